@@ -1,0 +1,47 @@
+//! `otentik`: Otentik's command line. Definitions and glue only; the `otentik` crate does the
+//! work.
+
+mod args;
+mod commands;
+mod failure;
+mod messages;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use crate::args::{Cli, Command};
+use crate::failure::Failure;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return failure::usage(error),
+    };
+    let result = match cli.command {
+        Command::Inspect(args) => commands::inspect::run(&args),
+        Command::Add(args) => commands::add::run(&args),
+        Command::List(args) => commands::list::run(&args),
+        Command::Code(args) => commands::code::run(&args),
+        Command::Remove(args) => commands::remove::run(&args),
+        Command::Rename(args) => commands::rename::run(&args),
+        Command::Move(args) => commands::reorder::run(&args),
+        Command::Export(args) => commands::export::run(&args),
+        Command::Convert(args) => commands::convert::run(&args),
+    };
+    match result {
+        Ok(status) => status,
+        Err(failure) => failure.report(),
+    }
+}
+
+/// The current Unix time: the one place the CLI reads the clock.
+pub(crate) fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+/// What a command returns.
+pub(crate) type Outcome = Result<ExitCode, Failure>;

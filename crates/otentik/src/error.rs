@@ -1,0 +1,484 @@
+//! The one error type of the `otentik` crate.
+//!
+//! Every variant names the problem and where it is, in English; front ends map the variant
+//! (through [`Error::code`]) to their own catalogue. No variant ever carries a secret.
+
+/// Result alias for the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the Otentik core.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    // --- otpauth URIs -------------------------------------------------------------------------
+    /// The text is not an `otpauth://` or `otpauth-migration://` URI.
+    #[error("not an authenticator URI: expected 'otpauth://' or 'otpauth-migration://', found '{found}'")]
+    WrongScheme {
+        /// The scheme (or the start of the text) that was found.
+        found: String,
+    },
+    /// The URI could not be split into its parts.
+    #[error("malformed URI: {reason}")]
+    MalformedUri {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The type (host part) is neither `totp` nor `hotp`.
+    #[error("unsupported OTP type '{found}': expected 'totp' or 'hotp'")]
+    UnsupportedType {
+        /// The type that was found.
+        found: String,
+    },
+    /// A parameter is given twice.
+    #[error("parameter '{name}' appears more than once")]
+    DuplicateParameter {
+        /// Parameter name.
+        name: String,
+    },
+    /// A mandatory parameter is missing.
+    #[error("missing parameter '{name}'{hint}")]
+    MissingParameter {
+        /// Parameter name.
+        name: &'static str,
+        /// Extra explanation (may be empty), starting with a separator.
+        hint: &'static str,
+    },
+    /// The `secret` parameter is present but empty.
+    #[error("the secret is empty")]
+    EmptySecret,
+    /// The secret has a character outside the base32 alphabet.
+    #[error("secret is not valid base32: '{character}' at position {position}")]
+    InvalidSecretCharacter {
+        /// The offending character (one character tells nothing useful about the secret).
+        character: char,
+        /// 1-based position in the secret as given.
+        position: usize,
+    },
+    /// The secret has a length that no base32 encoding can have.
+    #[error("secret is not valid base32: {length} characters cannot encode whole bytes")]
+    InvalidSecretLength {
+        /// Number of base32 characters after removing spaces, dashes and padding.
+        length: usize,
+    },
+    /// The secret is shorter than 80 bits.
+    #[error("secret is too short: {bits} bits, at least 80 are needed")]
+    SecretTooShort {
+        /// Length of the decoded secret in bits.
+        bits: usize,
+    },
+    /// The `algorithm` parameter names an unknown algorithm.
+    #[error("unsupported algorithm '{found}': expected SHA1, SHA256 or SHA512")]
+    UnsupportedAlgorithm {
+        /// What was found.
+        found: String,
+    },
+    /// The `digits` parameter is not 6, 7 or 8.
+    #[error("invalid digits '{found}': expected 6, 7 or 8")]
+    InvalidDigits {
+        /// What was found.
+        found: String,
+    },
+    /// The `period` parameter is not a whole number of seconds from 1 to 3600.
+    #[error("invalid period '{found}': expected whole seconds from 1 to 3600")]
+    InvalidPeriod {
+        /// What was found.
+        found: String,
+    },
+    /// The `counter` parameter is not a non-negative integer.
+    #[error("invalid counter '{found}': expected a whole number from 0 to 18446744073709551615")]
+    InvalidCounter {
+        /// What was found.
+        found: String,
+    },
+    /// A label or parameter is not valid percent-encoded UTF-8.
+    #[error("{part} is not valid UTF-8 after percent-decoding")]
+    InvalidEncoding {
+        /// Which part: "the label", "parameter 'issuer'", ...
+        part: String,
+    },
+    /// The label has no account name.
+    #[error("the label has no account name")]
+    EmptyAccountName,
+    /// `push_url` is present without `push_token` or the other way round, or is not a URL.
+    #[error("invalid push parameters: {reason}")]
+    InvalidPush {
+        /// What is wrong.
+        reason: String,
+    },
+
+    // --- Google Authenticator export ----------------------------------------------------------
+    /// The `data` of an `otpauth-migration://` URI is not valid base64.
+    #[error("migration data is not valid base64: {reason}")]
+    MigrationBase64 {
+        /// Decoder message.
+        reason: String,
+    },
+    /// The decoded migration data is not a valid `MigrationPayload`.
+    #[error("migration data is not a valid Google Authenticator export: {reason}")]
+    MigrationProtobuf {
+        /// Decoder message.
+        reason: String,
+    },
+    /// One account inside a migration payload is unusable.
+    #[error("account {index} of the export ('{label}'): {reason}")]
+    MigrationAccount {
+        /// 1-based position in the payload.
+        index: usize,
+        /// Its label (issuer:name), never its secret.
+        label: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The payload holds no account.
+    #[error("the export holds no account")]
+    MigrationEmpty,
+
+    // --- vault ------------------------------------------------------------------------------
+    /// No keyring service answers (no Secret Service on the session bus, no D-Bus session).
+    #[error("no keyring is available ({detail}): start your desktop's keyring (gnome-keyring or KWallet) and try again")]
+    KeyringUnavailable {
+        /// What the platform said.
+        detail: String,
+    },
+    /// The keyring is locked, or refused access.
+    #[error("the keyring is locked or refused access ({detail}): unlock it (log in to the desktop, or run 'gnome-keyring-daemon --unlock') and try again")]
+    KeyringLocked {
+        /// What the platform said.
+        detail: String,
+    },
+    /// The keyring failed in another way.
+    #[error("the keyring failed: {detail}")]
+    KeyringFailure {
+        /// What the platform said (never secret bytes).
+        detail: String,
+    },
+    /// An account's keyring entry is gone (deleted outside Otentik).
+    #[error("the secret of '{label}' is missing from the keyring: remove the account and add it again from its QR code")]
+    SecretMissing {
+        /// The account's label.
+        label: String,
+    },
+    /// An account's keyring entry cannot be read.
+    #[error("the keyring entry of '{label}' is damaged: remove the account and add it again from its QR code")]
+    SecretDamaged {
+        /// The account's label.
+        label: String,
+    },
+    /// The metadata file cannot be understood; it is left untouched.
+    #[error("the account list {} is damaged ({detail}); it was left untouched: restore it from a backup, or move it away to start with an empty list", path.display())]
+    MetadataCorrupt {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The metadata file was written by a newer Otentik; it is left untouched.
+    #[error("the account list {} was written by a newer Otentik (format version {version}); it was left untouched: update Otentik", path.display())]
+    MetadataTooNew {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The version it declares.
+        version: u64,
+    },
+    /// A file operation failed (full disk, permissions).
+    #[error("could not {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done: "write", "read", ...
+        action: &'static str,
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The platform has no data directory for us.
+    #[error("cannot find a data directory for Otentik: set OTENTIK_DATA_DIR to a directory to keep the account list in")]
+    DataDirUnknown,
+    /// The same issuer, account name and secret are already kept.
+    #[error("'{label}' is already in Otentik with the same secret")]
+    Duplicate {
+        /// The account's label.
+        label: String,
+    },
+    /// No account matches a query.
+    #[error("no account matches '{query}'")]
+    NoMatch {
+        /// The query.
+        query: String,
+    },
+    /// Several accounts match a query.
+    #[error("'{query}' matches several accounts: {}; be more specific", matches.join(", "))]
+    Ambiguous {
+        /// The query.
+        query: String,
+        /// Labels of the matching accounts.
+        matches: Vec<String>,
+    },
+    /// A position outside the list.
+    #[error("position {position} is outside the list of {count} accounts")]
+    InvalidPosition {
+        /// 1-based position asked for.
+        position: usize,
+        /// Number of accounts.
+        count: usize,
+    },
+
+    // --- scanning -----------------------------------------------------------------------------
+    /// An image (file, clipboard or buffer) could not be decoded.
+    #[error("cannot read the image {what}: {reason}; use a PNG, JPEG, WebP, BMP or GIF image")]
+    ImageUnreadable {
+        /// Which image: a quoted path, "from the clipboard", ...
+        what: String,
+        /// What the image decoder said.
+        reason: String,
+    },
+    /// The image is larger than the scanner accepts (a guard against decompression bombs).
+    #[error(
+        "the image {what} is too large ({width}×{height} pixels, at most {max} pixels a side and 256 MiB decoded): crop it around the QR code"
+    )]
+    ImageTooLarge {
+        /// Which image.
+        what: String,
+        /// Its width in pixels (0 when unknown).
+        width: u32,
+        /// Its height in pixels (0 when unknown).
+        height: u32,
+        /// The largest accepted side.
+        max: u32,
+    },
+    /// A pixel buffer handed to the scanner does not match its stated size and format.
+    #[error(
+        "invalid pixel buffer: {width}×{height} {format} needs {expected} bytes, got {actual}; pass the frame's real size and pixel format"
+    )]
+    PixelBufferSize {
+        /// Stated width.
+        width: u32,
+        /// Stated height.
+        height: u32,
+        /// Stated pixel format ("grey", "RGB", "RGBA").
+        format: &'static str,
+        /// Bytes that size and format need.
+        expected: usize,
+        /// Bytes given.
+        actual: usize,
+    },
+    /// No QR code could be read.
+    #[error(
+        "no QR code found {what}: show the code larger and sharper (zoom in), or save it as an image and scan the file"
+    )]
+    QrNotFound {
+        /// Where it was looked for: "in 'shot.png'", "on the screen", ...
+        what: String,
+    },
+    /// QR codes were read, but none holds an authenticator account.
+    #[error(
+        "the QR code {what} is not an authenticator code: look for the QR code the site shows when you enable two-step verification (TOTP)"
+    )]
+    NotAuthenticatorQr {
+        /// Where it was found: "in 'shot.png'", "on the screen", ...
+        what: String,
+    },
+    /// The clipboard cannot be opened or read.
+    #[error("cannot use the clipboard: {reason}")]
+    ClipboardUnavailable {
+        /// What the clipboard library said.
+        reason: String,
+    },
+    /// The clipboard holds neither an image nor text.
+    #[error(
+        "the clipboard holds neither an image nor text: copy the QR code image or the 'otpauth://' link first"
+    )]
+    ClipboardEmpty,
+    /// The screen cannot be captured.
+    #[error("cannot capture the screen: {reason}; save the QR code as an image and scan the file instead")]
+    ScreenCapture {
+        /// Why not.
+        reason: String,
+    },
+    /// No camera is connected.
+    #[error("no camera found: connect one, or add the account from an image or the screen")]
+    NoCamera,
+    /// The system refused access to the camera.
+    #[error(
+        "camera access denied: {reason}; allow camera access in the system settings, or add the account from an image or the screen"
+    )]
+    CameraDenied {
+        /// What the camera library said.
+        reason: String,
+    },
+    /// The camera could not be opened or stopped delivering frames.
+    #[error("the camera failed: {reason}; reconnect it, or add the account from an image or the screen")]
+    Camera {
+        /// What the camera library said.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// A stable, machine-readable code for front ends (CLI exit codes, IPC `{code, message}`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::WrongScheme { .. } => "not_authenticator_uri",
+            Self::MalformedUri { .. }
+            | Self::UnsupportedType { .. }
+            | Self::DuplicateParameter { .. }
+            | Self::MissingParameter { .. }
+            | Self::UnsupportedAlgorithm { .. }
+            | Self::InvalidDigits { .. }
+            | Self::InvalidPeriod { .. }
+            | Self::InvalidCounter { .. }
+            | Self::InvalidEncoding { .. }
+            | Self::EmptyAccountName
+            | Self::InvalidPush { .. } => "invalid_uri",
+            Self::EmptySecret
+            | Self::InvalidSecretCharacter { .. }
+            | Self::InvalidSecretLength { .. }
+            | Self::SecretTooShort { .. } => "invalid_secret",
+            Self::MigrationBase64 { .. }
+            | Self::MigrationProtobuf { .. }
+            | Self::MigrationAccount { .. }
+            | Self::MigrationEmpty => "invalid_export",
+            Self::KeyringUnavailable { .. } => "keyring_unavailable",
+            Self::KeyringLocked { .. } => "keyring_locked",
+            Self::KeyringFailure { .. } => "keyring_failure",
+            Self::SecretMissing { .. } | Self::SecretDamaged { .. } => "secret_missing",
+            Self::MetadataCorrupt { .. } | Self::MetadataTooNew { .. } => "metadata_unreadable",
+            Self::Io { .. } | Self::DataDirUnknown => "storage",
+            Self::Duplicate { .. } => "duplicate",
+            Self::NoMatch { .. } => "no_match",
+            Self::Ambiguous { .. } => "ambiguous",
+            Self::InvalidPosition { .. } => "invalid_position",
+            Self::ImageUnreadable { .. } | Self::ImageTooLarge { .. } | Self::PixelBufferSize { .. } => {
+                "image_unreadable"
+            }
+            Self::QrNotFound { .. } => "qr_not_found",
+            Self::NotAuthenticatorQr { .. } => "not_authenticator_qr",
+            Self::ClipboardUnavailable { .. } | Self::ClipboardEmpty => "clipboard",
+            Self::ScreenCapture { .. } => "screen_capture",
+            Self::NoCamera => "no_camera",
+            Self::CameraDenied { .. } | Self::Camera { .. } => "camera",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant's exact message: front ends and users rely on them.
+    #[test]
+    fn messages() {
+        let cases: Vec<(Error, &str)> = vec![
+            (
+                Error::WrongScheme { found: "https".into() },
+                "not an authenticator URI: expected 'otpauth://' or 'otpauth-migration://', found 'https'",
+            ),
+            (Error::MalformedUri { reason: "missing '://'".into() }, "malformed URI: missing '://'"),
+            (
+                Error::UnsupportedType { found: "motp".into() },
+                "unsupported OTP type 'motp': expected 'totp' or 'hotp'",
+            ),
+            (
+                Error::DuplicateParameter { name: "secret".into() },
+                "parameter 'secret' appears more than once",
+            ),
+            (Error::MissingParameter { name: "secret", hint: "" }, "missing parameter 'secret'"),
+            (
+                Error::MissingParameter { name: "counter", hint: " (required for HOTP)" },
+                "missing parameter 'counter' (required for HOTP)",
+            ),
+            (Error::EmptySecret, "the secret is empty"),
+            (
+                Error::InvalidSecretCharacter { character: '1', position: 5 },
+                "secret is not valid base32: '1' at position 5",
+            ),
+            (
+                Error::InvalidSecretLength { length: 9 },
+                "secret is not valid base32: 9 characters cannot encode whole bytes",
+            ),
+            (Error::SecretTooShort { bits: 40 }, "secret is too short: 40 bits, at least 80 are needed"),
+            (
+                Error::UnsupportedAlgorithm { found: "MD5".into() },
+                "unsupported algorithm 'MD5': expected SHA1, SHA256 or SHA512",
+            ),
+            (Error::InvalidDigits { found: "9".into() }, "invalid digits '9': expected 6, 7 or 8"),
+            (
+                Error::InvalidPeriod { found: "0".into() },
+                "invalid period '0': expected whole seconds from 1 to 3600",
+            ),
+            (
+                Error::InvalidCounter { found: "-1".into() },
+                "invalid counter '-1': expected a whole number from 0 to 18446744073709551615",
+            ),
+            (
+                Error::InvalidEncoding { part: "the label".into() },
+                "the label is not valid UTF-8 after percent-decoding",
+            ),
+            (Error::EmptyAccountName, "the label has no account name"),
+            (
+                Error::InvalidPush { reason: "'push_url' without 'push_token'".into() },
+                "invalid push parameters: 'push_url' without 'push_token'",
+            ),
+            (
+                Error::MigrationBase64 { reason: "Invalid byte 33, offset 0.".into() },
+                "migration data is not valid base64: Invalid byte 33, offset 0.",
+            ),
+            (
+                Error::MigrationProtobuf { reason: "buffer underflow".into() },
+                "migration data is not a valid Google Authenticator export: buffer underflow",
+            ),
+            (
+                Error::MigrationAccount { index: 2, label: "ACME:bob".into(), reason: "unknown algorithm 9".into() },
+                "account 2 of the export ('ACME:bob'): unknown algorithm 9",
+            ),
+            (Error::MigrationEmpty, "the export holds no account"),
+            (
+                Error::KeyringUnavailable { detail: "no D-Bus session".into() },
+                "no keyring is available (no D-Bus session): start your desktop's keyring (gnome-keyring or KWallet) and try again",
+            ),
+            (
+                Error::KeyringLocked { detail: "IsLocked".into() },
+                "the keyring is locked or refused access (IsLocked): unlock it (log in to the desktop, or run 'gnome-keyring-daemon --unlock') and try again",
+            ),
+            (Error::KeyringFailure { detail: "timeout".into() }, "the keyring failed: timeout"),
+            (
+                Error::SecretMissing { label: "ACME: alice".into() },
+                "the secret of 'ACME: alice' is missing from the keyring: remove the account and add it again from its QR code",
+            ),
+            (
+                Error::SecretDamaged { label: "ACME: alice".into() },
+                "the keyring entry of 'ACME: alice' is damaged: remove the account and add it again from its QR code",
+            ),
+            (
+                Error::MetadataCorrupt { path: "/d/accounts.json".into(), detail: "EOF while parsing".into() },
+                "the account list /d/accounts.json is damaged (EOF while parsing); it was left untouched: restore it from a backup, or move it away to start with an empty list",
+            ),
+            (
+                Error::MetadataTooNew { path: "/d/accounts.json".into(), version: 9 },
+                "the account list /d/accounts.json was written by a newer Otentik (format version 9); it was left untouched: update Otentik",
+            ),
+            (
+                Error::Io {
+                    action: "write",
+                    path: "/d/accounts.json".into(),
+                    source: std::io::Error::from_raw_os_error(28),
+                },
+                "could not write /d/accounts.json: No space left on device (os error 28)",
+            ),
+            (
+                Error::DataDirUnknown,
+                "cannot find a data directory for Otentik: set OTENTIK_DATA_DIR to a directory to keep the account list in",
+            ),
+            (Error::Duplicate { label: "ACME: alice".into() }, "'ACME: alice' is already in Otentik with the same secret"),
+            (Error::NoMatch { query: "bank".into() }, "no account matches 'bank'"),
+            (
+                Error::Ambiguous { query: "a".into(), matches: vec!["ACME: alice".into(), "Bank: ann".into()] },
+                "'a' matches several accounts: ACME: alice, Bank: ann; be more specific",
+            ),
+            (Error::InvalidPosition { position: 9, count: 3 }, "position 9 is outside the list of 3 accounts"),
+        ];
+        for (error, message) in cases {
+            assert_eq!(error.to_string(), message, "{error:?}");
+            assert!(!error.code().is_empty());
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! QR scanning: read the QR code a site shows, from an image file, the clipboard, the screen
+//! or a camera.
+//!
+//! One pure function, [`scan`], turns pixels into payloads: it tries a ladder of
+//! (preprocessing, decoder) [`Attempt`]s cheapest first and stops at the first authenticator
+//! payload or when its time budget is spent. Every decoder call is panic-isolated and images
+//! are size-limited before decoding, so no input can take the caller down.
+//!
+//! Sources hand images (or text) to it: [`image_file`], [`clipboard`], [`screen`],
+//! [`camera`]. Each is behind the [`Source`] trait (the camera behind [`camera::FrameSource`]),
+//! so the pipeline is tested without hardware.
+
+mod decoders;
+pub mod image_file;
+mod pipeline;
+mod preprocess;
+
+pub use decoders::Decoder;
+pub use pipeline::{
+    Attempt, Clock, Found, Frame, PixelFormat, ScanOptions, ScanOutcome, SystemClock, Want,
+    default_ladder, is_authenticator, parse_ladder, scan, scan_with_clock,
+};
+pub use preprocess::{MAX_WORK_SIDE, Prep};

@@ -1,0 +1,393 @@
+//! The vault: accounts kept so that none is ever lost.
+//!
+//! Each account's secrets live in one OS keyring entry ([`SecretStore`]); everything else
+//! lives in a metadata file ([`metadata`]) in the data directory. Writes happen in an order
+//! that a crash at any instant cannot turn into an account without its secret:
+//!
+//! - add: keyring first, then metadata;
+//! - remove: metadata first, then keyring;
+//! - open: keyring entries of this vault that no account lists (orphans of a crash) are
+//!   swept.
+//!
+//! Every change holds an exclusive lock on `accounts.lock` and re-reads the file first, so
+//! the app and the CLI can change the vault at the same time.
+
+pub mod metadata;
+mod secrets;
+mod store;
+
+use std::fs::{self, File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+pub use metadata::{Metadata, PushRecord, PushState, StoredAccount};
+pub use secrets::AccountSecrets;
+pub use store::{KeyringStore, MemoryStore, SecretStore};
+
+use crate::account::{Account, OtpKind};
+use crate::error::{Error, Result};
+use crate::otp;
+
+/// Environment variable that overrides the data directory.
+pub const DATA_DIR_ENV: &str = "OTENTIK_DATA_DIR";
+/// Environment variable that overrides the keyring service name.
+pub const SERVICE_ENV: &str = "OTENTIK_KEYRING_SERVICE";
+/// The keyring service name by default.
+pub const DEFAULT_SERVICE: &str = "otentik";
+
+/// Accounts on disk and in the keyring.
+pub struct Vault {
+    dir: PathBuf,
+    store: Box<dyn SecretStore>,
+    metadata: Metadata,
+}
+
+/// Holds the vault's lock file locked until dropped.
+struct Lock(#[allow(dead_code)] File);
+
+impl Vault {
+    /// The data directory: `OTENTIK_DATA_DIR`, or the platform's (e.g. `~/.local/share/otentik`).
+    pub fn default_dir() -> Result<PathBuf> {
+        if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
+            return Ok(PathBuf::from(dir));
+        }
+        directories::ProjectDirs::from("id", "Otentik", "otentik")
+            .map(|dirs| dirs.data_dir().to_path_buf())
+            .ok_or(Error::DataDirUnknown)
+    }
+
+    /// The keyring service: `OTENTIK_KEYRING_SERVICE`, or `otentik`.
+    pub fn default_service() -> String {
+        std::env::var(SERVICE_ENV)
+            .ok()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| DEFAULT_SERVICE.to_owned())
+    }
+
+    /// Opens the user's vault: default directory, OS keyring.
+    pub fn open_default() -> Result<Self> {
+        let dir = Self::default_dir()?;
+        // The metadata is checked before the keyring is contacted: a damaged file is reported
+        // as such, even when the keyring is away too.
+        Metadata::read(&dir.join(metadata::FILE_NAME))?;
+        let store = KeyringStore::connect(Self::default_service())?;
+        Self::open(dir, Box::new(store))
+    }
+
+    /// Opens (creating if needed) the vault in `dir` with secrets in `store`, and sweeps
+    /// orphaned keyring entries.
+    pub fn open(dir: PathBuf, store: Box<dyn SecretStore>) -> Result<Self> {
+        fs::create_dir_all(&dir).map_err(|source| metadata::io("create", &dir, source))?;
+        let path = dir.join(metadata::FILE_NAME);
+        let mut vault = Self {
+            dir,
+            store,
+            metadata: Metadata::new(String::new()),
+        };
+        let _lock = vault.lock()?;
+        vault.metadata = match Metadata::read(&path)? {
+            Some(metadata) => metadata,
+            None => {
+                // Written before any secret, so the vault id that names them is never lost.
+                let metadata = Metadata::new(random_id());
+                metadata.write(&path)?;
+                metadata
+            }
+        };
+        metadata::sweep_temp_files(&vault.dir);
+        vault.sweep_orphans()?;
+        Ok(vault)
+    }
+
+    /// The directory holding the metadata file.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The metadata file.
+    pub fn metadata_path(&self) -> PathBuf {
+        self.dir.join(metadata::FILE_NAME)
+    }
+
+    /// Accounts in display order (metadata only).
+    pub fn accounts(&self) -> &[StoredAccount] {
+        &self.metadata.accounts
+    }
+
+    /// One account's metadata.
+    pub fn get(&self, id: &str) -> Result<&StoredAccount> {
+        self.metadata
+            .accounts
+            .iter()
+            .find(|a| a.id == id)
+            .ok_or_else(|| Error::NoMatch { query: id.to_owned() })
+    }
+
+    /// Accounts whose issuer or name contains `query`, case-insensitively. An exact id also
+    /// matches. An empty query matches everything.
+    pub fn search(&self, query: &str) -> Vec<&StoredAccount> {
+        let needle = query.to_lowercase();
+        if let Some(exact) = self.metadata.accounts.iter().find(|a| a.id == query) {
+            return vec![exact];
+        }
+        self.metadata
+            .accounts
+            .iter()
+            .filter(|a| {
+                a.issuer.to_lowercase().contains(&needle)
+                    || a.name.to_lowercase().contains(&needle)
+                    || label(a).to_lowercase().contains(&needle)
+            })
+            .collect()
+    }
+
+    /// The one account `query` designates; an error lists the candidates when it is ambiguous.
+    pub fn find_one(&self, query: &str) -> Result<&StoredAccount> {
+        let matches = self.search(query);
+        match matches.as_slice() {
+            [] => Err(Error::NoMatch { query: query.to_owned() }),
+            [one] => Ok(one),
+            many => {
+                // An exact label match wins over partial ones.
+                let exact: Vec<_> = many
+                    .iter()
+                    .filter(|a| label(a).eq_ignore_ascii_case(query) || a.name.eq_ignore_ascii_case(query))
+                    .collect();
+                if let [one] = exact.as_slice() {
+                    return Ok(one);
+                }
+                Err(Error::Ambiguous {
+                    query: query.to_owned(),
+                    matches: many.iter().map(|a| label(a)).collect(),
+                })
+            }
+        }
+    }
+
+    /// Adds an account (and its push invitation, if any). Refuses an account with the same
+    /// issuer, name and secret as one already kept, unless `force`.
+    pub fn add(&mut self, account: &Account, now: u64, force: bool) -> Result<StoredAccount> {
+        let _lock = self.lock()?;
+        self.reload()?;
+        if !force {
+            for existing in self.metadata.accounts.iter().filter(|a| {
+                a.issuer == account.issuer && a.name == account.name
+            }) {
+                match self.secrets_of(existing) {
+                    Ok(secrets) if secrets.otp == account.secret => {
+                        return Err(Error::Duplicate { label: account.label() });
+                    }
+                    Ok(_) | Err(Error::SecretMissing { .. } | Error::SecretDamaged { .. }) => {}
+                    Err(error) => return Err(error),
+                }
+            }
+        }
+        let stored = StoredAccount {
+            id: random_id(),
+            kind: account.kind,
+            issuer: account.issuer.clone(),
+            name: account.name.clone(),
+            algorithm: account.algorithm,
+            digits: account.digits,
+            period: account.period,
+            counter: account.counter,
+            created_at: now,
+            push: account.push.as_ref().map(|push| PushRecord {
+                url: push.url.clone(),
+                state: PushState::Pending,
+                device_id: None,
+                server_key: None,
+                clock_offset: 0,
+                last_error: None,
+            }),
+        };
+        let secrets = AccountSecrets {
+            otp: account.secret.clone(),
+            device_key: None,
+            push_token: account
+                .push
+                .as_ref()
+                .map(|push| crate::Secret::new(push.token.as_bytes().to_vec())),
+        };
+        // Keyring first: a crash after this line leaves an orphan that the next open sweeps.
+        self.store.put(&self.key(&stored.id), &secrets.encode())?;
+        let mut next = self.metadata.clone();
+        next.accounts.push(stored.clone());
+        if let Err(error) = next.write(&self.metadata_path()) {
+            let _ = self.store.delete(&self.key(&stored.id));
+            return Err(error);
+        }
+        self.metadata = next;
+        Ok(stored)
+    }
+
+    /// Removes an account: metadata first, then its keyring entry.
+    pub fn remove(&mut self, id: &str) -> Result<StoredAccount> {
+        let _lock = self.lock()?;
+        self.reload()?;
+        let mut next = self.metadata.clone();
+        let position = next
+            .accounts
+            .iter()
+            .position(|a| a.id == id)
+            .ok_or_else(|| Error::NoMatch { query: id.to_owned() })?;
+        let removed = next.accounts.remove(position);
+        next.write(&self.metadata_path())?;
+        self.metadata = next;
+        // A failure here leaves an orphan for the next open to sweep; the account is gone.
+        let _ = self.store.delete(&self.key(id));
+        Ok(removed)
+    }
+
+    /// Changes an account's issuer and/or name.
+    pub fn rename(&mut self, id: &str, issuer: Option<&str>, name: Option<&str>) -> Result<StoredAccount> {
+        if name.is_some_and(|n| n.trim().is_empty()) {
+            return Err(Error::EmptyAccountName);
+        }
+        self.update(id, |account| {
+            if let Some(issuer) = issuer {
+                account.issuer = issuer.trim().to_owned();
+            }
+            if let Some(name) = name {
+                account.name = name.trim().to_owned();
+            }
+        })
+    }
+
+    /// Moves an account to `position` (0-based) in the display order.
+    pub fn move_to(&mut self, id: &str, position: usize) -> Result<()> {
+        let _lock = self.lock()?;
+        self.reload()?;
+        let mut next = self.metadata.clone();
+        let count = next.accounts.len();
+        if position >= count {
+            return Err(Error::InvalidPosition { position: position + 1, count });
+        }
+        let from = next
+            .accounts
+            .iter()
+            .position(|a| a.id == id)
+            .ok_or_else(|| Error::NoMatch { query: id.to_owned() })?;
+        let account = next.accounts.remove(from);
+        next.accounts.insert(position, account);
+        next.write(&self.metadata_path())?;
+        self.metadata = next;
+        Ok(())
+    }
+
+    /// Changes one account's metadata under the lock (push state, clock offset, ...).
+    pub fn update(&mut self, id: &str, change: impl FnOnce(&mut StoredAccount)) -> Result<StoredAccount> {
+        let _lock = self.lock()?;
+        self.reload()?;
+        let mut next = self.metadata.clone();
+        let account = next
+            .accounts
+            .iter_mut()
+            .find(|a| a.id == id)
+            .ok_or_else(|| Error::NoMatch { query: id.to_owned() })?;
+        change(account);
+        let changed = account.clone();
+        next.write(&self.metadata_path())?;
+        self.metadata = next;
+        Ok(changed)
+    }
+
+    /// The secrets of an account, from the keyring.
+    pub fn secrets(&self, id: &str) -> Result<AccountSecrets> {
+        self.secrets_of(self.get(id)?)
+    }
+
+    /// Replaces an account's secrets (e.g. to add the push device key after enrolment).
+    pub fn set_secrets(&mut self, id: &str, secrets: &AccountSecrets) -> Result<()> {
+        let _lock = self.lock()?;
+        self.reload()?;
+        self.get(id)?;
+        self.store.put(&self.key(id), &secrets.encode())
+    }
+
+    /// The full account (with its secret), to compute codes.
+    pub fn account(&self, id: &str) -> Result<Account> {
+        let stored = self.get(id)?;
+        let secrets = self.secrets_of(stored)?;
+        Ok(Account {
+            kind: stored.kind,
+            issuer: stored.issuer.clone(),
+            name: stored.name.clone(),
+            algorithm: stored.algorithm,
+            digits: stored.digits,
+            period: stored.period,
+            counter: stored.counter,
+            secret: secrets.otp,
+            push: None,
+        })
+    }
+
+    /// The code an account shows now. TOTP: the code at `unix_time`. HOTP: the counter is
+    /// advanced and saved *before* the code is returned, so no code is ever shown twice.
+    pub fn code(&mut self, id: &str, unix_time: u64) -> Result<String> {
+        let account = self.account(id)?;
+        match account.kind {
+            OtpKind::Totp => Ok(otp::code_at(&account, unix_time)),
+            OtpKind::Hotp => {
+                let used = self.update(id, |stored| stored.counter = stored.counter.saturating_add(1))?;
+                let counter = used.counter.saturating_sub(1);
+                Ok(otp::hotp_code(&account.secret, account.algorithm, account.digits, counter))
+            }
+        }
+    }
+
+    /// Re-reads the metadata file (another process may have changed it).
+    pub fn reload(&mut self) -> Result<()> {
+        if let Some(metadata) = Metadata::read(&self.metadata_path())? {
+            self.metadata = metadata;
+        }
+        Ok(())
+    }
+
+    fn secrets_of(&self, stored: &StoredAccount) -> Result<AccountSecrets> {
+        let bytes = self
+            .store
+            .get(&self.key(&stored.id))?
+            .ok_or_else(|| Error::SecretMissing { label: label(stored) })?;
+        AccountSecrets::decode(&bytes, &label(stored))
+    }
+
+    fn key(&self, id: &str) -> String {
+        format!("{}:{id}", self.metadata.vault_id)
+    }
+
+    fn sweep_orphans(&mut self) -> Result<()> {
+        let prefix = format!("{}:", self.metadata.vault_id);
+        for key in self.store.keys()? {
+            let Some(id) = key.strip_prefix(&prefix) else { continue };
+            if !self.metadata.accounts.iter().any(|a| a.id == id) {
+                self.store.delete(&key)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn lock(&self) -> Result<Lock> {
+        let path = self.dir.join(metadata::LOCK_NAME);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| metadata::io("open", &path, source))?;
+        file.lock().map_err(|source| metadata::io("lock", &path, source))?;
+        Ok(Lock(file))
+    }
+}
+
+/// "Issuer: name" of stored metadata.
+pub fn label(account: &StoredAccount) -> String {
+    if account.issuer.is_empty() {
+        account.name.clone()
+    } else {
+        format!("{}: {}", account.issuer, account.name)
+    }
+}
+
+fn random_id() -> String {
+    data_encoding::HEXLOWER.encode(&rand::random::<[u8; 12]>())
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Otentik's build and tests need, when any is missing.
+# As root it runs apt-get; otherwise it prints the exact command to run.
+set -euo pipefail
+
+packages=(
+  build-essential pkg-config      # C toolchain for -sys crates
+  libclang-dev                    # nokhwa's bindgen (camera)
+  dbus gnome-keyring libsecret-tools keyutils   # a real Secret Service for the vault tests
+  xvfb xauth xclip x11-apps       # screen and clipboard tests under a virtual X display
+  zbar-tools imagemagick          # the QR benchmark's reference decoder; image conversion
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+command=(apt-get install -y --no-install-recommends "${missing[@]}")
+if [ "$(id -u)" -eq 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${command[@]}"
+else
+  echo "Missing Debian packages. Run as root:" >&2
+  echo "  sudo apt-get update && sudo ${command[*]}" >&2
+  exit 1
+fi
