@@ -2,5 +2,8 @@
 //! command as a user would.
 //!
 //! - `stateless`: `inspect`, `code --uri`, `convert`, and bad input (exit status 2).
+//! - `vault`: account commands against the real Secret Service: round trip, `kill -9` at
+//!   random instants, no keyring (exit status 3), a damaged account list (exit status 4).
 
 mod stateless;
+mod vault;

@@ -194,17 +194,25 @@ pub fn parse_ladder(text: &str) -> Result<Vec<Attempt>, String> {
         .collect()
 }
 
-/// The ladder Otentik uses, chosen by measurement (`docs/decisions/scan-decoders.md`).
+/// The ladder Otentik uses, chosen by measurement on real photos and synthetic camera frames
+/// (`docs/decisions/scan-decoders.md`): cheap rungs that decode most frames first, then the
+/// ones that rescue inverted, unevenly lit, low-contrast and tiny codes; rqrr last, as a
+/// decoder of another lineage in case rxing fails on an input.
 pub fn default_ladder() -> Vec<Attempt> {
-    use Decoder::{Rqrr, Rxing};
+    use Decoder::{Rqrr, Rxing, RxingGlobal};
+    use Prep::{Double, Half, Invert, Stretch, Threshold};
     vec![
+        Attempt::new(RxingGlobal, &[Half]),
+        Attempt::new(RxingGlobal, &[]),
+        Attempt::new(RxingGlobal, &[Invert]),
+        Attempt::new(RxingGlobal, &[Half, Threshold]),
         Attempt::new(Rxing, &[]),
+        Attempt::new(Rxing, &[Half]),
+        Attempt::new(RxingGlobal, &[Half, Stretch]),
+        Attempt::new(RxingGlobal, &[Threshold]),
+        Attempt::new(Rxing, &[Invert]),
+        Attempt::new(RxingGlobal, &[Double, Threshold]),
         Attempt::new(Rqrr, &[]),
-        Attempt::new(Rxing, &[Prep::Stretch]),
-        Attempt::new(Rxing, &[Prep::Half]),
-        Attempt::new(Rxing, &[Prep::Double]),
-        Attempt::new(Rxing, &[Prep::Threshold]),
-        Attempt::new(Rxing, &[Prep::Invert]),
     ]
 }
 
