@@ -17,7 +17,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let dir = tempfile::tempdir()?;
     let service = format!("otentik-bench-{}", rand::random::<u64>());
-    let mut vault = Vault::open(dir.path().to_path_buf(), Box::new(KeyringStore::connect(&service)?))?;
+    let mut vault = Vault::open(
+        dir.path().to_path_buf(),
+        Box::new(KeyringStore::connect(&service)?),
+    )?;
 
     let started = Instant::now();
     for i in 0..ACCOUNTS {
@@ -31,7 +34,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut timings = Vec::new();
     for _ in 0..runs {
         let started = Instant::now();
-        let mut vault = Vault::open(dir.path().to_path_buf(), Box::new(KeyringStore::connect(&service)?))?;
+        let mut vault = Vault::open(
+            dir.path().to_path_buf(),
+            Box::new(KeyringStore::connect(&service)?),
+        )?;
         let ids: Vec<String> = vault.accounts().iter().map(|a| a.id.clone()).collect();
         let mut codes = 0;
         for id in &ids {
@@ -43,7 +49,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     timings.sort();
 
     println!("vault: {ACCOUNTS} accounts in the real Secret Service (gnome-keyring)");
-    println!("  add {ACCOUNTS} accounts:            {:>8.1} ms ({:.2} ms each)", ms(add), ms(add) / ACCOUNTS as f64);
+    println!(
+        "  add {ACCOUNTS} accounts:            {:>8.1} ms ({:.2} ms each)",
+        ms(add),
+        ms(add) / ACCOUNTS as f64
+    );
     println!(
         "  open + all {ACCOUNTS} codes, median of {runs}: {:>8.1} ms (min {:.1}, max {:.1})",
         ms(timings[runs / 2]),

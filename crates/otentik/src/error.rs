@@ -12,7 +12,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     // --- otpauth URIs -------------------------------------------------------------------------
     /// The text is not an `otpauth://` or `otpauth-migration://` URI.
-    #[error("not an authenticator URI: expected 'otpauth://' or 'otpauth-migration://', found '{found}'")]
+    #[error(
+        "not an authenticator URI: expected 'otpauth://' or 'otpauth-migration://', found '{found}'"
+    )]
     WrongScheme {
         /// The scheme (or the start of the text) that was found.
         found: String,
@@ -135,13 +137,17 @@ pub enum Error {
 
     // --- vault ------------------------------------------------------------------------------
     /// No keyring service answers (no Secret Service on the session bus, no D-Bus session).
-    #[error("no keyring is available ({detail}): start your desktop's keyring (gnome-keyring or KWallet) and try again")]
+    #[error(
+        "no keyring is available ({detail}): start your desktop's keyring (gnome-keyring or KWallet) and try again"
+    )]
     KeyringUnavailable {
         /// What the platform said.
         detail: String,
     },
     /// The keyring is locked, or refused access.
-    #[error("the keyring is locked or refused access ({detail}): unlock it (log in to the desktop, or run 'gnome-keyring-daemon --unlock') and try again")]
+    #[error(
+        "the keyring is locked or refused access ({detail}): unlock it (log in to the desktop, or run 'gnome-keyring-daemon --unlock') and try again"
+    )]
     KeyringLocked {
         /// What the platform said.
         detail: String,
@@ -153,13 +159,17 @@ pub enum Error {
         detail: String,
     },
     /// An account's keyring entry is gone (deleted outside Otentik).
-    #[error("the secret of '{label}' is missing from the keyring: remove the account and add it again from its QR code")]
+    #[error(
+        "the secret of '{label}' is missing from the keyring: remove the account and add it again from its QR code"
+    )]
     SecretMissing {
         /// The account's label.
         label: String,
     },
     /// An account's keyring entry cannot be read.
-    #[error("the keyring entry of '{label}' is damaged: remove the account and add it again from its QR code")]
+    #[error(
+        "the keyring entry of '{label}' is damaged: remove the account and add it again from its QR code"
+    )]
     SecretDamaged {
         /// The account's label.
         label: String,
@@ -191,7 +201,9 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The platform has no data directory for us.
-    #[error("cannot find a data directory for Otentik: set OTENTIK_DATA_DIR to a directory to keep the account list in")]
+    #[error(
+        "cannot find a data directory for Otentik: set OTENTIK_DATA_DIR to a directory to keep the account list in"
+    )]
     DataDirUnknown,
     /// The same issuer, account name and secret are already kept.
     #[error("'{label}' is already in Otentik with the same secret")]
@@ -289,7 +301,9 @@ pub enum Error {
     )]
     ClipboardEmpty,
     /// The screen cannot be captured.
-    #[error("cannot capture the screen: {reason}; save the QR code as an image and scan the file instead")]
+    #[error(
+        "cannot capture the screen: {reason}; save the QR code as an image and scan the file instead"
+    )]
     ScreenCapture {
         /// Why not.
         reason: String,
@@ -306,7 +320,9 @@ pub enum Error {
         reason: String,
     },
     /// The camera could not be opened or stopped delivering frames.
-    #[error("the camera failed: {reason}; reconnect it, or add the account from an image or the screen")]
+    #[error(
+        "the camera failed: {reason}; reconnect it, or add the account from an image or the screen"
+    )]
     Camera {
         /// What the camera library said.
         reason: String,
@@ -347,9 +363,9 @@ impl Error {
             Self::NoMatch { .. } => "no_match",
             Self::Ambiguous { .. } => "ambiguous",
             Self::InvalidPosition { .. } => "invalid_position",
-            Self::ImageUnreadable { .. } | Self::ImageTooLarge { .. } | Self::PixelBufferSize { .. } => {
-                "image_unreadable"
-            }
+            Self::ImageUnreadable { .. }
+            | Self::ImageTooLarge { .. }
+            | Self::PixelBufferSize { .. } => "image_unreadable",
             Self::QrNotFound { .. } => "qr_not_found",
             Self::NotAuthenticatorQr { .. } => "not_authenticator_qr",
             Self::ClipboardUnavailable { .. } | Self::ClipboardEmpty => "clipboard",
@@ -369,38 +385,69 @@ mod tests {
     fn messages() {
         let cases: Vec<(Error, &str)> = vec![
             (
-                Error::WrongScheme { found: "https".into() },
+                Error::WrongScheme {
+                    found: "https".into(),
+                },
                 "not an authenticator URI: expected 'otpauth://' or 'otpauth-migration://', found 'https'",
             ),
-            (Error::MalformedUri { reason: "missing '://'".into() }, "malformed URI: missing '://'"),
             (
-                Error::UnsupportedType { found: "motp".into() },
+                Error::MalformedUri {
+                    reason: "missing '://'".into(),
+                },
+                "malformed URI: missing '://'",
+            ),
+            (
+                Error::UnsupportedType {
+                    found: "motp".into(),
+                },
                 "unsupported OTP type 'motp': expected 'totp' or 'hotp'",
             ),
             (
-                Error::DuplicateParameter { name: "secret".into() },
+                Error::DuplicateParameter {
+                    name: "secret".into(),
+                },
                 "parameter 'secret' appears more than once",
             ),
-            (Error::MissingParameter { name: "secret", hint: "" }, "missing parameter 'secret'"),
             (
-                Error::MissingParameter { name: "counter", hint: " (required for HOTP)" },
+                Error::MissingParameter {
+                    name: "secret",
+                    hint: "",
+                },
+                "missing parameter 'secret'",
+            ),
+            (
+                Error::MissingParameter {
+                    name: "counter",
+                    hint: " (required for HOTP)",
+                },
                 "missing parameter 'counter' (required for HOTP)",
             ),
             (Error::EmptySecret, "the secret is empty"),
             (
-                Error::InvalidSecretCharacter { character: '1', position: 5 },
+                Error::InvalidSecretCharacter {
+                    character: '1',
+                    position: 5,
+                },
                 "secret is not valid base32: '1' at position 5",
             ),
             (
                 Error::InvalidSecretLength { length: 9 },
                 "secret is not valid base32: 9 characters cannot encode whole bytes",
             ),
-            (Error::SecretTooShort { bits: 40 }, "secret is too short: 40 bits, at least 80 are needed"),
             (
-                Error::UnsupportedAlgorithm { found: "MD5".into() },
+                Error::SecretTooShort { bits: 40 },
+                "secret is too short: 40 bits, at least 80 are needed",
+            ),
+            (
+                Error::UnsupportedAlgorithm {
+                    found: "MD5".into(),
+                },
                 "unsupported algorithm 'MD5': expected SHA1, SHA256 or SHA512",
             ),
-            (Error::InvalidDigits { found: "9".into() }, "invalid digits '9': expected 6, 7 or 8"),
+            (
+                Error::InvalidDigits { found: "9".into() },
+                "invalid digits '9': expected 6, 7 or 8",
+            ),
             (
                 Error::InvalidPeriod { found: "0".into() },
                 "invalid period '0': expected whole seconds from 1 to 3600",
@@ -410,50 +457,81 @@ mod tests {
                 "invalid counter '-1': expected a whole number from 0 to 18446744073709551615",
             ),
             (
-                Error::InvalidEncoding { part: "the label".into() },
+                Error::InvalidEncoding {
+                    part: "the label".into(),
+                },
                 "the label is not valid UTF-8 after percent-decoding",
             ),
             (Error::EmptyAccountName, "the label has no account name"),
             (
-                Error::InvalidPush { reason: "'push_url' without 'push_token'".into() },
+                Error::InvalidPush {
+                    reason: "'push_url' without 'push_token'".into(),
+                },
                 "invalid push parameters: 'push_url' without 'push_token'",
             ),
             (
-                Error::MigrationBase64 { reason: "Invalid byte 33, offset 0.".into() },
+                Error::MigrationBase64 {
+                    reason: "Invalid byte 33, offset 0.".into(),
+                },
                 "migration data is not valid base64: Invalid byte 33, offset 0.",
             ),
             (
-                Error::MigrationProtobuf { reason: "buffer underflow".into() },
+                Error::MigrationProtobuf {
+                    reason: "buffer underflow".into(),
+                },
                 "migration data is not a valid Google Authenticator export: buffer underflow",
             ),
             (
-                Error::MigrationAccount { index: 2, label: "ACME:bob".into(), reason: "unknown algorithm 9".into() },
+                Error::MigrationAccount {
+                    index: 2,
+                    label: "ACME:bob".into(),
+                    reason: "unknown algorithm 9".into(),
+                },
                 "account 2 of the export ('ACME:bob'): unknown algorithm 9",
             ),
             (Error::MigrationEmpty, "the export holds no account"),
             (
-                Error::KeyringUnavailable { detail: "no D-Bus session".into() },
+                Error::KeyringUnavailable {
+                    detail: "no D-Bus session".into(),
+                },
                 "no keyring is available (no D-Bus session): start your desktop's keyring (gnome-keyring or KWallet) and try again",
             ),
             (
-                Error::KeyringLocked { detail: "IsLocked".into() },
+                Error::KeyringLocked {
+                    detail: "IsLocked".into(),
+                },
                 "the keyring is locked or refused access (IsLocked): unlock it (log in to the desktop, or run 'gnome-keyring-daemon --unlock') and try again",
             ),
-            (Error::KeyringFailure { detail: "timeout".into() }, "the keyring failed: timeout"),
             (
-                Error::SecretMissing { label: "ACME: alice".into() },
+                Error::KeyringFailure {
+                    detail: "timeout".into(),
+                },
+                "the keyring failed: timeout",
+            ),
+            (
+                Error::SecretMissing {
+                    label: "ACME: alice".into(),
+                },
                 "the secret of 'ACME: alice' is missing from the keyring: remove the account and add it again from its QR code",
             ),
             (
-                Error::SecretDamaged { label: "ACME: alice".into() },
+                Error::SecretDamaged {
+                    label: "ACME: alice".into(),
+                },
                 "the keyring entry of 'ACME: alice' is damaged: remove the account and add it again from its QR code",
             ),
             (
-                Error::MetadataCorrupt { path: "/d/accounts.json".into(), detail: "EOF while parsing".into() },
+                Error::MetadataCorrupt {
+                    path: "/d/accounts.json".into(),
+                    detail: "EOF while parsing".into(),
+                },
                 "the account list /d/accounts.json is damaged (EOF while parsing); it was left untouched: restore it from a backup, or move it away to start with an empty list",
             ),
             (
-                Error::MetadataTooNew { path: "/d/accounts.json".into(), version: 9 },
+                Error::MetadataTooNew {
+                    path: "/d/accounts.json".into(),
+                    version: 9,
+                },
                 "the account list /d/accounts.json was written by a newer Otentik (format version 9); it was left untouched: update Otentik",
             ),
             (
@@ -468,13 +546,32 @@ mod tests {
                 Error::DataDirUnknown,
                 "cannot find a data directory for Otentik: set OTENTIK_DATA_DIR to a directory to keep the account list in",
             ),
-            (Error::Duplicate { label: "ACME: alice".into() }, "'ACME: alice' is already in Otentik with the same secret"),
-            (Error::NoMatch { query: "bank".into() }, "no account matches 'bank'"),
             (
-                Error::Ambiguous { query: "a".into(), matches: vec!["ACME: alice".into(), "Bank: ann".into()] },
+                Error::Duplicate {
+                    label: "ACME: alice".into(),
+                },
+                "'ACME: alice' is already in Otentik with the same secret",
+            ),
+            (
+                Error::NoMatch {
+                    query: "bank".into(),
+                },
+                "no account matches 'bank'",
+            ),
+            (
+                Error::Ambiguous {
+                    query: "a".into(),
+                    matches: vec!["ACME: alice".into(), "Bank: ann".into()],
+                },
                 "'a' matches several accounts: ACME: alice, Bank: ann; be more specific",
             ),
-            (Error::InvalidPosition { position: 9, count: 3 }, "position 9 is outside the list of 3 accounts"),
+            (
+                Error::InvalidPosition {
+                    position: 9,
+                    count: 3,
+                },
+                "position 9 is outside the list of 3 accounts",
+            ),
         ];
         for (error, message) in cases {
             assert_eq!(error.to_string(), message, "{error:?}");

@@ -57,7 +57,9 @@ pub fn totp_code(
 /// The HOTP code for `counter`.
 pub fn hotp_code(secret: &Secret, algorithm: Algorithm, digits: u8, counter: u64) -> String {
     // A step of one second turns totp-rs's time into the HOTP counter itself.
-    engine(secret, algorithm, digits).generate(counter).to_string()
+    engine(secret, algorithm, digits)
+        .generate(counter)
+        .to_string()
 }
 
 /// Checks a typed TOTP `code` against the steps within `window` of the step of `unix_time`.
@@ -74,7 +76,14 @@ pub fn verify_totp(
     window: u64,
 ) -> Option<u64> {
     let origin = time_step(period, unix_time);
-    verify_counters(secret, algorithm, digits, code, origin.saturating_sub(window), origin.saturating_add(window))
+    verify_counters(
+        secret,
+        algorithm,
+        digits,
+        code,
+        origin.saturating_sub(window),
+        origin.saturating_add(window),
+    )
 }
 
 /// Checks a typed HOTP `code` against `counter ..= counter + look_ahead`; returns the matched
@@ -87,7 +96,14 @@ pub fn verify_hotp(
     code: &str,
     look_ahead: u64,
 ) -> Option<u64> {
-    verify_counters(secret, algorithm, digits, code, counter, counter.saturating_add(look_ahead))
+    verify_counters(
+        secret,
+        algorithm,
+        digits,
+        code,
+        counter,
+        counter.saturating_add(look_ahead),
+    )
 }
 
 fn verify_counters(
@@ -99,7 +115,8 @@ fn verify_counters(
     last: u64,
 ) -> Option<u64> {
     let code = code.trim();
-    if code.len() != usize::from(clamp_digits(digits)) || !code.bytes().all(|b| b.is_ascii_digit()) {
+    if code.len() != usize::from(clamp_digits(digits)) || !code.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let engine = engine(secret, algorithm, digits);
@@ -150,7 +167,10 @@ mod tests {
         ];
         let secret = Secret::new(RFC4226_SECRET.to_vec());
         for (counter, code) in expected.iter().enumerate() {
-            assert_eq!(hotp_code(&secret, Algorithm::Sha1, 6, counter as u64), *code);
+            assert_eq!(
+                hotp_code(&secret, Algorithm::Sha1, 6, counter as u64),
+                *code
+            );
         }
     }
 
@@ -170,9 +190,21 @@ mod tests {
             (20000000000, "65353130", "77737706", "47863826"),
         ];
         for (t, c1, c256, c512) in table {
-            assert_eq!(totp_code(&sha1, Algorithm::Sha1, 8, 30, t), c1, "SHA1 at {t}");
-            assert_eq!(totp_code(&sha256, Algorithm::Sha256, 8, 30, t), c256, "SHA256 at {t}");
-            assert_eq!(totp_code(&sha512, Algorithm::Sha512, 8, 30, t), c512, "SHA512 at {t}");
+            assert_eq!(
+                totp_code(&sha1, Algorithm::Sha1, 8, 30, t),
+                c1,
+                "SHA1 at {t}"
+            );
+            assert_eq!(
+                totp_code(&sha256, Algorithm::Sha256, 8, 30, t),
+                c256,
+                "SHA256 at {t}"
+            );
+            assert_eq!(
+                totp_code(&sha512, Algorithm::Sha512, 8, 30, t),
+                c512,
+                "SHA512 at {t}"
+            );
         }
     }
 
@@ -189,11 +221,26 @@ mod tests {
     fn verify_accepts_the_window_and_reports_the_step() {
         let secret = Secret::new(RFC4226_SECRET.to_vec());
         let code = totp_code(&secret, Algorithm::Sha1, 6, 30, 1_000);
-        assert_eq!(verify_totp(&secret, Algorithm::Sha1, 6, 30, &code, 1_000, 1), Some(33));
-        assert_eq!(verify_totp(&secret, Algorithm::Sha1, 6, 30, &code, 1_030, 1), Some(33));
-        assert_eq!(verify_totp(&secret, Algorithm::Sha1, 6, 30, &code, 1_060, 1), None);
-        assert_eq!(verify_totp(&secret, Algorithm::Sha1, 6, 30, "12345", 1_000, 1), None);
-        assert_eq!(verify_totp(&secret, Algorithm::Sha1, 6, 30, "abcdef", 1_000, 1), None);
+        assert_eq!(
+            verify_totp(&secret, Algorithm::Sha1, 6, 30, &code, 1_000, 1),
+            Some(33)
+        );
+        assert_eq!(
+            verify_totp(&secret, Algorithm::Sha1, 6, 30, &code, 1_030, 1),
+            Some(33)
+        );
+        assert_eq!(
+            verify_totp(&secret, Algorithm::Sha1, 6, 30, &code, 1_060, 1),
+            None
+        );
+        assert_eq!(
+            verify_totp(&secret, Algorithm::Sha1, 6, 30, "12345", 1_000, 1),
+            None
+        );
+        assert_eq!(
+            verify_totp(&secret, Algorithm::Sha1, 6, 30, "abcdef", 1_000, 1),
+            None
+        );
     }
 
     #[test]
@@ -201,14 +248,24 @@ mod tests {
         let secret = Secret::new(RFC4226_SECRET.to_vec());
         for t in [0, 1, u64::MAX - 1, u64::MAX] {
             let code = totp_code(&secret, Algorithm::Sha1, 6, 1, t);
-            assert_eq!(verify_totp(&secret, Algorithm::Sha1, 6, 1, &code, t, 5), Some(t), "{t}");
+            assert_eq!(
+                verify_totp(&secret, Algorithm::Sha1, 6, 1, &code, t, 5),
+                Some(t),
+                "{t}"
+            );
         }
     }
 
     #[test]
     fn hotp_verification_looks_ahead() {
         let secret = Secret::new(RFC4226_SECRET.to_vec());
-        assert_eq!(verify_hotp(&secret, Algorithm::Sha1, 6, 0, "969429", 5), Some(3));
-        assert_eq!(verify_hotp(&secret, Algorithm::Sha1, 6, 4, "969429", 5), None);
+        assert_eq!(
+            verify_hotp(&secret, Algorithm::Sha1, 6, 0, "969429", 5),
+            Some(3)
+        );
+        assert_eq!(
+            verify_hotp(&secret, Algorithm::Sha1, 6, 4, "969429", 5),
+            None
+        );
     }
 }

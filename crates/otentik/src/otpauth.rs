@@ -33,7 +33,11 @@ pub struct Parsed {
 }
 
 /// Characters kept as they are in labels and parameter values: RFC 3986 unreserved.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Parses one `otpauth://` URI.
 pub fn parse(uri: &str) -> Result<Parsed> {
@@ -52,8 +56,9 @@ pub fn parse(uri: &str) -> Result<Parsed> {
         "hotp" => OtpKind::Hotp,
         "" => {
             return Err(Error::MalformedUri {
-                reason: "no type after 'otpauth://': expected 'otpauth://totp/…' or 'otpauth://hotp/…'"
-                    .to_owned(),
+                reason:
+                    "no type after 'otpauth://': expected 'otpauth://totp/…' or 'otpauth://hotp/…'"
+                        .to_owned(),
             });
         }
         _ => {
@@ -78,7 +83,11 @@ pub fn parse(uri: &str) -> Result<Parsed> {
                     "the issuer parameter '{issuer}' differs from the label prefix '{prefix}'; using '{issuer}'"
                 ));
             }
-            if issuer.is_empty() { label_issuer.unwrap_or_default() } else { issuer }
+            if issuer.is_empty() {
+                label_issuer.unwrap_or_default()
+            } else {
+                issuer
+            }
         }
         None => label_issuer.unwrap_or_default(),
     };
@@ -143,7 +152,11 @@ pub fn parse_any(text: &str) -> Result<Vec<Parsed>> {
     if scheme.eq_ignore_ascii_case(MIGRATION_SCHEME) {
         let export = crate::migration::parse(text)?;
         let mut accounts = export.accounts;
-        let mut notes: Vec<String> = export.skipped.iter().map(|e| format!("skipped: {e}")).collect();
+        let mut notes: Vec<String> = export
+            .skipped
+            .iter()
+            .map(|e| format!("skipped: {e}"))
+            .collect();
         if export.batch_size > 1 {
             notes.push(format!(
                 "this is part {} of {} of a Google Authenticator export: scan the other parts too",
@@ -215,13 +228,17 @@ fn split_scheme(text: &str) -> Result<(&str, &str)> {
     let (scheme, rest) = text.split_once(':').ok_or_else(no_scheme)?;
     let valid = scheme.len() <= 32
         && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
     if !valid {
         return Err(no_scheme());
     }
     match rest.strip_prefix("//") {
         Some(rest) => Ok((scheme, rest)),
-        None if scheme.eq_ignore_ascii_case(SCHEME) || scheme.eq_ignore_ascii_case(MIGRATION_SCHEME) => {
+        None if scheme.eq_ignore_ascii_case(SCHEME)
+            || scheme.eq_ignore_ascii_case(MIGRATION_SCHEME) =>
+        {
             Err(Error::MalformedUri {
                 reason: format!("'{scheme}:' must be followed by '//'"),
             })
@@ -255,7 +272,9 @@ pub(crate) fn parse_query(query: &str) -> Result<HashMap<String, &str>> {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let key = key.to_ascii_lowercase();
         if params.contains_key(&key) {
-            return Err(Error::DuplicateParameter { name: shorten(&key) });
+            return Err(Error::DuplicateParameter {
+                name: shorten(&key),
+            });
         }
         params.insert(key, value);
     }
@@ -285,9 +304,11 @@ pub(crate) fn check_secret_bits(secret: &Secret, warnings: &mut Vec<String>) -> 
 }
 
 fn parse_algorithm(text: &str) -> Result<Algorithm> {
-    text.trim().parse().map_err(|()| Error::UnsupportedAlgorithm {
-        found: shorten(text),
-    })
+    text.trim()
+        .parse()
+        .map_err(|()| Error::UnsupportedAlgorithm {
+            found: shorten(text),
+        })
 }
 
 fn parse_digits(raw: &str) -> Result<u8> {
@@ -311,9 +332,11 @@ fn parse_period(raw: &str) -> Result<u32> {
 }
 
 fn parse_counter(raw: &str) -> Result<u64> {
-    raw.trim().parse::<u64>().map_err(|_| Error::InvalidCounter {
-        found: shorten(raw),
-    })
+    raw.trim()
+        .parse::<u64>()
+        .map_err(|_| Error::InvalidCounter {
+            found: shorten(raw),
+        })
 }
 
 fn parse_push(url: Option<&&str>, token: Option<&&str>) -> Result<Option<PushInvite>> {
@@ -339,7 +362,10 @@ fn parse_push(url: Option<&&str>, token: Option<&&str>) -> Result<Option<PushInv
     })?;
     if !matches!(parsed.scheme(), "https" | "http") {
         return Err(Error::InvalidPush {
-            reason: format!("'push_url' must be an https:// URL, not '{}:'", parsed.scheme()),
+            reason: format!(
+                "'push_url' must be an https:// URL, not '{}:'",
+                parsed.scheme()
+            ),
         });
     }
     if token.is_empty() {

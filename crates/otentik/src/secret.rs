@@ -61,11 +61,12 @@ impl Secret {
                 length: clean.len(),
             });
         }
-        let bytes = lenient_base32()
-            .decode(clean.as_bytes())
-            .map_err(|_| Error::InvalidSecretLength {
-                length: clean.len(),
-            })?;
+        let bytes =
+            lenient_base32()
+                .decode(clean.as_bytes())
+                .map_err(|_| Error::InvalidSecretLength {
+                    length: clean.len(),
+                })?;
         Ok(Self(bytes))
     }
 }
@@ -77,7 +78,8 @@ fn lenient_base32() -> data_encoding::Encoding {
     spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
     spec.check_trailing_bits = false;
     // The specification is a constant that is known to be valid.
-    spec.encoding().unwrap_or_else(|_| data_encoding::BASE32_NOPAD.clone())
+    spec.encoding()
+        .unwrap_or_else(|_| data_encoding::BASE32_NOPAD.clone())
 }
 
 impl fmt::Debug for Secret {
@@ -107,7 +109,12 @@ mod tests {
     #[test]
     fn base32_is_lenient_on_case_spaces_dashes_and_padding() {
         let strict = Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap();
-        for text in ["jbswy3dpehpk3pxp", "JBSW Y3DP EHPK 3PXP", "JBSW-Y3DP-EHPK-3PXP", "JBSWY3DPEHPK3PXP===="] {
+        for text in [
+            "jbswy3dpehpk3pxp",
+            "JBSW Y3DP EHPK 3PXP",
+            "JBSW-Y3DP-EHPK-3PXP",
+            "JBSWY3DPEHPK3PXP====",
+        ] {
             assert_eq!(Secret::from_base32(text).unwrap(), strict, "{text}");
         }
         assert_eq!(strict.expose(), b"Hello!\xde\xad\xbe\xef");
@@ -117,8 +124,14 @@ mod tests {
     #[test]
     fn base32_errors_name_character_and_position() {
         let err = Secret::from_base32("JBSW1Y3DP").unwrap_err();
-        assert_eq!(err.to_string(), "secret is not valid base32: '1' at position 5");
-        assert!(matches!(Secret::from_base32(" - "), Err(Error::EmptySecret)));
+        assert_eq!(
+            err.to_string(),
+            "secret is not valid base32: '1' at position 5"
+        );
+        assert!(matches!(
+            Secret::from_base32(" - "),
+            Err(Error::EmptySecret)
+        ));
         assert!(matches!(
             Secret::from_base32("ABCDEFGHI"),
             Err(Error::InvalidSecretLength { length: 9 })

@@ -153,3 +153,18 @@ fn every_command_has_help() {
             .stdout(predicate::str::contains("Usage: otentik"));
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// `inspect` on any text: JSON on success, or status 2 with one line; never a crash.
+    #[test]
+    fn inspect_never_panics(text in "(otpauth://|otpauth-migration://offline\\?data=)?\\PC{0,80}") {
+        let output = otentik().args(["inspect", "--", &text]).output().unwrap();
+        match output.status.code() {
+            Some(0) => { serde_json::from_slice::<Value>(&output.stdout).unwrap(); }
+            Some(2) => proptest::prop_assert_eq!(String::from_utf8_lossy(&output.stderr).lines().count(), 1),
+            other => proptest::prop_assert!(false, "status {:?} for {:?}: {}", other, text, String::from_utf8_lossy(&output.stderr)),
+        }
+    }
+}

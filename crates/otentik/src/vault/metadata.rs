@@ -119,7 +119,9 @@ impl Metadata {
         let value: serde_json::Value =
             serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
         if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
-            return Err(corrupt(format!("it is not an Otentik account list (no \"format\": \"{FORMAT}\")")));
+            return Err(corrupt(format!(
+                "it is not an Otentik account list (no \"format\": \"{FORMAT}\")"
+            )));
         }
         match value.get("version").and_then(serde_json::Value::as_u64) {
             Some(version) if version > u64::from(VERSION) => {
@@ -149,9 +151,12 @@ impl Metadata {
                 .create_new(true)
                 .open(&temp)
                 .map_err(|source| io("create", &temp, source))?;
-            file.write_all(&bytes).map_err(|source| io("write", &temp, source))?;
-            file.write_all(b"\n").map_err(|source| io("write", &temp, source))?;
-            file.sync_all().map_err(|source| io("write", &temp, source))?;
+            file.write_all(&bytes)
+                .map_err(|source| io("write", &temp, source))?;
+            file.write_all(b"\n")
+                .map_err(|source| io("write", &temp, source))?;
+            file.sync_all()
+                .map_err(|source| io("write", &temp, source))?;
             drop(file);
             fs::rename(&temp, path).map_err(|source| io("replace", path, source))?;
             sync_dir(dir)
@@ -166,10 +171,15 @@ impl Metadata {
 
 /// Removes temporary files a crash left behind.
 pub fn sweep_temp_files(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        if name.to_string_lossy().starts_with(&format!("{FILE_NAME}.tmp-")) {
+        if name
+            .to_string_lossy()
+            .starts_with(&format!("{FILE_NAME}.tmp-"))
+        {
             let _ = fs::remove_file(entry.path());
         }
     }
@@ -177,7 +187,11 @@ pub fn sweep_temp_files(dir: &Path) {
 
 fn temp_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
-    name.push(format!(".tmp-{}-{}", std::process::id(), rand::random::<u32>()));
+    name.push(format!(
+        ".tmp-{}-{}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
     PathBuf::from(name)
 }
 

@@ -119,7 +119,9 @@ impl Vault {
             .accounts
             .iter()
             .find(|a| a.id == id)
-            .ok_or_else(|| Error::NoMatch { query: id.to_owned() })
+            .ok_or_else(|| Error::NoMatch {
+                query: id.to_owned(),
+            })
     }
 
     /// Accounts whose issuer or name contains `query`, case-insensitively. An exact id also
@@ -144,13 +146,17 @@ impl Vault {
     pub fn find_one(&self, query: &str) -> Result<&StoredAccount> {
         let matches = self.search(query);
         match matches.as_slice() {
-            [] => Err(Error::NoMatch { query: query.to_owned() }),
+            [] => Err(Error::NoMatch {
+                query: query.to_owned(),
+            }),
             [one] => Ok(one),
             many => {
                 // An exact label match wins over partial ones.
                 let exact: Vec<_> = many
                     .iter()
-                    .filter(|a| label(a).eq_ignore_ascii_case(query) || a.name.eq_ignore_ascii_case(query))
+                    .filter(|a| {
+                        label(a).eq_ignore_ascii_case(query) || a.name.eq_ignore_ascii_case(query)
+                    })
                     .collect();
                 if let [one] = exact.as_slice() {
                     return Ok(one);
@@ -169,12 +175,17 @@ impl Vault {
         let _lock = self.lock()?;
         self.reload()?;
         if !force {
-            for existing in self.metadata.accounts.iter().filter(|a| {
-                a.issuer == account.issuer && a.name == account.name
-            }) {
+            for existing in self
+                .metadata
+                .accounts
+                .iter()
+                .filter(|a| a.issuer == account.issuer && a.name == account.name)
+            {
                 match self.secrets_of(existing) {
                     Ok(secrets) if secrets.otp == account.secret => {
-                        return Err(Error::Duplicate { label: account.label() });
+                        return Err(Error::Duplicate {
+                            label: account.label(),
+                        });
                     }
                     Ok(_) | Err(Error::SecretMissing { .. } | Error::SecretDamaged { .. }) => {}
                     Err(error) => return Err(error),
@@ -229,7 +240,9 @@ impl Vault {
             .accounts
             .iter()
             .position(|a| a.id == id)
-            .ok_or_else(|| Error::NoMatch { query: id.to_owned() })?;
+            .ok_or_else(|| Error::NoMatch {
+                query: id.to_owned(),
+            })?;
         let removed = next.accounts.remove(position);
         next.write(&self.metadata_path())?;
         self.metadata = next;
@@ -239,7 +252,12 @@ impl Vault {
     }
 
     /// Changes an account's issuer and/or name.
-    pub fn rename(&mut self, id: &str, issuer: Option<&str>, name: Option<&str>) -> Result<StoredAccount> {
+    pub fn rename(
+        &mut self,
+        id: &str,
+        issuer: Option<&str>,
+        name: Option<&str>,
+    ) -> Result<StoredAccount> {
         if name.is_some_and(|n| n.trim().is_empty()) {
             return Err(Error::EmptyAccountName);
         }
@@ -260,13 +278,18 @@ impl Vault {
         let mut next = self.metadata.clone();
         let count = next.accounts.len();
         if position >= count {
-            return Err(Error::InvalidPosition { position: position + 1, count });
+            return Err(Error::InvalidPosition {
+                position: position + 1,
+                count,
+            });
         }
         let from = next
             .accounts
             .iter()
             .position(|a| a.id == id)
-            .ok_or_else(|| Error::NoMatch { query: id.to_owned() })?;
+            .ok_or_else(|| Error::NoMatch {
+                query: id.to_owned(),
+            })?;
         let account = next.accounts.remove(from);
         next.accounts.insert(position, account);
         next.write(&self.metadata_path())?;
@@ -275,7 +298,11 @@ impl Vault {
     }
 
     /// Changes one account's metadata under the lock (push state, clock offset, ...).
-    pub fn update(&mut self, id: &str, change: impl FnOnce(&mut StoredAccount)) -> Result<StoredAccount> {
+    pub fn update(
+        &mut self,
+        id: &str,
+        change: impl FnOnce(&mut StoredAccount),
+    ) -> Result<StoredAccount> {
         let _lock = self.lock()?;
         self.reload()?;
         let mut next = self.metadata.clone();
@@ -283,7 +310,9 @@ impl Vault {
             .accounts
             .iter_mut()
             .find(|a| a.id == id)
-            .ok_or_else(|| Error::NoMatch { query: id.to_owned() })?;
+            .ok_or_else(|| Error::NoMatch {
+                query: id.to_owned(),
+            })?;
         change(account);
         let changed = account.clone();
         next.write(&self.metadata_path())?;
@@ -328,9 +357,16 @@ impl Vault {
         match account.kind {
             OtpKind::Totp => Ok(otp::code_at(&account, unix_time)),
             OtpKind::Hotp => {
-                let used = self.update(id, |stored| stored.counter = stored.counter.saturating_add(1))?;
+                let used = self.update(id, |stored| {
+                    stored.counter = stored.counter.saturating_add(1)
+                })?;
                 let counter = used.counter.saturating_sub(1);
-                Ok(otp::hotp_code(&account.secret, account.algorithm, account.digits, counter))
+                Ok(otp::hotp_code(
+                    &account.secret,
+                    account.algorithm,
+                    account.digits,
+                    counter,
+                ))
             }
         }
     }
@@ -347,7 +383,9 @@ impl Vault {
         let bytes = self
             .store
             .get(&self.key(&stored.id))?
-            .ok_or_else(|| Error::SecretMissing { label: label(stored) })?;
+            .ok_or_else(|| Error::SecretMissing {
+                label: label(stored),
+            })?;
         AccountSecrets::decode(&bytes, &label(stored))
     }
 
@@ -358,7 +396,9 @@ impl Vault {
     fn sweep_orphans(&mut self) -> Result<()> {
         let prefix = format!("{}:", self.metadata.vault_id);
         for key in self.store.keys()? {
-            let Some(id) = key.strip_prefix(&prefix) else { continue };
+            let Some(id) = key.strip_prefix(&prefix) else {
+                continue;
+            };
             if !self.metadata.accounts.iter().any(|a| a.id == id) {
                 self.store.delete(&key)?;
             }
@@ -374,7 +414,8 @@ impl Vault {
             .write(true)
             .open(&path)
             .map_err(|source| metadata::io("open", &path, source))?;
-        file.lock().map_err(|source| metadata::io("lock", &path, source))?;
+        file.lock()
+            .map_err(|source| metadata::io("lock", &path, source))?;
         Ok(Lock(file))
     }
 }
@@ -390,4 +431,131 @@ pub fn label(account: &StoredAccount) -> String {
 
 fn random_id() -> String {
     data_encoding::HEXLOWER.encode(&rand::random::<[u8; 12]>())
+}
+
+#[cfg(test)]
+mod tests {
+    //! The code around the secret store: write order and what a failing keyring leaves.
+    //! The vault against the real keyring is tested in `tests/it/vault.rs`.
+
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use zeroize::Zeroizing;
+
+    use super::*;
+    use crate::Secret;
+
+    /// A store that can be told to fail, around a memory store.
+    #[derive(Clone, Default)]
+    struct Flaky {
+        inner: MemoryStore,
+        fail: Arc<AtomicBool>,
+    }
+
+    impl Flaky {
+        fn check(&self) -> Result<()> {
+            if self.fail.load(Ordering::SeqCst) {
+                Err(Error::KeyringLocked {
+                    detail: "test".into(),
+                })
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    impl SecretStore for Flaky {
+        fn put(&self, key: &str, secret: &[u8]) -> Result<()> {
+            self.check()?;
+            self.inner.put(key, secret)
+        }
+        fn get(&self, key: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+            self.check()?;
+            self.inner.get(key)
+        }
+        fn delete(&self, key: &str) -> Result<()> {
+            self.check()?;
+            self.inner.delete(key)
+        }
+        fn keys(&self) -> Result<Vec<String>> {
+            self.check()?;
+            self.inner.keys()
+        }
+    }
+
+    fn account(name: &str) -> Account {
+        Account::totp("ACME", name, Secret::new(vec![3; 20]))
+    }
+
+    #[test]
+    fn a_failing_keyring_writes_nothing_on_add() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Flaky::default();
+        let mut vault = Vault::open(dir.path().to_path_buf(), Box::new(store.clone())).unwrap();
+        vault.add(&account("alice"), 1, false).unwrap();
+        let before = fs::read(vault.metadata_path()).unwrap();
+        store.fail.store(true, Ordering::SeqCst);
+        assert!(matches!(
+            vault.add(&account("bob"), 2, false),
+            Err(Error::KeyringLocked { .. })
+        ));
+        assert_eq!(fs::read(vault.metadata_path()).unwrap(), before);
+        assert_eq!(vault.accounts().len(), 1);
+    }
+
+    #[test]
+    fn remove_with_a_failing_keyring_removes_the_account_and_the_orphan_is_swept_later() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Flaky::default();
+        let mut vault = Vault::open(dir.path().to_path_buf(), Box::new(store.clone())).unwrap();
+        let id = vault.add(&account("alice"), 1, false).unwrap().id;
+        store.fail.store(true, Ordering::SeqCst);
+        vault.remove(&id).unwrap();
+        assert!(vault.accounts().is_empty());
+        assert_eq!(
+            store.inner.keys().unwrap().len(),
+            1,
+            "the orphan is still there"
+        );
+        store.fail.store(false, Ordering::SeqCst);
+        Vault::open(dir.path().to_path_buf(), Box::new(store.clone())).unwrap();
+        assert!(store.inner.keys().unwrap().is_empty(), "swept on open");
+    }
+
+    #[test]
+    fn search_is_case_insensitive_and_find_one_prefers_an_exact_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut vault =
+            Vault::open(dir.path().to_path_buf(), Box::new(MemoryStore::new())).unwrap();
+        vault.add(&account("ann"), 0, false).unwrap();
+        vault.add(&account("annie"), 0, false).unwrap();
+        assert_eq!(vault.search("ANN").len(), 2);
+        assert_eq!(vault.find_one("ann").unwrap().name, "ann");
+        assert!(matches!(
+            vault.find_one("acme"),
+            Err(Error::Ambiguous { .. })
+        ));
+        assert!(matches!(vault.find_one("zed"), Err(Error::NoMatch { .. })));
+    }
+
+    #[test]
+    fn move_to_reorders_and_rejects_positions_outside_the_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut vault =
+            Vault::open(dir.path().to_path_buf(), Box::new(MemoryStore::new())).unwrap();
+        let a = vault.add(&account("a"), 0, false).unwrap().id;
+        vault.add(&account("b"), 0, false).unwrap();
+        let c = vault.add(&account("c"), 0, false).unwrap().id;
+        vault.move_to(&c, 0).unwrap();
+        let names: Vec<_> = vault.accounts().iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(names, ["c", "a", "b"]);
+        assert!(matches!(
+            vault.move_to(&a, 3),
+            Err(Error::InvalidPosition {
+                position: 4,
+                count: 3
+            })
+        ));
+    }
 }

@@ -87,14 +87,18 @@ mod tests {
             device_key: Some(Secret::new(vec![7; 32])),
             push_token: Some(Secret::new(b"tok".to_vec())),
         };
-        assert_eq!(AccountSecrets::decode(&secrets.encode(), "x").unwrap(), secrets);
+        assert_eq!(
+            AccountSecrets::decode(&secrets.encode(), "x").unwrap(),
+            secrets
+        );
         let plain = AccountSecrets::new(Secret::new(vec![1; 10]));
         assert_eq!(AccountSecrets::decode(&plain.encode(), "x").unwrap(), plain);
     }
 
     #[test]
     fn damage_is_reported_without_content() {
-        let error = AccountSecrets::decode(b"{\"v\":9,\"otp\":\"AAAA\"}", "ACME: alice").unwrap_err();
+        let error =
+            AccountSecrets::decode(b"{\"v\":9,\"otp\":\"AAAA\"}", "ACME: alice").unwrap_err();
         assert_eq!(
             error.to_string(),
             "the keyring entry of 'ACME: alice' is damaged: remove the account and add it again from its QR code"

@@ -38,31 +38,37 @@ impl KeyringStore {
     }
 
     fn entry(&self, key: &str) -> Result<keyring_core::Entry> {
-        self.store.build(&self.service, key, None).map_err(keyring_error)
+        self.store
+            .build(&self.service, key, None)
+            .map_err(keyring_error)
     }
 }
 
 #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
 fn platform_store() -> Result<Arc<keyring_core::CredentialStore>> {
-    let store = dbus_secret_service_keyring_store::Store::new().map_err(|e| Error::KeyringUnavailable {
-        detail: e.to_string(),
-    })?;
+    let store =
+        dbus_secret_service_keyring_store::Store::new().map_err(|e| Error::KeyringUnavailable {
+            detail: e.to_string(),
+        })?;
     Ok(store)
 }
 
 #[cfg(any(target_os = "macos", target_os = "ios"))]
 fn platform_store() -> Result<Arc<keyring_core::CredentialStore>> {
-    let store = apple_native_keyring_store::keychain::Store::new().map_err(|e| Error::KeyringUnavailable {
-        detail: e.to_string(),
+    let store = apple_native_keyring_store::keychain::Store::new().map_err(|e| {
+        Error::KeyringUnavailable {
+            detail: e.to_string(),
+        }
     })?;
     Ok(store)
 }
 
 #[cfg(target_os = "windows")]
 fn platform_store() -> Result<Arc<keyring_core::CredentialStore>> {
-    let store = windows_native_keyring_store::Store::new().map_err(|e| Error::KeyringUnavailable {
-        detail: e.to_string(),
-    })?;
+    let store =
+        windows_native_keyring_store::Store::new().map_err(|e| Error::KeyringUnavailable {
+            detail: e.to_string(),
+        })?;
     Ok(store)
 }
 

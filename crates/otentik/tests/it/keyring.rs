@@ -12,7 +12,9 @@ static SERIAL: Mutex<()> = Mutex::new(());
 
 /// Holds the keyring for one test at a time.
 pub fn serial() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A keyring namespace of its own for one test.

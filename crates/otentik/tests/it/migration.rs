@@ -22,15 +22,27 @@ fn two_accounts_with_a_plus_in_the_base64() {
         let accounts = parse_any(uri).unwrap();
         assert_eq!(accounts.len(), 2);
         let totp = &accounts[0].account;
-        assert_eq!((totp.issuer.as_str(), totp.name.as_str()), ("ACME", "alice@example.com"));
-        assert_eq!((totp.kind, totp.algorithm, totp.digits, totp.period), (OtpKind::Totp, Algorithm::Sha1, 6, 30));
+        assert_eq!(
+            (totp.issuer.as_str(), totp.name.as_str()),
+            ("ACME", "alice@example.com")
+        );
+        assert_eq!(
+            (totp.kind, totp.algorithm, totp.digits, totp.period),
+            (OtpKind::Totp, Algorithm::Sha1, 6, 30)
+        );
         assert_eq!(code_at(totp, 59), "287082");
         let hotp = &accounts[1].account;
         // "Bank:bob" in the name field with issuer "Bank" becomes name "bob".
         assert_eq!((hotp.issuer.as_str(), hotp.name.as_str()), ("Bank", "bob"));
-        assert_eq!((hotp.kind, hotp.algorithm, hotp.digits, hotp.counter), (OtpKind::Hotp, Algorithm::Sha256, 8, 7));
+        assert_eq!(
+            (hotp.kind, hotp.algorithm, hotp.digits, hotp.counter),
+            (OtpKind::Hotp, Algorithm::Sha256, 8, 7)
+        );
         assert_eq!(code_at(hotp, 0), "97188855");
-        assert!(accounts.iter().all(|a| a.warnings.is_empty()), "{accounts:?}");
+        assert!(
+            accounts.iter().all(|a| a.warnings.is_empty()),
+            "{accounts:?}"
+        );
     }
 }
 
@@ -66,7 +78,9 @@ fn an_unusable_account_is_reported_not_dropped() {
     assert_eq!(accounts[0].account.name, "alice@example.com");
     assert_eq!(
         accounts[0].warnings,
-        ["skipped: account 1 of the export ('Old:eve'): MD5 is not supported by any standard authenticator"]
+        [
+            "skipped: account 1 of the export ('Old:eve'): MD5 is not supported by any standard authenticator"
+        ]
     );
 }
 
@@ -74,10 +88,22 @@ fn an_unusable_account_is_reported_not_dropped() {
 fn bad_exports_say_what_is_wrong() {
     let cases = [
         ("otpauth-migration://offline", "missing parameter 'data'"),
-        ("otpauth-migration://offline?data=%%%", "migration data is not valid base64"),
-        ("otpauth-migration://offline?data=!!!!", "migration data is not valid base64"),
-        ("otpauth-migration://offline?data=CgE%3D", "not a valid Google Authenticator export"),
-        ("otpauth-migration://offline?data=", "the export holds no account"),
+        (
+            "otpauth-migration://offline?data=%%%",
+            "migration data is not valid base64",
+        ),
+        (
+            "otpauth-migration://offline?data=!!!!",
+            "migration data is not valid base64",
+        ),
+        (
+            "otpauth-migration://offline?data=CgE%3D",
+            "not a valid Google Authenticator export",
+        ),
+        (
+            "otpauth-migration://offline?data=",
+            "the export holds no account",
+        ),
     ];
     for (uri, want) in cases {
         let message = parse_any(uri).unwrap_err().to_string();
@@ -87,8 +113,16 @@ fn bad_exports_say_what_is_wrong() {
 
 #[test]
 fn our_export_reads_back() {
-    let accounts: Vec<_> = parse_any(TWO_ACCOUNTS).unwrap().into_iter().map(|p| p.account).collect();
+    let accounts: Vec<_> = parse_any(TWO_ACCOUNTS)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.account)
+        .collect();
     let uri = otpauth::format_migration(&accounts, 0, 1);
-    let again: Vec<_> = parse_any(&uri).unwrap().into_iter().map(|p| p.account).collect();
+    let again: Vec<_> = parse_any(&uri)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.account)
+        .collect();
     assert_eq!(again, accounts);
 }

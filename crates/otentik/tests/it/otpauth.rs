@@ -21,11 +21,25 @@ enum Want {
 }
 
 fn ok(issuer: &'static str, name: &'static str, warnings: usize) -> Want {
-    Want::Ok { issuer, name, algorithm: Algorithm::Sha1, digits: 6, period: 30, warnings }
+    Want::Ok {
+        issuer,
+        name,
+        algorithm: Algorithm::Sha1,
+        digits: 6,
+        period: 30,
+        warnings,
+    }
 }
 
 fn params(algorithm: Algorithm, digits: u8, period: u32) -> Want {
-    Want::Ok { issuer: "ACME", name: "alice", algorithm, digits, period, warnings: 0 }
+    Want::Ok {
+        issuer: "ACME",
+        name: "alice",
+        algorithm,
+        digits,
+        period,
+        warnings: 0,
+    }
 }
 
 const S160: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"; // "12345678901234567890"
@@ -99,12 +113,35 @@ fn real_world_cases() {
     for (uri, want) in cases {
         let result = otpauth::parse(&uri);
         match (want, result) {
-            (Want::Ok { issuer, name, algorithm, digits, period, warnings }, Ok(parsed)) => {
+            (
+                Want::Ok {
+                    issuer,
+                    name,
+                    algorithm,
+                    digits,
+                    period,
+                    warnings,
+                },
+                Ok(parsed),
+            ) => {
                 let a = &parsed.account;
                 assert_eq!(a.kind, OtpKind::Totp, "{uri}");
-                assert_eq!((a.issuer.as_str(), a.name.as_str()), (issuer, name), "{uri}");
-                assert_eq!((a.algorithm, a.digits, a.period), (algorithm, digits, period), "{uri}");
-                assert_eq!(parsed.warnings.len(), warnings, "{uri}: {:?}", parsed.warnings);
+                assert_eq!(
+                    (a.issuer.as_str(), a.name.as_str()),
+                    (issuer, name),
+                    "{uri}"
+                );
+                assert_eq!(
+                    (a.algorithm, a.digits, a.period),
+                    (algorithm, digits, period),
+                    "{uri}"
+                );
+                assert_eq!(
+                    parsed.warnings.len(),
+                    warnings,
+                    "{uri}: {:?}",
+                    parsed.warnings
+                );
             }
             (Want::Hotp { counter }, Ok(parsed)) => {
                 assert_eq!(parsed.account.kind, OtpKind::Hotp, "{uri}");
@@ -112,8 +149,14 @@ fn real_world_cases() {
             }
             (Want::Err(text), Err(error)) => {
                 let message = error.to_string();
-                assert!(message.contains(text), "{uri}: got '{message}', want '{text}'");
-                assert!(!message.contains(S160) && !message.contains("JBSWY3DP"), "secret leaked: {message}");
+                assert!(
+                    message.contains(text),
+                    "{uri}: got '{message}', want '{text}'"
+                );
+                assert!(
+                    !message.contains(S160) && !message.contains("JBSWY3DP"),
+                    "secret leaked: {message}"
+                );
             }
             (_, Ok(parsed)) => panic!("{uri}: expected an error, got {:?}", parsed.account),
             (_, Err(error)) => panic!("{uri}: unexpected error '{error}'"),
@@ -161,15 +204,27 @@ fn push_extras_are_kept_and_round_trip() {
     let push = parsed.account.push.clone().unwrap();
     assert_eq!(push.url, "https://spse.example/push");
     assert_eq!(push.token, "tok-123");
-    assert!(!format!("{:?}", parsed.account).contains("tok-123"), "token in Debug");
-    assert!(!format!("{:?}", parsed.account).contains(S160), "secret in Debug");
+    assert!(
+        !format!("{:?}", parsed.account).contains("tok-123"),
+        "token in Debug"
+    );
+    assert!(
+        !format!("{:?}", parsed.account).contains(S160),
+        "secret in Debug"
+    );
     let again = otpauth::parse(&otpauth::format(&parsed.account)).unwrap();
     assert_eq!(again.account, parsed.account);
 }
 
 #[test]
 fn format_then_parse_keeps_tricky_labels() {
-    for (issuer, name) in [("", "na:me"), ("Is:suer", "a:b"), ("Über", "ユーザー"), ("C++", "a+b c"), ("", " x")] {
+    for (issuer, name) in [
+        ("", "na:me"),
+        ("Is:suer", "a:b"),
+        ("Über", "ユーザー"),
+        ("C++", "a+b c"),
+        ("", " x"),
+    ] {
         let uri = format!("otpauth://totp/x?secret={S160}");
         let mut account = otpauth::parse(&uri).unwrap().account;
         account.issuer = issuer.into();

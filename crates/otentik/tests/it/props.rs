@@ -6,7 +6,11 @@ use otentik::{Account, Algorithm, OtpKind, PushInvite, Secret};
 use proptest::prelude::*;
 
 fn algorithm() -> impl Strategy<Value = Algorithm> {
-    prop_oneof![Just(Algorithm::Sha1), Just(Algorithm::Sha256), Just(Algorithm::Sha512)]
+    prop_oneof![
+        Just(Algorithm::Sha1),
+        Just(Algorithm::Sha256),
+        Just(Algorithm::Sha512)
+    ]
 }
 
 /// Names as people type them: any printable text, trimmed, including ':' and non-ASCII.

@@ -19,12 +19,18 @@ fn accounts_survive_a_fresh_open_and_the_file_holds_no_secret() {
     let _serial = serial();
     let (dir, service) = (tempfile::tempdir().unwrap(), service());
     let account = otpauth::parse(URI).unwrap().account;
-    let id = open(dir.path(), &service).add(&account, 1_700_000_000, false).unwrap().id;
+    let id = open(dir.path(), &service)
+        .add(&account, 1_700_000_000, false)
+        .unwrap()
+        .id;
 
     let vault = open(dir.path(), &service);
     assert_eq!(vault.accounts().len(), 1);
     assert_eq!(vault.account(&id).unwrap().secret, account.secret);
-    assert_eq!(otentik::otp::code_at(&vault.account(&id).unwrap(), 59), "287082");
+    assert_eq!(
+        otentik::otp::code_at(&vault.account(&id).unwrap(), 59),
+        "287082"
+    );
 
     let text = fs::read(vault.metadata_path()).unwrap();
     let text = String::from_utf8(text).unwrap();
@@ -47,7 +53,10 @@ fn duplicates_are_refused_unless_forced() {
     let mut vault = open(dir.path(), &service);
     let account = otpauth::parse(URI).unwrap().account;
     vault.add(&account, 0, false).unwrap();
-    assert!(matches!(vault.add(&account, 0, false), Err(Error::Duplicate { .. })));
+    assert!(matches!(
+        vault.add(&account, 0, false),
+        Err(Error::Duplicate { .. })
+    ));
     vault.add(&account, 0, true).unwrap();
     let mut other = account.clone();
     other.secret = Secret::new(vec![9; 20]);
@@ -63,13 +72,18 @@ fn orphans_of_this_vault_are_swept_and_others_left_alone() {
     let keyring = store(&service);
     let secrets = AccountSecrets::new(Secret::new(vec![1; 20]));
     // What a crash between "keyring written" and "metadata written" leaves behind.
-    let vault_id: String = serde_json::from_slice::<serde_json::Value>(&fs::read(vault.metadata_path()).unwrap())
-        .unwrap()["vault_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    keyring.put(&format!("{vault_id}:orphan"), &secrets.encode()).unwrap();
-    keyring.put("another-vault:keep", &secrets.encode()).unwrap();
+    let vault_id: String =
+        serde_json::from_slice::<serde_json::Value>(&fs::read(vault.metadata_path()).unwrap())
+            .unwrap()["vault_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    keyring
+        .put(&format!("{vault_id}:orphan"), &secrets.encode())
+        .unwrap();
+    keyring
+        .put("another-vault:keep", &secrets.encode())
+        .unwrap();
     drop(vault);
 
     let _vault = open(dir.path(), &service);
@@ -84,7 +98,10 @@ fn remove_deletes_the_keyring_entry() {
     let _serial = serial();
     let (dir, service) = (tempfile::tempdir().unwrap(), service());
     let mut vault = open(dir.path(), &service);
-    let id = vault.add(&otpauth::parse(URI).unwrap().account, 0, false).unwrap().id;
+    let id = vault
+        .add(&otpauth::parse(URI).unwrap().account, 0, false)
+        .unwrap()
+        .id;
     assert_eq!(store(&service).keys().unwrap().len(), 1);
     vault.remove(&id).unwrap();
     assert!(store(&service).keys().unwrap().is_empty());
@@ -96,9 +113,10 @@ fn hotp_counter_is_saved_before_the_code_is_returned() {
     let _serial = serial();
     let (dir, service) = (tempfile::tempdir().unwrap(), service());
     let mut vault = open(dir.path(), &service);
-    let hotp = otpauth::parse("otpauth://hotp/Bank:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0")
-        .unwrap()
-        .account;
+    let hotp =
+        otpauth::parse("otpauth://hotp/Bank:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0")
+            .unwrap()
+            .account;
     let id = vault.add(&hotp, 0, false).unwrap().id;
     assert_eq!(vault.code(&id, 0).unwrap(), "755224");
     // A fresh open (another process) sees the advanced counter and the next code.
@@ -112,7 +130,10 @@ fn a_secret_deleted_outside_otentik_is_reported_not_hidden() {
     let _serial = serial();
     let (dir, service) = (tempfile::tempdir().unwrap(), service());
     let mut vault = open(dir.path(), &service);
-    let id = vault.add(&otpauth::parse(URI).unwrap().account, 0, false).unwrap().id;
+    let id = vault
+        .add(&otpauth::parse(URI).unwrap().account, 0, false)
+        .unwrap()
+        .id;
     for key in store(&service).keys().unwrap() {
         store(&service).delete(&key).unwrap();
     }
@@ -121,7 +142,11 @@ fn a_secret_deleted_outside_otentik_is_reported_not_hidden() {
         error.to_string(),
         "the secret of 'ACME: alice' is missing from the keyring: remove the account and add it again from its QR code"
     );
-    assert_eq!(open(dir.path(), &service).accounts().len(), 1, "the account is kept");
+    assert_eq!(
+        open(dir.path(), &service).accounts().len(),
+        1,
+        "the account is kept"
+    );
 }
 
 #[test]
@@ -129,15 +154,23 @@ fn a_corrupt_or_newer_file_is_refused_and_left_byte_for_byte() {
     let _serial = serial();
     let service = service();
     for (content, want) in [
-        (&b"{\"format\": \"otentik-accounts\", \"version\": 1, \"accou"[..], "is damaged"),
+        (
+            &b"{\"format\": \"otentik-accounts\", \"version\": 1, \"accou"[..],
+            "is damaged",
+        ),
         (&b"\x00\xff garbage"[..], "is damaged"),
-        (&b"{\"format\": \"otentik-accounts\", \"version\": 7, \"accounts\": []}"[..], "written by a newer Otentik (format version 7)"),
+        (
+            &b"{\"format\": \"otentik-accounts\", \"version\": 7, \"accounts\": []}"[..],
+            "written by a newer Otentik (format version 7)",
+        ),
         (&b"[1, 2, 3]"[..], "is not an Otentik account list"),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("accounts.json");
         fs::write(&path, content).unwrap();
-        let error = Vault::open(dir.path().to_path_buf(), Box::new(store(&service))).err().unwrap();
+        let error = Vault::open(dir.path().to_path_buf(), Box::new(store(&service)))
+            .err()
+            .unwrap();
         assert!(error.to_string().contains(want), "{error}");
         assert_eq!(fs::read(&path).unwrap(), content);
     }
