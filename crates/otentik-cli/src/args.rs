@@ -30,8 +30,21 @@ pub enum Command {
     Move(MoveArgs),
     /// Print every account as an otpauth:// URI (contains the secrets).
     Export(ExportArgs),
+    /// Show pending login requests.
+    Pending(PendingArgs),
+    /// Approve a login request ("Ya").
+    Approve(ApproveArgs),
+    /// Refuse a login request ("Tidak"), or report it ("Bukan saya", --not-me).
+    Deny(DenyArgs),
+    /// Wait for login requests and answer each as it arrives (Ctrl-C to stop).
+    Watch,
+    /// Push state of each account: active, revoked, pending, unreachable; clock offset.
+    Status(StatusArgs),
     /// Turn a Google Authenticator export (otpauth-migration://) into otpauth:// URIs.
     Convert(ConvertArgs),
+    /// Read the QR codes in image files (PNG, JPEG, WebP, BMP, GIF): each payload on its own
+    /// line. Exit status 1 when an image holds no readable code, 2 when an image cannot be read.
+    Scan(ScanArgs),
 }
 
 /// `otentik inspect`.
@@ -124,4 +137,56 @@ pub struct ExportArgs {
     /// Print one otpauth:// URI per account.
     #[arg(long, required = true)]
     pub uris: bool,
+}
+
+/// `otentik pending`.
+#[derive(Debug, Args)]
+pub struct PendingArgs {
+    /// Wait up to this many seconds (at most 30) for a request to arrive.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=30))]
+    pub wait: u64,
+    /// Print JSON: an array of requests.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `otentik approve`.
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The request id (from `otentik pending`).
+    pub request_id: String,
+    /// The number the site shows, when it asks you to match one.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=99))]
+    pub number: Option<u8>,
+}
+
+/// `otentik deny`.
+#[derive(Debug, Args)]
+pub struct DenyArgs {
+    /// The request id (from `otentik pending`).
+    pub request_id: String,
+    /// Report it: you did not try to log in ("Bukan saya").
+    #[arg(long)]
+    pub not_me: bool,
+}
+
+/// `otentik status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Only the account whose issuer or name contains this.
+    pub query: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `otentik scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Image files to read.
+    #[arg(required = true, value_name = "IMAGE")]
+    pub images: Vec<std::path::PathBuf>,
+    /// Print JSON: an array of {file, text, authenticator, decoder, steps, ms}.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -28,7 +28,13 @@ fn main() -> ExitCode {
         Command::Rename(args) => commands::rename::run(&args),
         Command::Move(args) => commands::reorder::run(&args),
         Command::Export(args) => commands::export::run(&args),
+        Command::Pending(args) => commands::pending::run(&args),
+        Command::Approve(args) => commands::respond::approve(&args),
+        Command::Deny(args) => commands::respond::deny(&args),
+        Command::Watch => commands::watch::run(),
+        Command::Status(args) => commands::status::run(&args),
         Command::Convert(args) => commands::convert::run(&args),
+        Command::Scan(args) => commands::scan::run(&args),
     };
     match result {
         Ok(status) => status,
@@ -41,6 +47,15 @@ pub(crate) fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+/// A runtime for the commands that talk to push servers.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::bad_input(format!("cannot start: {e}")))
 }
 
 /// What a command returns.

@@ -81,3 +81,122 @@ pub const EXPORT_WARNING: &str =
 
 /// `code` without a URI and with an empty vault.
 pub const CODE_NO_ACCOUNTS: &str = "no accounts yet: add one with 'otentik add <URI>', or use 'otentik code --uri <URI>'";
+
+/// After a push enrolment.
+pub fn push_active(account: &StoredAccount) -> String {
+    format!("Push: active for {} (login requests will arrive here)", otentik::vault::label(account))
+}
+
+/// A push enrolment that did not happen now.
+pub fn push_not_active(error: &otentik::Error) -> String {
+    format!("push approvals are not active yet: {error} (TOTP codes work; enrolment is retried by 'otentik status')")
+}
+
+/// A pending enrolment that succeeded on a retry.
+pub fn push_enrolled_later(account: &StoredAccount) -> String {
+    format!("Push: now active for {}", otentik::vault::label(account))
+}
+
+/// `pending` with nothing pending.
+pub const NO_REQUESTS: &str = "No login requests are waiting.";
+
+/// A pending request, as a block of lines.
+pub fn request_block(r: &crate::commands::push::RequestJson) -> String {
+    let mut text = format!(
+        "Login request {id}\n  Account: {account} ({site_account} at {site})\n  From:    {ip}, {browser}\n  Time:    {time} (Unix), {left} s left",
+        id = r.id,
+        account = r.account,
+        site_account = r.site_account,
+        site = r.site,
+        ip = r.ip,
+        browser = r.browser,
+        time = r.time,
+        left = r.seconds_left
+    );
+    if let Some(numbers) = &r.numbers {
+        let list: Vec<String> = numbers.iter().map(u8::to_string).collect();
+        text.push_str(&format!("\n  Number:  pick the one the site shows: {}", list.join(" ")));
+    }
+    text
+}
+
+/// `watch`'s question (the SPSE guide's words).
+pub const ASK_DECISION: &str = "Ya/Tidak/Bukan saya? [y/t/b]";
+
+/// `watch`'s number question.
+pub fn ask_number(numbers: &[u8]) -> String {
+    let list: Vec<String> = numbers.iter().map(u8::to_string).collect();
+    format!("Number shown on the site ({})?", list.join("/"))
+}
+
+/// After an answer.
+pub fn answered(
+    request: &otentik::push::PendingRequest,
+    decision: otentik::push::Decision,
+    response: &otentik::push::AnswerResponse,
+) -> String {
+    let site = &request.challenge.site;
+    match decision {
+        _ if response.wrong_number => format!("Refused: the number did not match; the login at {site} was denied"),
+        otentik::push::Decision::Approve => format!("Approved: the login at {site} goes ahead"),
+        otentik::push::Decision::Deny => format!("Refused: the login at {site} was denied"),
+        otentik::push::Decision::NotMe => format!("Reported: the login at {site} was denied and reported as not you"),
+    }
+}
+
+/// `watch` with no push account.
+pub const WATCH_NOTHING: &str = "No account receives login requests: add one from a site's push QR code.";
+
+/// `watch` started.
+pub const WATCH_STARTED: &str = "Waiting for login requests (Ctrl-C to stop)…";
+
+/// The revoked state, in the guide's words.
+pub const REVOKED: &str = "TOTP dinonaktifkan atau direset di server (disabled or reset on the site): remove the account, or activate TOTP again";
+
+/// An account revoked while watching.
+pub fn revoked_line(label: &str) -> String {
+    format!("{label}: {REVOKED}")
+}
+
+/// The server stopped answering.
+pub fn server_down(server: &str, detail: &str) -> String {
+    format!("server tidak dapat dihubungi (cannot reach {server}): {detail}")
+}
+
+/// The server answers again.
+pub fn server_back(server: &str) -> String {
+    format!("The push server {server} answers again.")
+}
+
+/// One line of `status`.
+pub fn status_line(account: &str, push: &str, detail: Option<&str>) -> String {
+    match detail {
+        Some(detail) => format!("{account}: push {push} — {detail}"),
+        None => format!("{account}: push {push}"),
+    }
+}
+
+/// The device clock is off.
+pub fn clock_off(who: &str, offset: i64) -> String {
+    let direction = if offset > 0 { "behind" } else { "ahead of" };
+    format!(
+        "{who}: this computer's clock is {} s {direction} the server's; codes use the server's time — set the clock right",
+        offset.unsigned_abs()
+    )
+}
+
+/// `remove` of an account whose site still has TOTP on.
+pub fn still_enabled(account: &StoredAccount) -> String {
+    format!(
+        "the site still has TOTP on for '{}': without this account you cannot log in there; disable TOTP on the site first",
+        otentik::vault::label(account)
+    )
+}
+
+/// `scan`: an image in which no QR code could be read.
+pub fn scan_nothing_found(file: &std::path::Path) -> String {
+    format!(
+        "no QR code found in '{}': crop the image around the code, or take a sharper, larger picture of it",
+        file.display()
+    )
+}

@@ -234,6 +234,68 @@ pub enum Error {
         count: usize,
     },
 
+    // --- push -------------------------------------------------------------------------------
+    /// A push server address that is not HTTPS (plain HTTP is allowed only to this computer).
+    #[error("the push server address '{url}' is not allowed: it must start with https:// (plain http:// only to this computer); ask the site for a secure enrolment QR")]
+    PushUrlInsecure {
+        /// The address.
+        url: String,
+    },
+    /// The push server did not answer.
+    #[error("cannot reach the push server {server} ({detail}); codes still work, and login requests resume when it answers again")]
+    PushUnreachable {
+        /// Host and port.
+        server: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// The server's answer cannot be trusted or understood.
+    #[error("the push server sent an answer Otentik cannot trust: {detail}")]
+    PushProtocol {
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// The server refused a request.
+    #[error("the push server refused the request ({code}): {message}")]
+    PushRejected {
+        /// Its error code.
+        code: String,
+        /// Its message.
+        message: String,
+        /// The server's clock from its `Date` header, when sent.
+        server_date: Option<u64>,
+    },
+    /// The server refused the request's timestamp (the device clock is far off).
+    #[error("the push server says this computer's clock is wrong: set the date and time correctly")]
+    PushClockSkew {
+        /// The server's clock from its `Date` header, when sent.
+        server_date: Option<u64>,
+    },
+    /// The site disabled or reset TOTP for this device.
+    #[error("TOTP was disabled or reset on the site (TOTP dinonaktifkan atau direset di server): remove the account, or activate TOTP again on the site")]
+    PushRevoked,
+    /// The enrolment was refused for good.
+    #[error("the site refused to enrol this device ({detail}): enable TOTP again on the site and scan the new QR code")]
+    PushEnrollmentRefused {
+        /// Why.
+        detail: String,
+    },
+    /// A login request can no longer be answered.
+    #[error("that login request cannot be answered: {reason}")]
+    PushChallengeGone {
+        /// Why.
+        reason: &'static str,
+    },
+    /// Approving needs the number the site shows.
+    #[error("this login request needs the number shown on the site: pick it to approve")]
+    PushNumberRequired,
+    /// The account has no push enrolment.
+    #[error("'{label}' does not receive login requests (its QR code had no push enrolment)")]
+    NotPushAccount {
+        /// The account's label.
+        label: String,
+    },
+
     // --- scanning -----------------------------------------------------------------------------
     /// An image (file, clipboard or buffer) could not be decoded.
     #[error("cannot read the image {what}: {reason}; use a PNG, JPEG, WebP, BMP or GIF image")]
@@ -363,6 +425,16 @@ impl Error {
             Self::NoMatch { .. } => "no_match",
             Self::Ambiguous { .. } => "ambiguous",
             Self::InvalidPosition { .. } => "invalid_position",
+            Self::PushUrlInsecure { .. } => "push_insecure_url",
+            Self::PushUnreachable { .. } => "push_unreachable",
+            Self::PushProtocol { .. } => "push_protocol",
+            Self::PushRejected { .. } => "push_rejected",
+            Self::PushClockSkew { .. } => "push_clock_skew",
+            Self::PushRevoked => "push_revoked",
+            Self::PushEnrollmentRefused { .. } => "push_enrollment_refused",
+            Self::PushChallengeGone { .. } => "push_request_gone",
+            Self::PushNumberRequired => "push_number_required",
+            Self::NotPushAccount { .. } => "not_push_account",
             Self::ImageUnreadable { .. }
             | Self::ImageTooLarge { .. }
             | Self::PixelBufferSize { .. } => "image_unreadable",
@@ -571,6 +643,77 @@ mod tests {
                     count: 3,
                 },
                 "position 9 is outside the list of 3 accounts",
+            ),
+            // --- scanning ---
+            (
+                Error::ImageUnreadable {
+                    what: "'shot.png'".into(),
+                    reason: "unexpected end of file".into(),
+                },
+                "cannot read the image 'shot.png': unexpected end of file; use a PNG, JPEG, WebP, BMP or GIF image",
+            ),
+            (
+                Error::ImageTooLarge {
+                    what: "'bomb.png'".into(),
+                    width: 100_000,
+                    height: 100_000,
+                    max: 16_384,
+                },
+                "the image 'bomb.png' is too large (100000×100000 pixels, at most 16384 pixels a side and 256 MiB decoded): crop it around the QR code",
+            ),
+            (
+                Error::PixelBufferSize {
+                    width: 2,
+                    height: 2,
+                    format: "RGBA",
+                    expected: 16,
+                    actual: 12,
+                },
+                "invalid pixel buffer: 2×2 RGBA needs 16 bytes, got 12; pass the frame's real size and pixel format",
+            ),
+            (
+                Error::QrNotFound {
+                    what: "on the screen".into(),
+                },
+                "no QR code found on the screen: show the code larger and sharper (zoom in), or save it as an image and scan the file",
+            ),
+            (
+                Error::NotAuthenticatorQr {
+                    what: "in 'menu.png'".into(),
+                },
+                "the QR code in 'menu.png' is not an authenticator code: look for the QR code the site shows when you enable two-step verification (TOTP)",
+            ),
+            (
+                Error::ClipboardUnavailable {
+                    reason: "X11 server connection timed out".into(),
+                },
+                "cannot use the clipboard: X11 server connection timed out",
+            ),
+            (
+                Error::ClipboardEmpty,
+                "the clipboard holds neither an image nor text: copy the QR code image or the 'otpauth://' link first",
+            ),
+            (
+                Error::ScreenCapture {
+                    reason: "no graphical display (DISPLAY is not set)".into(),
+                },
+                "cannot capture the screen: no graphical display (DISPLAY is not set); save the QR code as an image and scan the file instead",
+            ),
+            (
+                Error::NoCamera,
+                "no camera found: connect one, or add the account from an image or the screen",
+            ),
+            (
+                Error::CameraDenied {
+                    reason: "Permission denied (os error 13)".into(),
+                },
+                "camera access denied: Permission denied (os error 13); allow camera access in the system settings, or add the account from an image or the screen",
+            ),
+            (
+                Error::Camera {
+                    reason: "device unplugged".into(),
+                },
+                "the camera failed: device unplugged; reconnect it, or add the account from an image or the screen",
             ),
         ];
         for (error, message) in cases {

@@ -11,11 +11,13 @@ pub mod error;
 mod migration;
 pub mod otp;
 pub mod otpauth;
-mod secret;
-#[cfg(feature = "vault")]
-pub mod vault;
 #[cfg(feature = "scan")]
 pub mod scan;
+mod secret;
+#[cfg(feature = "push")]
+pub mod push;
+#[cfg(feature = "vault")]
+pub mod vault;
 
 pub use account::{Account, Algorithm, OtpKind, PushInvite};
 pub use error::{Error, Result};

@@ -34,7 +34,7 @@ pub fn run(args: &CodeArgs) -> Outcome {
     let at = args.at.unwrap_or_else(crate::now);
     match &args.uri {
         Some(uri) => from_uri(uri, at, args.json),
-        None => from_vault(args.query.as_deref(), at, args.json),
+        None => from_vault(args.query.as_deref(), args.at, args.json),
     }
 }
 
@@ -52,7 +52,8 @@ fn from_uri(uri: &str, at: u64, json: bool) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
-fn from_vault(query: Option<&str>, at: u64, json: bool) -> Outcome {
+/// Codes of the vault's accounts, at `at`, or now corrected by each push server's clock.
+fn from_vault(query: Option<&str>, at: Option<u64>, json: bool) -> Outcome {
     let mut vault = Vault::open_default()?;
     let chosen: Vec<StoredAccount> = match query {
         Some(query) => vec![vault.find_one(query)?.clone()],
@@ -63,6 +64,12 @@ fn from_vault(query: Option<&str>, at: u64, json: bool) -> Outcome {
     }
     let mut codes = Vec::with_capacity(chosen.len());
     for account in &chosen {
+        let offset = account.clock_offset();
+        let at = at.unwrap_or_else(|| otentik::push::clock::corrected(crate::now(), offset));
+        if otentik::push::clock::is_off(offset) {
+            let who = otentik::vault::label(account);
+            eprintln!("{}", messages::warning_line(&messages::clock_off(&who, offset)));
+        }
         codes.push(CodeJson {
             code: vault.code(&account.id, at)?,
             remaining: remaining(account.kind, account.period, at),

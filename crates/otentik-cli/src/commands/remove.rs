@@ -1,8 +1,13 @@
 //! `otentik remove <query> [--yes]`: remove an account, after confirmation.
+//!
+//! For a push account the site is asked first whether TOTP is still on there (then removing
+//! it here would lock the user out: a warning, and `--yes` is needed off a terminal), and the
+//! device is unregistered before the account goes.
 
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
+use otentik::push::{PushClient, PushStatus, accounts};
 use otentik::vault::Vault;
 
 use crate::args::RemoveArgs;
@@ -13,6 +18,19 @@ use crate::{Outcome, messages, output};
 pub fn run(args: &RemoveArgs) -> Outcome {
     let mut vault = Vault::open_default()?;
     let account = vault.find_one(&args.query)?.clone();
+    let mut push = None;
+    if account.push.is_some() {
+        let client = PushClient::new()?;
+        let runtime = crate::runtime()?;
+        let status = runtime.block_on(accounts::status(&mut vault, &client, &account.id, crate::now()));
+        if matches!(status, Ok(PushStatus::Active)) {
+            eprintln!("{}", messages::warning_line(&messages::still_enabled(&account)));
+        }
+        if let Ok(PushStatus::Unreachable(why)) = &status {
+            eprintln!("{}", messages::warning_line(why));
+        }
+        push = Some((client, runtime));
+    }
     if !args.yes {
         if !std::io::stdin().is_terminal() {
             return Err(Failure::bad_input(messages::REMOVE_NEEDS_YES));
@@ -24,6 +42,13 @@ pub fn run(args: &RemoveArgs) -> Outcome {
         if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes" | "ya") {
             output::line(messages::REMOVE_CANCELLED);
             return Ok(ExitCode::SUCCESS);
+        }
+    }
+    if let Some((client, runtime)) = push {
+        // When the server is away the account is removed all the same; the site keeps a
+        // device it can no longer reach, which its "disable TOTP" clears.
+        if let Err(error) = runtime.block_on(accounts::unregister(&vault, &client, &account.id, crate::now())) {
+            eprintln!("{}", messages::warning_line(&error.to_string()));
         }
     }
     let removed = vault.remove(&account.id)?;

@@ -1,6 +1,7 @@
 //! The `otentik` binary's integration tests, compiled as one binary. Each runs the built
 //! command as a user would.
 //!
+//! - `scan`: `scan <IMAGE>...` on image files: payloads, `--json`, exit statuses 1 and 2.
 //! - `stateless`: `inspect`, `code --uri`, `convert`, and bad input (exit status 2).
 //! - `vault`: account commands against the real Secret Service: round trip, `kill -9` at
 //!   random instants, no keyring (exit status 3), a damaged account list (exit status 4).
@@ -8,5 +9,6 @@
 // A test that cannot set up its world fails on the spot.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod scan;
 mod stateless;
 mod vault;

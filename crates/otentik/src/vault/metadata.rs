@@ -92,6 +92,15 @@ pub enum PushState {
     Active,
     /// The site disabled or reset TOTP: "TOTP dinonaktifkan atau direset di server".
     Revoked,
+    /// The server refused the enrolment for good (expired or used QR): scan a new one.
+    Failed,
+}
+
+impl StoredAccount {
+    /// Server clock minus device clock as last measured (0 without push).
+    pub fn clock_offset(&self) -> i64 {
+        self.push.as_ref().map_or(0, |push| push.clock_offset)
+    }
 }
 
 impl Metadata {

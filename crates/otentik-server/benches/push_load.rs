@@ -1,0 +1,416 @@
+//! Load generator for the push server: holds N simulated devices long-polling one
+//! `otentik-server` process on loopback, fires logins, and prints idle devices held, server
+//! RSS, "login created → challenge delivered to the device" and "answer → site sees it"
+//! (p50/p99).
+//!
+//! `cargo bench -p otentik-server --bench push_load` (release build). Environment:
+//! `PUSH_BENCH_DEVICES` (comma-separated N, default `1000,10000`), `PUSH_BENCH_LOGINS`
+//! (logins per N, default 300). Client and server share the machine's cores.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::collections::HashMap;
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use otentik_protocol::answer::{self, Decision};
+use otentik_protocol::device_api::{EnrollRequest, EnrollResponse, PollResponse};
+use otentik_protocol::keys::{self, SigningKey};
+use otentik_protocol::request::{self, header};
+use rand::RngCore as _;
+use serde_json::{Value, json};
+
+const SITE_KEY: &str = "sk_bench";
+const DATA_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn nonce() -> [u8; 16] {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(db: &std::path::Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_otentik-server"))
+            .args(["--listen", "127.0.0.1:0", "--db"])
+            .arg(db)
+            .env("OTENTIK_DATA_KEY", DATA_KEY)
+            .env("OTENTIK_SITE_KEY", SITE_KEY)
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        let url = first
+            .strip_prefix("otentik-server listening on ")
+            .unwrap()
+            .to_owned();
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, url }
+    }
+
+    fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+struct Device {
+    id: String,
+    key: SigningKey,
+    push_url: String,
+    user: String,
+}
+
+async fn rp(http: &reqwest::Client, url: String, body: Option<Value>) -> Value {
+    let request = match body {
+        Some(body) => http.post(url).json(&body),
+        None => http.get(url),
+    };
+    request
+        .bearer_auth(SITE_KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn enroll(http: reqwest::Client, base: String, user: String) -> Device {
+    let enrollment = rp(
+        &http,
+        format!("{base}/rp/v1/enrollments"),
+        Some(json!({ "user_id": user })),
+    )
+    .await;
+    let account = otentik::otpauth::parse(enrollment["otpauth_uri"].as_str().unwrap())
+        .unwrap()
+        .account;
+    let push = account.push.clone().unwrap();
+    let mut seed = [0u8; 32];
+    rand::rng().fill_bytes(&mut seed);
+    let key = SigningKey::from_bytes(&seed);
+    let code = otentik::otp::totp_code(&account.secret, account.algorithm, 6, 30, now());
+    let body = serde_json::to_vec(&EnrollRequest {
+        token: push.token,
+        public_key: keys::public_key_to_wire(&key.verifying_key()),
+        code,
+        device_name: None,
+    })
+    .unwrap();
+    let headers = request::sign(
+        &[("", &key)],
+        "POST",
+        "/device/v1/enroll",
+        now(),
+        &nonce(),
+        &body,
+    );
+    let response: EnrollResponse = http
+        .post(format!("{}/enroll", push.url))
+        .header("content-type", "application/json")
+        .header(header::TIMESTAMP, headers.timestamp)
+        .header(header::NONCE, headers.nonce)
+        .header(header::SIGNATURE, headers.signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Device {
+        id: response.device_id,
+        key,
+        push_url: push.url,
+        user,
+    }
+}
+
+#[derive(Default)]
+struct Marks {
+    /// user → when the device received the challenge.
+    delivered: HashMap<String, Instant>,
+    /// login id → when the device sent its answer.
+    answered: HashMap<String, Instant>,
+}
+
+async fn run_device(
+    http: reqwest::Client,
+    device: Device,
+    marks: Arc<Mutex<Marks>>,
+    in_flight: Arc<AtomicUsize>,
+) {
+    let path = "/device/v1/challenges?wait=25";
+    loop {
+        let headers = request::sign(
+            &[(&device.id, &device.key)],
+            "GET",
+            path,
+            now(),
+            &nonce(),
+            b"",
+        );
+        in_flight.fetch_add(1, Ordering::Relaxed);
+        let response = http
+            .get(format!("{}/challenges?wait=25", device.push_url))
+            .header(header::DEVICE, headers.device.unwrap())
+            .header(header::TIMESTAMP, headers.timestamp)
+            .header(header::NONCE, headers.nonce)
+            .header(header::SIGNATURE, headers.signature)
+            .send()
+            .await;
+        in_flight.fetch_sub(1, Ordering::Relaxed);
+        let Ok(response) = response else {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            continue;
+        };
+        let Ok(poll) = response.json::<PollResponse>().await else {
+            continue;
+        };
+        for challenge in poll.challenges {
+            let at = Instant::now();
+            marks
+                .lock()
+                .unwrap()
+                .delivered
+                .insert(device.user.clone(), at);
+            let number = challenge.numbers.as_ref().map(|n| n[0]);
+            let body = serde_json::to_vec(&answer::sign(
+                &challenge,
+                Decision::Approve,
+                number,
+                &device.key,
+            ))
+            .unwrap();
+            let path = format!("/device/v1/challenges/{}/answer", challenge.id);
+            let headers = request::sign(
+                &[(&device.id, &device.key)],
+                "POST",
+                &path,
+                now(),
+                &nonce(),
+                &body,
+            );
+            marks
+                .lock()
+                .unwrap()
+                .answered
+                .insert(challenge.id.clone(), Instant::now());
+            let _ = http
+                .post(format!(
+                    "{}/challenges/{}/answer",
+                    device.push_url, challenge.id
+                ))
+                .header("content-type", "application/json")
+                .header(header::DEVICE, headers.device.unwrap())
+                .header(header::TIMESTAMP, headers.timestamp)
+                .header(header::NONCE, headers.nonce)
+                .header(header::SIGNATURE, headers.signature)
+                .body(body)
+                .send()
+                .await;
+        }
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+async fn bench(n: usize, logins: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("bench.sqlite3"));
+    let base = server.url.clone();
+    let rss_start = server.rss_kib();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(usize::MAX)
+        .build()
+        .unwrap();
+
+    // Enrol N devices (one user each) through the real APIs.
+    let started = Instant::now();
+    let mut devices = Vec::with_capacity(n);
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..n {
+        set.spawn(enroll(http.clone(), base.clone(), format!("load-{i}")));
+        if set.len() >= 16 {
+            devices.push(set.join_next().await.unwrap().unwrap());
+        }
+    }
+    while let Some(device) = set.join_next().await {
+        devices.push(device.unwrap());
+    }
+    let enrol_secs = started.elapsed().as_secs_f64();
+    let users: Vec<String> = devices.iter().map(|d| d.user.clone()).collect();
+
+    // Start the long-polls, in batches so the listen backlog is not flooded.
+    let marks = Arc::new(Mutex::new(Marks::default()));
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, device) in devices.into_iter().enumerate() {
+        tasks.spawn(run_device(
+            http.clone(),
+            device,
+            marks.clone(),
+            in_flight.clone(),
+        ));
+        if i % 500 == 499 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let held = in_flight.load(Ordering::Relaxed);
+    let rss_idle = server.rss_kib();
+
+    // Fire logins at distinct users, 20 ms apart; the site long-polls each one.
+    let created: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let seen: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let mut site = tokio::task::JoinSet::new();
+    let mut login_user: HashMap<String, String> = HashMap::new();
+    for i in 0..logins {
+        let user = users[(i * 7919) % users.len()].clone();
+        let t0 = Instant::now();
+        let login = rp(
+            &http,
+            format!("{base}/rp/v1/logins"),
+            Some(json!({ "user_id": user, "ip": "198.51.100.1", "user_agent": "bench" })),
+        )
+        .await;
+        created.lock().unwrap().insert(user.clone(), t0);
+        let Some(id) = login["login_id"].as_str().map(str::to_owned) else {
+            eprintln!("login refused: {login}");
+            continue;
+        };
+        login_user.insert(id.clone(), user);
+        let (http, base, seen) = (http.clone(), base.clone(), seen.clone());
+        site.spawn(async move {
+            loop {
+                let status = rp(&http, format!("{base}/rp/v1/logins/{id}?wait=30"), None).await;
+                if status["status"] != "pending" {
+                    seen.lock().unwrap().insert(id, Instant::now());
+                    return;
+                }
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    while site.join_next().await.is_some() {}
+    let rss_end = server.rss_kib();
+    tasks.abort_all();
+
+    let marks = marks.lock().unwrap();
+    let created = created.lock().unwrap();
+    let seen = seen.lock().unwrap();
+    let mut delivery: Vec<f64> = created
+        .iter()
+        .filter_map(|(user, t0)| {
+            marks
+                .delivered
+                .get(user)
+                .map(|t| t.duration_since(*t0).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    let mut answer_to_site: Vec<f64> = seen
+        .iter()
+        .filter_map(|(id, t)| {
+            marks
+                .answered
+                .get(id)
+                .map(|a| t.duration_since(*a).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    delivery.sort_by(f64::total_cmp);
+    answer_to_site.sort_by(f64::total_cmp);
+    println!("## N = {n} devices");
+    println!(
+        "enrolment of {n} devices: {enrol_secs:.1} s ({:.2} ms each)",
+        enrol_secs * 1000.0 / n as f64
+    );
+    println!("idle long-polls held: {held} of {n}");
+    println!(
+        "server RSS: {:.1} MiB at start, {:.1} MiB with {held} idle devices ({:.1} KiB per device), {:.1} MiB after the logins",
+        rss_start as f64 / 1024.0,
+        rss_idle as f64 / 1024.0,
+        (rss_idle.saturating_sub(rss_start)) as f64 / held.max(1) as f64,
+        rss_end as f64 / 1024.0
+    );
+    println!(
+        "login created → challenge on the device: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} logins)",
+        percentile(&delivery, 0.5),
+        percentile(&delivery, 0.99),
+        delivery.last().copied().unwrap_or(f64::NAN),
+        delivery.len()
+    );
+    println!(
+        "answer sent → site sees it: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} logins)",
+        percentile(&answer_to_site, 0.5),
+        percentile(&answer_to_site, 0.99),
+        answer_to_site.last().copied().unwrap_or(f64::NAN),
+        answer_to_site.len()
+    );
+    println!();
+}
+
+fn main() {
+    // Filter arguments cargo passes to benches (`--bench`): nothing to parse.
+    if let Err(error) = rlimit::increase_nofile_limit(u64::MAX) {
+        eprintln!("could not raise the open-file limit: {error}");
+    }
+    let sizes: Vec<usize> = std::env::var("PUSH_BENCH_DEVICES")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let logins: usize = std::env::var("PUSH_BENCH_LOGINS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    println!(
+        "push server load: {} cores",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0)
+    );
+    for n in sizes {
+        runtime.block_on(bench(n, logins));
+    }
+}

@@ -1,0 +1,132 @@
+//! Device API routes (`/device/v1`): every request signed by the device key.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use otentik_protocol::device_api::{AnswerRequest, EnrollRequest};
+use otentik_protocol::keys;
+
+use super::body::{json_body, wait_param};
+use crate::state::AppState;
+use crate::{Error, device, enrollment, login};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/enroll", post(enroll))
+        .route("/challenges", get(poll))
+        .route("/challenges/{id}/answer", post(answer))
+        .route("/status", get(status))
+        .route("/unregister", post(unregister))
+}
+
+fn target(uri: &OriginalUri) -> String {
+    uri.0
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| uri.0.path().to_owned())
+}
+
+fn raw(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, Error> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::BodyTooLarge(limit)
+        } else {
+            Error::MalformedJson("the body could not be read".into())
+        }
+    })
+}
+
+async fn enroll(
+    State(state): State<AppState>,
+    method: Method,
+    uri: OriginalUri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Error> {
+    let (request, bytes): (EnrollRequest, _) = json_body(&headers, body, state.config.body_limit)?;
+    let auth = device::parse_auth(&headers)?;
+    if headers
+        .get(otentik_protocol::request::header::DEVICE)
+        .is_some()
+    {
+        return Err(Error::Unauthorized);
+    }
+    let key = keys::public_key_from_wire("public_key", &request.public_key)
+        .map_err(|e| Error::field("public_key", e.to_string()))?;
+    device::verify(
+        &state,
+        &auth,
+        &[key],
+        method.as_str(),
+        &target(&uri),
+        &bytes,
+    )?;
+    let response = enrollment::enroll_device(&state, &request)?;
+    Ok((StatusCode::CREATED, Json(response)).into_response())
+}
+
+async fn poll(
+    State(state): State<AppState>,
+    method: Method,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let devices = device::authenticate(&state, &headers, method.as_str(), &target(&uri), b"")?;
+    let wait = wait_param(uri.0.query())?;
+    Ok(Json(device::poll(&state, devices, wait).await?).into_response())
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    method: Method,
+    uri: OriginalUri,
+    headers: HeaderMap,
+    id: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Error> {
+    let bytes = raw(body, state.config.body_limit)?;
+    let devices = device::authenticate(&state, &headers, method.as_str(), &target(&uri), &bytes)?;
+    let device = device::single(devices)?;
+    device::require_active(&device)?;
+    let id = id.map(|Path(v)| v).map_err(|_| Error::ChallengeNotFound)?;
+    let (request, _): (AnswerRequest, _) = json_body(&headers, Ok(bytes), state.config.body_limit)?;
+    let response = login::answer(
+        &state,
+        &id,
+        &device.id,
+        &device.user_id,
+        &device.key,
+        &request,
+    )?;
+    Ok(Json(response).into_response())
+}
+
+async fn status(
+    State(state): State<AppState>,
+    method: Method,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let devices = device::authenticate(&state, &headers, method.as_str(), &target(&uri), b"")?;
+    let device = device::single(devices)?;
+    Ok(Json(device::status(&state, &device)?).into_response())
+}
+
+async fn unregister(
+    State(state): State<AppState>,
+    method: Method,
+    uri: OriginalUri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Error> {
+    let bytes = raw(body, state.config.body_limit)?;
+    let devices = device::authenticate(&state, &headers, method.as_str(), &target(&uri), &bytes)?;
+    let device = device::single(devices)?;
+    device::unregister(&state, &device)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

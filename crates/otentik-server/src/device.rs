@@ -1,0 +1,265 @@
+//! Devices: request authentication, long-poll for challenges, status, unregistering.
+
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+use otentik_protocol::challenge::{Challenge, UnsignedChallenge};
+use otentik_protocol::device_api::{DeviceState, PollResponse, StatusResponse};
+use otentik_protocol::keys::VerifyingKey;
+use otentik_protocol::request::{RequestAuth, header};
+use rusqlite::{OptionalExtension as _, params};
+
+use crate::Error;
+use crate::state::AppState;
+
+/// A device whose signature verified on this request.
+#[derive(Debug, Clone)]
+pub struct Device {
+    /// Device id.
+    pub id: String,
+    /// The user it belongs to.
+    pub user_id: String,
+    /// Its registered key.
+    pub key: VerifyingKey,
+    /// Why it was revoked, when it was.
+    pub revoked: Option<String>,
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Parses the `Otentik-*` headers; any problem is [`Error::Unauthorized`].
+pub fn parse_auth(headers: &HeaderMap) -> Result<RequestAuth, Error> {
+    RequestAuth::parse(
+        header_str(headers, header::DEVICE),
+        header_str(headers, header::TIMESTAMP),
+        header_str(headers, header::NONCE),
+        header_str(headers, header::SIGNATURE),
+    )
+    .map_err(|_| Error::Unauthorized)
+}
+
+/// Checks the timestamp (the only distinct failure: it reveals nothing about devices).
+pub fn check_time(state: &AppState, auth: &RequestAuth) -> Result<(), Error> {
+    let now = state.now();
+    auth.check_time(now).map_err(|_| Error::ClockSkew {
+        timestamp: auth.timestamp,
+        now,
+    })
+}
+
+/// Verifies signatures of `keys` (in `auth.device_ids` order) and records the nonce.
+pub fn verify(
+    state: &AppState,
+    auth: &RequestAuth,
+    keys: &[VerifyingKey],
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+) -> Result<(), Error> {
+    check_time(state, auth)?;
+    let now = state.now();
+    let mut guard = state.replay.lock().unwrap_or_else(|p| p.into_inner());
+    auth.verify_all(keys, method, path_and_query, body, now, &mut guard)
+        .map_err(|_| Error::Unauthorized)
+}
+
+/// Authenticates a request from registered devices: every listed device must exist and its
+/// signature verify; revoked devices authenticate too (they get a distinct answer later).
+pub fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+) -> Result<Vec<Device>, Error> {
+    let auth = parse_auth(headers)?;
+    if headers.get(header::DEVICE).is_none() {
+        return Err(Error::Unauthorized);
+    }
+    check_time(state, &auth)?;
+    let mut devices = Vec::with_capacity(auth.device_ids.len());
+    {
+        let conn = state.db();
+        let mut stmt = conn.prepare_cached(
+            "SELECT user_id, public_key, status, revoked_reason FROM devices WHERE id = ?1",
+        )?;
+        for id in &auth.device_ids {
+            let row: Option<(String, Vec<u8>, String, Option<String>)> = stmt
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .optional()?;
+            let Some((user_id, public_key, status, reason)) = row else {
+                return Err(Error::Unauthorized);
+            };
+            let bytes: [u8; 32] = public_key.try_into().map_err(|_| Error::Unauthorized)?;
+            let key = VerifyingKey::from_bytes(&bytes).map_err(|_| Error::Unauthorized)?;
+            let revoked = (status != "active").then(|| reason.unwrap_or_else(|| "revoked".into()));
+            devices.push(Device {
+                id: id.clone(),
+                user_id,
+                key,
+                revoked,
+            });
+        }
+    }
+    let keys: Vec<VerifyingKey> = devices.iter().map(|d| d.key).collect();
+    verify(state, &auth, &keys, method, path_and_query, body)?;
+    Ok(devices)
+}
+
+/// Refuses a revoked device with the documented distinct answer.
+pub fn require_active(device: &Device) -> Result<(), Error> {
+    match &device.revoked {
+        Some(reason) => Err(Error::DeviceRevoked(reason.clone())),
+        None => Ok(()),
+    }
+}
+
+/// The single device of a request that must name exactly one.
+pub fn single(devices: Vec<Device>) -> Result<Device, Error> {
+    let mut devices = devices;
+    match (devices.pop(), devices.is_empty()) {
+        (Some(device), true) => Ok(device),
+        _ => Err(Error::field(
+            "Otentik-Device",
+            "this endpoint takes exactly one device",
+        )),
+    }
+}
+
+/// Long-poll: answers at once when a challenge is pending (or a device is revoked), else
+/// waits up to `wait` seconds for one.
+pub async fn poll(
+    state: &AppState,
+    devices: Vec<Device>,
+    wait: u64,
+) -> Result<PollResponse, Error> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
+    let mut devices = devices;
+    loop {
+        let mut users: Vec<String> = devices.iter().map(|d| d.user_id.clone()).collect();
+        users.sort();
+        users.dedup();
+        let receivers = users
+            .iter()
+            .map(|u| state.hub.subscribe(&format!("user:{u}")))
+            .collect();
+        refresh_revocations(state, &mut devices)?;
+        if let Some(reason) = all_revoked(&devices) {
+            return Err(Error::DeviceRevoked(reason));
+        }
+        let challenges = pending_for(state, &devices)?;
+        let revoked: Vec<String> = devices
+            .iter()
+            .filter(|d| d.revoked.is_some())
+            .map(|d| d.id.clone())
+            .collect();
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if !challenges.is_empty()
+            || !revoked.is_empty()
+            || left.is_zero()
+            || state.hub.is_shut_down()
+        {
+            return Ok(PollResponse {
+                server_time: state.now(),
+                challenges,
+                revoked,
+            });
+        }
+        state.hub.wait_any(receivers, left).await;
+    }
+}
+
+fn all_revoked(devices: &[Device]) -> Option<String> {
+    if devices.iter().all(|d| d.revoked.is_some()) {
+        devices.first().and_then(|d| d.revoked.clone())
+    } else {
+        None
+    }
+}
+
+fn refresh_revocations(state: &AppState, devices: &mut [Device]) -> Result<(), Error> {
+    let conn = state.db();
+    let mut stmt =
+        conn.prepare_cached("SELECT status, revoked_reason FROM devices WHERE id = ?1")?;
+    for device in devices.iter_mut() {
+        let (status, reason): (String, Option<String>) =
+            stmt.query_row([&device.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if status != "active" {
+            device.revoked = Some(reason.unwrap_or_else(|| "revoked".into()));
+        }
+    }
+    Ok(())
+}
+
+fn pending_for(state: &AppState, devices: &[Device]) -> Result<Vec<Challenge>, Error> {
+    let now = state.now();
+    let mut challenges = Vec::new();
+    let conn = state.db();
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.id, l.nonce, u.display_name, l.ip, l.user_agent, l.numbers, l.created_at,
+                l.expires_at
+         FROM logins l JOIN users u ON u.user_id = l.user_id
+         WHERE l.user_id = ?1 AND l.status = 'pending' AND l.expires_at > ?2",
+    )?;
+    for device in devices.iter().filter(|d| d.revoked.is_none()) {
+        let rows = stmt.query_map(params![device.user_id, now], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, u64>(6)?,
+                r.get::<_, u64>(7)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, nonce, account, ip, user_agent, numbers, created_at, expires_at) = row?;
+            let numbers = numbers.map(|text| {
+                text.split(',')
+                    .filter_map(|n| n.parse().ok())
+                    .collect::<Vec<u8>>()
+            });
+            challenges.push(
+                UnsignedChallenge {
+                    id,
+                    nonce,
+                    device_id: device.id.clone(),
+                    site: state.config.site_name.clone(),
+                    account,
+                    ip,
+                    user_agent,
+                    created_at,
+                    expires_at,
+                    numbers,
+                }
+                .sign(&state.signing_key),
+            );
+        }
+    }
+    Ok(challenges)
+}
+
+/// The state of an active device (a revoked one is refused by [`require_active`]).
+pub fn status(state: &AppState, device: &Device) -> Result<StatusResponse, Error> {
+    require_active(device)?;
+    Ok(StatusResponse {
+        device_id: device.id.clone(),
+        state: DeviceState::Active,
+        server_time: state.now(),
+    })
+}
+
+/// Unregisters a device (the app deleted the account). TOTP stays on at the site.
+pub fn unregister(state: &AppState, device: &Device) -> Result<(), Error> {
+    state.db().execute(
+        "UPDATE devices SET status = 'revoked', revoked_reason = 'unregistered', revoked_at = ?2
+         WHERE id = ?1 AND status = 'active'",
+        params![device.id, state.now()],
+    )?;
+    state.hub.publish(&format!("user:{}", device.user_id));
+    Ok(())
+}

@@ -1,0 +1,311 @@
+//! Enrolments: a new seed and one-time push token, shown as a QR; completed by a device
+//! (push) or by a typed code (plain TOTP app).
+
+use std::time::Duration;
+
+use otentik::Secret;
+use otentik::account::{Account, PushInvite};
+use otentik_protocol::device_api::{EnrollRequest, EnrollResponse};
+use otentik_protocol::rp_api::{CreateEnrollment, Enrollment, EnrollmentState, EnrollmentStatus};
+use otentik_protocol::{PROTOCOL_VERSION, keys};
+use rusqlite::{OptionalExtension as _, Transaction, params};
+
+use crate::state::AppState;
+use crate::user::{self, ALGORITHM, DIGITS, PERIOD, WINDOW};
+use crate::{Error, token};
+
+/// Starts an enrolment for a user whose TOTP is off. Any older pending enrolment of the user
+/// expires (one QR at a time).
+pub fn create(state: &AppState, request: &CreateEnrollment) -> Result<Enrollment, Error> {
+    user::check_text("user_id", &request.user_id, 128)?;
+    let display_name = request
+        .display_name
+        .clone()
+        .unwrap_or_else(|| request.user_id.clone());
+    user::check_text("display_name", &display_name, 128)?;
+    if user::status(state, &request.user_id)?.totp_enabled {
+        return Err(Error::TotpAlreadyEnabled);
+    }
+    let now = state.now();
+    let id = token::random("en_", 16);
+    let push_token = token::random("pt_", 32);
+    let seed = zeroize::Zeroizing::new(token::random_bytes(20));
+    let mut account = Account::totp(
+        &state.config.site_name,
+        &display_name,
+        Secret::new(seed.to_vec()),
+    );
+    account.algorithm = ALGORITHM;
+    account.digits = DIGITS;
+    account.period = PERIOD;
+    account.push = Some(PushInvite {
+        url: state.push_url(),
+        token: push_token.clone(),
+    });
+    let uri = otentik::otpauth::format(&account);
+    let qr_svg = qr_svg(&uri)?;
+    let expires_at = now + state.config.enrollment_ttl;
+    let sealed = state.data_key.seal(&format!("enrollment:{id}"), &seed)?;
+    let expired: Vec<String> = {
+        let mut conn = state.db();
+        let tx = conn.transaction()?;
+        let expired: Vec<String> = {
+            let mut stmt =
+                tx.prepare("SELECT id FROM enrollments WHERE user_id = ?1 AND status = 'pending'")?;
+            stmt.query_map([&request.user_id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?
+        };
+        tx.execute(
+            "UPDATE enrollments SET status = 'expired' WHERE user_id = ?1 AND status = 'pending'",
+            [&request.user_id],
+        )?;
+        tx.execute(
+            "INSERT INTO enrollments (id, user_id, display_name, seed, token_hash, status,
+                                      created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7)",
+            params![
+                id,
+                request.user_id,
+                display_name,
+                sealed,
+                token::hash(&push_token),
+                now,
+                expires_at
+            ],
+        )?;
+        tx.commit()?;
+        expired
+    };
+    for old in expired {
+        state.hub.publish(&format!("enrollment:{old}"));
+    }
+    Ok(Enrollment {
+        enrollment_id: id,
+        otpauth_uri: uri,
+        qr_svg,
+        expires_at,
+    })
+}
+
+/// The URI as an SVG QR code.
+pub fn qr_svg(uri: &str) -> Result<String, Error> {
+    let code = qrcode::QrCode::with_error_correction_level(uri.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| Error::Internal(format!("QR encoding: {e}")))?;
+    Ok(code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(280, 280)
+        .quiet_zone(true)
+        .build())
+}
+
+/// Where an enrolment is; with `wait > 0`, waits up to that many seconds for it to leave
+/// `pending`.
+pub async fn status(state: &AppState, id: &str, wait: u64) -> Result<EnrollmentStatus, Error> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
+    loop {
+        let receiver = state.hub.subscribe(&format!("enrollment:{id}"));
+        let current = read_status(state, id)?;
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if current.status != EnrollmentState::Pending || left.is_zero() {
+            return Ok(current);
+        }
+        state
+            .hub
+            .wait_any(vec![receiver], left.min(Duration::from_secs(5)))
+            .await;
+        if state.hub.is_shut_down() {
+            return read_status(state, id);
+        }
+    }
+}
+
+fn read_status(state: &AppState, id: &str) -> Result<EnrollmentStatus, Error> {
+    let row: Option<(String, bool, u64)> = state
+        .db()
+        .query_row(
+            "SELECT status, push, expires_at FROM enrollments WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let (status, push, expires_at) = row.ok_or(Error::NotFound("enrollment"))?;
+    let status = match status.as_str() {
+        "completed" => EnrollmentState::Completed,
+        "pending" if expires_at > state.now() => EnrollmentState::Pending,
+        _ => EnrollmentState::Expired,
+    };
+    Ok(EnrollmentStatus { status, push })
+}
+
+/// Completes an enrolment with a typed code (a TOTP app without push).
+pub fn confirm(state: &AppState, id: &str, code: &str) -> Result<EnrollmentStatus, Error> {
+    let now = state.now();
+    let mut conn = state.db();
+    let tx = conn.transaction()?;
+    let pending = load_pending(state, &tx, "id", id, now)?.ok_or(Error::EnrollmentClosed)?;
+    let step = check_code(state, &tx, &pending, code, now)?;
+    complete(state, &tx, &pending, step, None, now)?;
+    tx.commit()?;
+    drop(conn);
+    state.hub.publish(&format!("enrollment:{}", pending.id));
+    Ok(EnrollmentStatus {
+        status: EnrollmentState::Completed,
+        push: false,
+    })
+}
+
+/// Completes an enrolment from a device: called by the device API after the request
+/// signature (by the key in the body) verified.
+pub fn enroll_device(state: &AppState, request: &EnrollRequest) -> Result<EnrollResponse, Error> {
+    let public_key = keys::public_key_from_wire("public_key", &request.public_key)
+        .map_err(|e| Error::field("public_key", e.to_string()))?;
+    if let Some(name) = &request.device_name {
+        user::check_text("device_name", name, 64)?;
+    }
+    let now = state.now();
+    let mut conn = state.db();
+    let tx = conn.transaction()?;
+    let pending = load_pending(state, &tx, "token_hash", &token::hash(&request.token), now)?
+        .ok_or(Error::Unauthorized)?;
+    let step = match check_code(state, &tx, &pending, &request.code, now) {
+        Ok(step) => step,
+        Err(error) => {
+            tx.commit()?;
+            return Err(error);
+        }
+    };
+    let device_id = token::random("", 16);
+    complete(
+        state,
+        &tx,
+        &pending,
+        step,
+        Some((
+            &device_id,
+            public_key.as_bytes(),
+            request.device_name.as_deref(),
+        )),
+        now,
+    )?;
+    tx.commit()?;
+    drop(conn);
+    state.hub.publish(&format!("enrollment:{}", pending.id));
+    tracing::info!("device enrolled");
+    Ok(EnrollResponse {
+        protocol: PROTOCOL_VERSION,
+        device_id,
+        server_key: state.server_key(),
+        server_time: now,
+        poll_wait: state.config.poll_wait,
+        site: state.config.site_name.clone(),
+        account: pending.display_name,
+    })
+}
+
+struct Pending {
+    id: String,
+    user_id: String,
+    display_name: String,
+    seed: Secret,
+    attempts: u32,
+}
+
+fn load_pending(
+    state: &AppState,
+    tx: &Transaction<'_>,
+    column: &str,
+    value: &str,
+    now: u64,
+) -> Result<Option<Pending>, Error> {
+    let sql = format!(
+        "SELECT id, user_id, display_name, seed, code_attempts FROM enrollments
+         WHERE {column} = ?1 AND status = 'pending' AND expires_at > ?2"
+    );
+    let row: Option<(String, String, String, Vec<u8>, u32)> = tx
+        .query_row(&sql, params![value, now], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
+    let Some((id, user_id, display_name, sealed, attempts)) = row else {
+        return Ok(None);
+    };
+    let seed = Secret::new(state.data_key.open(&format!("enrollment:{id}"), &sealed)?);
+    Ok(Some(Pending {
+        id,
+        user_id,
+        display_name,
+        seed,
+        attempts,
+    }))
+}
+
+/// Verifies the proof-of-seed code; a wrong one counts, and too many expire the enrolment.
+fn check_code(
+    state: &AppState,
+    tx: &Transaction<'_>,
+    pending: &Pending,
+    code: &str,
+    now: u64,
+) -> Result<u64, Error> {
+    let code: String = code
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(16)
+        .collect();
+    if let Some(step) =
+        otentik::otp::verify_totp(&pending.seed, ALGORITHM, DIGITS, PERIOD, &code, now, WINDOW)
+    {
+        return Ok(step);
+    }
+    let attempts = pending.attempts + 1;
+    let status = if attempts >= state.config.enroll_code_attempts {
+        "expired"
+    } else {
+        "pending"
+    };
+    tx.execute(
+        "UPDATE enrollments SET code_attempts = ?2, status = ?3 WHERE id = ?1",
+        params![pending.id, attempts, status],
+    )?;
+    Err(Error::InvalidCode)
+}
+
+type NewDevice<'a> = (&'a str, &'a [u8; 32], Option<&'a str>);
+
+fn complete(
+    state: &AppState,
+    tx: &Transaction<'_>,
+    pending: &Pending,
+    step: u64,
+    device: Option<NewDevice<'_>>,
+    now: u64,
+) -> Result<(), Error> {
+    let sealed = state
+        .data_key
+        .seal(&format!("user:{}", pending.user_id), pending.seed.expose())?;
+    let step = i64::try_from(step).unwrap_or(i64::MAX);
+    tx.execute(
+        "UPDATE enrollments SET status = 'completed', push = ?2 WHERE id = ?1",
+        params![pending.id, device.is_some()],
+    )?;
+    tx.execute(
+        "INSERT INTO users (user_id, display_name, seed, totp_enabled, last_step, updated_at)
+         VALUES (?1, ?2, ?3, 1, ?4, ?5)
+         ON CONFLICT (user_id) DO UPDATE SET display_name = ?2, seed = ?3, totp_enabled = 1,
+             last_step = ?4, updated_at = ?5",
+        params![pending.user_id, pending.display_name, sealed, step, now],
+    )?;
+    tx.execute(
+        "UPDATE devices SET status = 'revoked', revoked_reason = 'replaced', revoked_at = ?2
+         WHERE user_id = ?1 AND status = 'active'",
+        params![pending.user_id, now],
+    )?;
+    if let Some((device_id, public_key, name)) = device {
+        tx.execute(
+            "INSERT INTO devices (id, user_id, public_key, name, status, created_at)
+             VALUES (?1, ?2, ?3, ?4, 'active', ?5)",
+            params![device_id, pending.user_id, public_key.as_slice(), name, now],
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! Wake-ups for long-polls: a waiter subscribes to a topic (`user:<id>`, `login:<id>`,
+//! `enrollment:<id>`), re-reads the database, and sleeps until the topic is published.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+/// Topic-keyed wake-ups plus a shutdown signal that ends every wait.
+#[derive(Debug)]
+pub struct Hub {
+    topics: Mutex<HashMap<String, watch::Sender<u64>>>,
+    subscriptions: std::sync::atomic::AtomicU64,
+    shutdown: watch::Sender<bool>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Self {
+            topics: Mutex::new(HashMap::new()),
+            subscriptions: Default::default(),
+            shutdown: watch::channel(false).0,
+        }
+    }
+}
+
+impl Hub {
+    /// A receiver that changes on the next [`Hub::publish`] of `topic`.
+    pub fn subscribe(&self, topic: &str) -> watch::Receiver<u64> {
+        let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
+        let count = self
+            .subscriptions
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if count % 4096 == 4095 {
+            topics.retain(|_, sender| sender.receiver_count() > 0);
+        }
+        match topics.get(topic) {
+            Some(sender) => sender.subscribe(),
+            None => {
+                let (sender, receiver) = watch::channel(0);
+                topics.insert(topic.to_owned(), sender);
+                receiver
+            }
+        }
+    }
+
+    /// Wakes every waiter of `topic`.
+    pub fn publish(&self, topic: &str) {
+        let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(sender) = topics.get(topic) {
+            if sender.receiver_count() == 0 {
+                topics.remove(topic);
+            } else {
+                sender.send_modify(|v| *v = v.wrapping_add(1));
+            }
+        }
+    }
+
+    /// Ends all current and future waits (graceful shutdown).
+    pub fn shut_down(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Whether [`Hub::shut_down`] was called.
+    pub fn is_shut_down(&self) -> bool {
+        *self.shutdown.borrow()
+    }
+
+    /// Sleeps until any of `receivers` changes, `timeout` passes or the server shuts down.
+    /// Returns false on timeout or shutdown.
+    pub async fn wait_any(&self, receivers: Vec<watch::Receiver<u64>>, timeout: Duration) -> bool {
+        let mut shutdown = self.shutdown.subscribe();
+        if *shutdown.borrow_and_update() {
+            return false;
+        }
+        let changed = async move {
+            let mut receivers = receivers;
+            if receivers.len() == 1
+                && let Some(mut only) = receivers.pop()
+            {
+                return only.changed().await.is_ok();
+            }
+            let mut set = tokio::task::JoinSet::new();
+            for mut receiver in receivers {
+                set.spawn(async move { receiver.changed().await.is_ok() });
+            }
+            matches!(set.join_next().await, Some(Ok(true)))
+        };
+        tokio::select! {
+            woke = changed => woke,
+            _ = tokio::time::sleep(timeout) => false,
+            _ = shutdown.changed() => false,
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! Login challenges: created by the relying party, delivered to the user's devices, answered
+//! once. One pending login per user; a new one replaces it.
+
+use std::time::Duration;
+
+use otentik_protocol::answer::{self, Decision};
+use otentik_protocol::device_api::{AnswerRequest, AnswerResponse};
+use otentik_protocol::rp_api::{CreateLogin, Login, LoginState, LoginStatus};
+use otentik_protocol::{MAX_CHALLENGE_TTL_SECS, keys::VerifyingKey};
+use rusqlite::{OptionalExtension as _, params};
+
+use crate::state::AppState;
+use crate::{Error, token, user};
+
+/// Number-matching choices shown on the device.
+const CHOICES: usize = 3;
+
+/// Creates a login challenge for a user with TOTP and a push device.
+pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
+    user::check_text("user_id", &request.user_id, 128)?;
+    check_shown("ip", &request.ip, 64)?;
+    check_shown("user_agent", &request.user_agent, 512)?;
+    let status = user::status(state, &request.user_id)?;
+    if !status.totp_enabled {
+        return Err(Error::TotpNotEnabled);
+    }
+    if status.devices == 0 {
+        return Err(Error::NoPushDevice);
+    }
+    let now = state.now();
+    let window = state.config.rate_window;
+    let ttl = state.config.challenge_ttl.min(MAX_CHALLENGE_TTL_SECS);
+    let (numbers, number) = if request
+        .number_matching
+        .unwrap_or(state.config.number_matching)
+    {
+        let (choices, right) = choices();
+        (Some(choices), Some(right))
+    } else {
+        (None, None)
+    };
+    let id = token::random("ch_", 16);
+    let nonce = token::random("", 32);
+    let replaced: Vec<String> = {
+        let mut conn = state.db();
+        let tx = conn.transaction()?;
+        let (recent, oldest): (u32, Option<u64>) = tx.query_row(
+            "SELECT COUNT(*), MIN(created_at) FROM logins WHERE user_id = ?1 AND created_at > ?2",
+            params![request.user_id, now.saturating_sub(window)],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if recent >= state.config.login_limit {
+            let retry = (oldest.unwrap_or(now) + window).saturating_sub(now).max(1);
+            return Err(Error::RateLimited(retry));
+        }
+        let replaced: Vec<String> = {
+            let mut stmt =
+                tx.prepare("SELECT id FROM logins WHERE user_id = ?1 AND status = 'pending'")?;
+            stmt.query_map([&request.user_id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?
+        };
+        tx.execute(
+            "UPDATE logins SET status = 'expired' WHERE user_id = ?1 AND status = 'pending'",
+            [&request.user_id],
+        )?;
+        tx.execute(
+            "INSERT INTO logins (id, user_id, nonce, ip, user_agent, numbers, number, status,
+                                 created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9)",
+            params![
+                id,
+                request.user_id,
+                nonce,
+                request.ip,
+                request.user_agent,
+                numbers
+                    .as_deref()
+                    .map(otentik_protocol::message::numbers_field),
+                number,
+                now,
+                now + ttl
+            ],
+        )?;
+        tx.commit()?;
+        replaced
+    };
+    for old in replaced {
+        state.hub.publish(&format!("login:{old}"));
+    }
+    state.hub.publish(&format!("user:{}", request.user_id));
+    Ok(Login {
+        login_id: id,
+        number,
+        expires_at: now + ttl,
+    })
+}
+
+fn check_shown(field: &'static str, value: &str, max: usize) -> Result<(), Error> {
+    if value.chars().count() > max {
+        return Err(Error::field(field, format!("at most {max} characters")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::field(field, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// Three distinct numbers 0–99 and the one among them that the site shows.
+fn choices() -> (Vec<u8>, u8) {
+    let mut choices: Vec<u8> = Vec::with_capacity(CHOICES);
+    while choices.len() < CHOICES {
+        let n = token::below(100) as u8;
+        if !choices.contains(&n) {
+            choices.push(n);
+        }
+    }
+    let right = choices[token::below(CHOICES as u32) as usize];
+    choices.sort_unstable();
+    (choices, right)
+}
+
+/// The login's state; with `wait > 0`, waits up to that many seconds (max 30) for an answer.
+pub async fn status(state: &AppState, id: &str, wait: u64) -> Result<LoginStatus, Error> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
+    loop {
+        let receiver = state.hub.subscribe(&format!("login:{id}"));
+        let (status, expires_at) = read(state, id)?;
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if status != LoginState::Pending || left.is_zero() || state.hub.is_shut_down() {
+            return Ok(LoginStatus { status });
+        }
+        // Wake at expiry too (by the injected clock, re-checked at least every second).
+        let until_expiry = Duration::from_secs(expires_at.saturating_sub(state.now()).max(1));
+        state
+            .hub
+            .wait_any(
+                vec![receiver],
+                left.min(until_expiry).min(Duration::from_secs(1)),
+            )
+            .await;
+    }
+}
+
+/// Reads a login, turning an overdue pending one into expired.
+fn read(state: &AppState, id: &str) -> Result<(LoginState, u64), Error> {
+    let conn = state.db();
+    let row: Option<(String, u64)> = conn
+        .query_row(
+            "SELECT status, expires_at FROM logins WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (status, expires_at) = row.ok_or(Error::NotFound("login"))?;
+    let status = LoginState::parse(&status).unwrap_or(LoginState::Expired);
+    if status == LoginState::Pending && expires_at <= state.now() {
+        conn.execute(
+            "UPDATE logins SET status = 'expired' WHERE id = ?1 AND status = 'pending'",
+            [id],
+        )?;
+        return Ok((LoginState::Expired, expires_at));
+    }
+    Ok((status, expires_at))
+}
+
+/// Applies a device's answer (the request signature already verified; `device_key` is the
+/// device's registered key, used again for the answer's own signature).
+pub fn answer(
+    state: &AppState,
+    login_id: &str,
+    device_id: &str,
+    user_id: &str,
+    device_key: &VerifyingKey,
+    request: &AnswerRequest,
+) -> Result<AnswerResponse, Error> {
+    let now = state.now();
+    let (status, wrong_number) = {
+        let conn = state.db();
+        let row: Option<(String, String, String, Option<u8>, u64)> = conn
+            .query_row(
+                "SELECT user_id, nonce, status, number, expires_at FROM logins WHERE id = ?1",
+                [login_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let Some((owner, nonce, status, number, expires_at)) = row else {
+            return Err(Error::ChallengeNotFound);
+        };
+        if owner != user_id {
+            return Err(Error::ChallengeNotFound);
+        }
+        match LoginState::parse(&status) {
+            Some(LoginState::Pending) if expires_at > now => {}
+            Some(LoginState::Pending) | Some(LoginState::Expired) | None => {
+                return Err(Error::ChallengeExpired);
+            }
+            Some(_) => return Err(Error::ChallengeAnswered),
+        }
+        answer::verify(
+            request,
+            login_id,
+            &nonce,
+            device_id,
+            device_key,
+            number.is_some(),
+        )
+        .map_err(|e| match e {
+            otentik_protocol::Error::NumberRequired => Error::field("number", e.to_string()),
+            _ => Error::Unauthorized,
+        })?;
+        let (status, wrong_number) = match request.decision {
+            Decision::Approve if number.is_some() && request.number != number => {
+                (LoginState::Denied, true)
+            }
+            Decision::Approve => (LoginState::Approved, false),
+            Decision::Deny => (LoginState::Denied, false),
+            Decision::NotMe => (LoginState::NotMe, false),
+        };
+        let changed = conn.execute(
+            "UPDATE logins SET status = ?2, answered_at = ?3, device_id = ?4, answer_signature = ?5
+             WHERE id = ?1 AND status = 'pending'",
+            params![login_id, status.as_str(), now, device_id, request.signature],
+        )?;
+        if changed != 1 {
+            return Err(Error::ChallengeAnswered);
+        }
+        (status, wrong_number)
+    };
+    if status == LoginState::NotMe {
+        tracing::warn!("a user reported a login attempt that was not theirs");
+    }
+    state.hub.publish(&format!("login:{login_id}"));
+    state.hub.publish(&format!("user:{user_id}"));
+    Ok(AnswerResponse {
+        status,
+        wrong_number,
+        server_time: now,
+    })
+}

@@ -1,0 +1,223 @@
+//! `otentik-server`: the reference push server, optionally with the SPSE-like demo site.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::Parser;
+use otentik_server::clock::SystemClock;
+use otentik_server::seal::DataKey;
+use otentik_server::{AppState, Config, DemoConfig, demo};
+
+/// Otentik push server: relying-party API (/rp/v1), device API (/device/v1), demo site.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on (port 0 picks a free port; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:9000")]
+    listen: SocketAddr,
+    /// SQLite database file, or `:memory:` [default: otentik-server.sqlite3 in the data dir,
+    /// $OTENTIK_SERVER_DATA_DIR or ~/.local/share/otentik-server]
+    #[arg(long)]
+    db: Option<String>,
+    /// Bearer key the site's back end sends to /rp/v1 (random and printed when absent).
+    #[arg(long, env = "OTENTIK_SITE_KEY", hide_env_values = true)]
+    site_key: Option<String>,
+    /// Key sealing TOTP seeds at rest: 64 hex characters. Without it, a key file next to the
+    /// database is used (created on first start); keep that file apart from database backups.
+    #[arg(long, env = "OTENTIK_DATA_KEY", hide_env_values = true)]
+    data_key: Option<String>,
+    /// Base URL devices reach this server at [default: http://<listen address>]
+    #[arg(long)]
+    public_url: Option<String>,
+    /// Site name shown in the authenticator [default: "SPSE Demo" with --demo, else "Otentik"]
+    #[arg(long)]
+    site_name: Option<String>,
+    /// Turn number matching off by default.
+    #[arg(long)]
+    no_number_matching: bool,
+    /// Seconds a login request stays valid (at most 120).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(10..=120))]
+    challenge_ttl: u64,
+    /// Serve the SPSE-like demo site too.
+    #[arg(long)]
+    demo: bool,
+    /// Folder the demo site writes its e-mails to [default: outbox/ in the data dir]
+    #[arg(long)]
+    outbox: Option<PathBuf>,
+    /// Log as JSON lines instead of text.
+    #[arg(long)]
+    log_json: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    init_logs(args.log_json);
+    raise_file_limit();
+
+    let data_dir = data_dir()?;
+    let db = match &args.db {
+        Some(db) => db.clone(),
+        None => {
+            std::fs::create_dir_all(&data_dir)
+                .with_context(|| format!("creating {}", data_dir.display()))?;
+            data_dir
+                .join("otentik-server.sqlite3")
+                .to_string_lossy()
+                .into_owned()
+        }
+    };
+    let data_key = load_data_key(args.data_key.as_deref(), &db)?;
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}"));
+    let (site_key, generated) = match &args.site_key {
+        Some(key) if !key.is_empty() => (key.clone(), false),
+        _ => (otentik_server::demo::random_key(), true),
+    };
+    let site_name = args.site_name.clone().unwrap_or_else(|| {
+        if args.demo {
+            "SPSE Demo".into()
+        } else {
+            "Otentik".into()
+        }
+    });
+    let mut config = Config::new(&site_name, &public_url, &site_key);
+    config.number_matching = !args.no_number_matching;
+    config.challenge_ttl = args.challenge_ttl;
+    if args.demo {
+        let outbox = args
+            .outbox
+            .clone()
+            .unwrap_or_else(|| data_dir.join("outbox"));
+        std::fs::create_dir_all(&outbox)
+            .with_context(|| format!("creating the outbox {}", outbox.display()))?;
+        config.demo = Some(DemoConfig { outbox });
+    }
+    let state = AppState::open(config, &db, data_key, Arc::new(SystemClock))
+        .with_context(|| format!("opening the database {db}"))?;
+
+    println!("otentik-server listening on http://{address}");
+    println!("database: {db}");
+    println!("push_url: {}", state.push_url());
+    if generated {
+        println!("site key (random, for /rp/v1): {site_key}");
+    }
+    if let Some(demo) = &state.demo {
+        println!("demo site: http://{address}/  (e-mails: http://{address}/outbox)");
+        for user in demo::USERS {
+            println!(
+                "  demo user {:<14} password {:<16} ({})",
+                user.id,
+                user.password,
+                user.kind.label()
+            );
+        }
+        println!("  outbox folder: {}", demo.outbox().display());
+    }
+    use std::io::Write as _;
+    std::io::stdout().flush().ok();
+
+    otentik_server::serve(listener, state, shutdown_signal())
+        .await
+        .context("serving")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn init_logs(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Each idle long-poll holds a socket: lift the soft open-file limit to the hard one.
+fn raise_file_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::debug!(limit, "open-file limit"),
+        Err(error) => tracing::warn!(%error, "could not raise the open-file limit"),
+    }
+}
+
+fn data_dir() -> anyhow::Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("OTENTIK_SERVER_DATA_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    let dirs = directories::ProjectDirs::from("", "", "otentik-server")
+        .context("no data directory: set OTENTIK_SERVER_DATA_DIR or pass --db and --outbox")?;
+    Ok(dirs.data_dir().to_owned())
+}
+
+fn load_data_key(given: Option<&str>, db: &str) -> anyhow::Result<DataKey> {
+    if let Some(hex) = given {
+        return DataKey::from_hex(hex).context("OTENTIK_DATA_KEY / --data-key");
+    }
+    if db == ":memory:" {
+        return Ok(DataKey::generate());
+    }
+    let path = PathBuf::from(format!("{db}.key"));
+    if path.exists() {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading the data key file {}", path.display()))?;
+        return DataKey::from_hex(&text)
+            .with_context(|| format!("data key file {}", path.display()));
+    }
+    let key = DataKey::generate();
+    write_private(&path, &key.to_hex())?;
+    tracing::warn!(path = %path.display(), "created a data key file; set OTENTIK_DATA_KEY in production");
+    Ok(key)
+}
+
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        #[cfg(unix)]
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

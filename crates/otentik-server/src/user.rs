@@ -1,0 +1,174 @@
+//! Users of the relying party as the server knows them: TOTP on or off, seed, devices.
+
+use otentik::Secret;
+use otentik::account::Algorithm;
+use otentik_protocol::rp_api::UserStatus;
+use rusqlite::{Connection, OptionalExtension as _, params};
+
+use crate::Error;
+use crate::state::AppState;
+
+/// TOTP parameters of every enrolment this server makes (what every authenticator supports).
+pub const ALGORITHM: Algorithm = Algorithm::Sha1;
+/// Code length.
+pub const DIGITS: u8 = 6;
+/// Period, seconds.
+pub const PERIOD: u32 = 30;
+/// Steps either side of now accepted for a typed code.
+pub const WINDOW: u64 = 1;
+
+/// Checks a user id or display name: 1 to `max` characters, no control characters.
+pub fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), Error> {
+    if value.trim().is_empty() {
+        return Err(Error::field(field, "must not be empty"));
+    }
+    if value.chars().count() > max {
+        return Err(Error::field(field, format!("at most {max} characters")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::field(field, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// Whether TOTP is on, and the number of active devices.
+pub fn status(state: &AppState, user_id: &str) -> Result<UserStatus, Error> {
+    check_text("user_id", user_id, 128)?;
+    let conn = state.db();
+    let enabled: bool = conn
+        .query_row(
+            "SELECT totp_enabled FROM users WHERE user_id = ?1",
+            [user_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
+    let devices: u32 = conn.query_row(
+        "SELECT COUNT(*) FROM devices WHERE user_id = ?1 AND status = 'active'",
+        [user_id],
+        |r| r.get(0),
+    )?;
+    Ok(UserStatus {
+        totp_enabled: enabled,
+        devices,
+    })
+}
+
+/// The user's seed and last accepted step, when TOTP is on.
+pub fn seed(
+    state: &AppState,
+    conn: &Connection,
+    user_id: &str,
+) -> Result<Option<(Secret, i64)>, Error> {
+    let row: Option<(Option<Vec<u8>>, bool, i64)> = conn
+        .query_row(
+            "SELECT seed, totp_enabled, last_step FROM users WHERE user_id = ?1",
+            [user_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    match row {
+        Some((Some(sealed), true, last_step)) => {
+            let bytes = state.data_key.open(&format!("user:{user_id}"), &sealed)?;
+            Ok(Some((Secret::new(bytes), last_step)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Turns TOTP off (disable, or reset with `reason = "reset"`): forgets the seed, revokes the
+/// devices, closes pending logins and enrolments, and wakes the devices' long-polls.
+pub fn turn_off(state: &AppState, user_id: &str, reason: &str) -> Result<UserStatus, Error> {
+    check_text("user_id", user_id, 128)?;
+    let now = state.now();
+    let (logins, devices_of_user) = {
+        let mut conn = state.db();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE users SET seed = NULL, totp_enabled = 0, updated_at = ?2 WHERE user_id = ?1",
+            params![user_id, now],
+        )?;
+        tx.execute(
+            "UPDATE devices SET status = 'revoked', revoked_reason = ?2, revoked_at = ?3
+             WHERE user_id = ?1 AND status = 'active'",
+            params![user_id, reason, now],
+        )?;
+        let logins: Vec<String> = {
+            let mut stmt =
+                tx.prepare("SELECT id FROM logins WHERE user_id = ?1 AND status = 'pending'")?;
+            stmt.query_map([user_id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?
+        };
+        tx.execute(
+            "UPDATE logins SET status = 'expired' WHERE user_id = ?1 AND status = 'pending'",
+            [user_id],
+        )?;
+        tx.execute(
+            "UPDATE enrollments SET status = 'expired' WHERE user_id = ?1 AND status = 'pending'",
+            [user_id],
+        )?;
+        tx.commit()?;
+        (logins, user_id.to_owned())
+    };
+    for login in logins {
+        state.hub.publish(&format!("login:{login}"));
+    }
+    state.hub.publish(&format!("user:{devices_of_user}"));
+    tracing::info!(reason, "TOTP turned off for a user");
+    Ok(UserStatus {
+        totp_enabled: false,
+        devices: 0,
+    })
+}
+
+/// Checks a typed code: accepted once (its time step must be newer than the last accepted one).
+pub fn verify_code(state: &AppState, user_id: &str, code: &str) -> Result<bool, Error> {
+    check_text("user_id", user_id, 128)?;
+    if code.len() > 16 {
+        return Err(Error::field("code", "at most 16 characters"));
+    }
+    let now = state.now();
+    rate_limit_verify(state, user_id, now)?;
+    let conn = state.db();
+    let Some((secret, last_step)) = seed(state, &conn, user_id)? else {
+        return Ok(false);
+    };
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    let Some(step) =
+        otentik::otp::verify_totp(&secret, ALGORITHM, DIGITS, PERIOD, &code, now, WINDOW)
+    else {
+        return Ok(false);
+    };
+    let Ok(step) = i64::try_from(step) else {
+        return Ok(false);
+    };
+    if step <= last_step {
+        return Ok(false);
+    }
+    let changed = conn.execute(
+        "UPDATE users SET last_step = ?2 WHERE user_id = ?1 AND last_step < ?2 AND totp_enabled = 1",
+        params![user_id, step],
+    )?;
+    Ok(changed == 1)
+}
+
+fn rate_limit_verify(state: &AppState, user_id: &str, now: u64) -> Result<(), Error> {
+    let window = state.config.rate_window;
+    let mut attempts = state
+        .verify_attempts
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if attempts.len() > 100_000 {
+        attempts.retain(|_, times| times.iter().any(|t| t + window > now));
+    }
+    let times = attempts.entry(user_id.to_owned()).or_default();
+    times.retain(|t| t + window > now);
+    if times.len() >= state.config.verify_limit as usize {
+        let oldest = times.iter().min().copied().unwrap_or(now);
+        return Err(Error::RateLimited(
+            (oldest + window).saturating_sub(now).max(1),
+        ));
+    }
+    times.push(now);
+    Ok(())
+}

@@ -1,0 +1,355 @@
+//! Test servers and a test device built on `otentik-protocol`.
+
+use std::sync::Arc;
+
+use otentik_protocol::answer::{self, Decision};
+use otentik_protocol::challenge::Challenge;
+use otentik_protocol::device_api::{EnrollRequest, EnrollResponse, PollResponse};
+use otentik_protocol::keys::{self, SigningKey, VerifyingKey};
+use otentik_protocol::request::{self, header};
+use otentik_server::clock::ManualClock;
+use otentik_server::seal::DataKey;
+use otentik_server::{AppState, Config};
+use rand::RngCore as _;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+pub const SITE_KEY: &str = "sk_test_site_key";
+
+/// A server on 127.0.0.1:0 with a manual clock.
+pub struct Server {
+    pub url: String,
+    pub clock: Arc<ManualClock>,
+    pub http: reqwest::Client,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+pub fn real_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+impl Server {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(configure: impl FnOnce(&mut Config)) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let mut config = Config::new("Test Site", &url, SITE_KEY);
+        configure(&mut config);
+        let clock = Arc::new(ManualClock::new(real_now()));
+        let state = AppState::open(config, ":memory:", DataKey::generate(), clock.clone()).unwrap();
+        let task = tokio::spawn({
+            async move {
+                otentik_server::serve(listener, state, std::future::pending())
+                    .await
+                    .unwrap();
+            }
+        });
+        let http = reqwest::Client::new();
+        Self {
+            url,
+            clock,
+            http,
+            task,
+        }
+    }
+
+    pub async fn rp(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}/rp/v1{path}", self.url))
+            .bearer_auth(SITE_KEY);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    pub async fn create_enrollment(&self, user_id: &str) -> Value {
+        let (status, body) = self
+            .rp(
+                Method::POST,
+                "/enrollments",
+                Some(json!({ "user_id": user_id })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    /// Enrols a new device for `user_id` and checks the enrolment completed with push.
+    pub async fn enrolled_device(&self, user_id: &str) -> Device {
+        let enrollment = self.create_enrollment(user_id).await;
+        let uri = enrollment["otpauth_uri"].as_str().unwrap();
+        let device = Device::enroll(&self.http, self.clock.clone(), uri)
+            .await
+            .unwrap();
+        let id = enrollment["enrollment_id"].as_str().unwrap();
+        let (_, status) = self
+            .rp(Method::GET, &format!("/enrollments/{id}"), None)
+            .await;
+        assert_eq!(status, json!({ "status": "completed", "push": true }));
+        device
+    }
+
+    pub async fn create_login(&self, user_id: &str) -> (StatusCode, Value) {
+        self.rp(
+            Method::POST,
+            "/logins",
+            Some(json!({ "user_id": user_id, "ip": "203.0.113.7", "user_agent": "Firefox/128" })),
+        )
+        .await
+    }
+
+    pub async fn login_status(&self, login_id: &str, wait: u64) -> String {
+        let (status, body) = self
+            .rp(
+                Method::GET,
+                &format!("/logins/{login_id}?wait={wait}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["status"].as_str().unwrap().to_owned()
+    }
+}
+
+/// An authenticator as far as the protocol goes: a key pair, a pinned server key, a TOTP seed.
+pub struct Device {
+    pub id: String,
+    pub key: SigningKey,
+    pub server_key: VerifyingKey,
+    pub push_url: String,
+    pub secret: otentik::Secret,
+    pub http: reqwest::Client,
+    pub clock: Arc<dyn Fn() -> u64 + Send + Sync>,
+}
+
+pub fn nonce() -> [u8; 16] {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes
+}
+
+fn path_of(url: &str) -> String {
+    let after_scheme = url.split_once("://").map(|(_, rest)| rest).unwrap_or(url);
+    after_scheme
+        .find('/')
+        .map(|i| after_scheme[i..].to_owned())
+        .unwrap_or_else(|| "/".into())
+}
+
+pub async fn send(
+    http: &reqwest::Client,
+    method: Method,
+    url: &str,
+    headers: &request::SignedHeaders,
+    body: Option<&[u8]>,
+) -> (StatusCode, Value) {
+    let mut request = http
+        .request(method, url)
+        .header(header::TIMESTAMP, &headers.timestamp)
+        .header(header::NONCE, &headers.nonce)
+        .header(header::SIGNATURE, &headers.signature);
+    if let Some(device) = &headers.device {
+        request = request.header(header::DEVICE, device);
+    }
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+impl Device {
+    /// Enrols from an enrolment URI the way the app does.
+    pub async fn enroll(
+        http: &reqwest::Client,
+        clock: Arc<ManualClock>,
+        uri: &str,
+    ) -> Result<Device, (StatusCode, Value)> {
+        let now = {
+            let clock = clock.clone();
+            Arc::new(move || otentik_server::clock::Clock::now(&*clock))
+        };
+        Self::enroll_at(http, now, uri).await
+    }
+
+    pub async fn enroll_at(
+        http: &reqwest::Client,
+        clock: Arc<dyn Fn() -> u64 + Send + Sync>,
+        uri: &str,
+    ) -> Result<Device, (StatusCode, Value)> {
+        let parsed = otentik::otpauth::parse(uri).unwrap();
+        let account = parsed.account;
+        let push = account.push.clone().expect("push extras in the URI");
+        let mut seed = [0u8; 32];
+        rand::rng().fill_bytes(&mut seed);
+        let key = SigningKey::from_bytes(&seed);
+        let code = otentik::otp::totp_code(
+            &account.secret,
+            account.algorithm,
+            account.digits,
+            account.period,
+            clock(),
+        );
+        let body = serde_json::to_vec(&EnrollRequest {
+            token: push.token.clone(),
+            public_key: keys::public_key_to_wire(&key.verifying_key()),
+            code,
+            device_name: Some("test device".into()),
+        })
+        .unwrap();
+        let url = format!("{}/enroll", push.url);
+        let headers = request::sign(
+            &[("", &key)],
+            "POST",
+            &path_of(&url),
+            clock(),
+            &nonce(),
+            &body,
+        );
+        let (status, value) = send(http, Method::POST, &url, &headers, Some(&body)).await;
+        if status != StatusCode::CREATED {
+            return Err((status, value));
+        }
+        let response: EnrollResponse = serde_json::from_value(value).unwrap();
+        assert_eq!(response.protocol, 1);
+        Ok(Device {
+            id: response.device_id,
+            key,
+            server_key: keys::public_key_from_wire("server_key", &response.server_key).unwrap(),
+            push_url: push.url,
+            secret: account.secret,
+            http: http.clone(),
+            clock,
+        })
+    }
+
+    pub fn now(&self) -> u64 {
+        (self.clock)()
+    }
+
+    /// A signed request; returns the status and JSON body.
+    pub async fn signed(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&[u8]>,
+    ) -> (StatusCode, Value) {
+        let headers = self.sign(method.as_str(), path, body.unwrap_or(b""), self.now());
+        self.send_signed(method, path, &headers, body).await
+    }
+
+    pub fn sign(
+        &self,
+        method: &str,
+        path: &str,
+        body: &[u8],
+        timestamp: u64,
+    ) -> request::SignedHeaders {
+        let url = format!("{}{path}", self.push_url);
+        request::sign(
+            &[(&self.id, &self.key)],
+            method,
+            &path_of(&url),
+            timestamp,
+            &nonce(),
+            body,
+        )
+    }
+
+    pub async fn send_signed(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &request::SignedHeaders,
+        body: Option<&[u8]>,
+    ) -> (StatusCode, Value) {
+        send(
+            &self.http,
+            method,
+            &format!("{}{path}", self.push_url),
+            headers,
+            body,
+        )
+        .await
+    }
+
+    pub async fn poll(&self, wait: u64) -> (StatusCode, Value) {
+        self.signed(Method::GET, &format!("/challenges?wait={wait}"), None)
+            .await
+    }
+
+    /// Polls and returns the challenges, each verified with the pinned server key.
+    pub async fn challenges(&self, wait: u64) -> Vec<Challenge> {
+        let (status, body) = self.poll(wait).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let response: PollResponse = serde_json::from_value(body).unwrap();
+        for challenge in &response.challenges {
+            challenge
+                .verify(&self.server_key, &self.id, self.now())
+                .unwrap();
+        }
+        response.challenges
+    }
+
+    pub async fn answer(
+        &self,
+        challenge: &Challenge,
+        decision: Decision,
+        number: Option<u8>,
+    ) -> (StatusCode, Value) {
+        let body =
+            serde_json::to_vec(&answer::sign(challenge, decision, number, &self.key)).unwrap();
+        self.signed(
+            Method::POST,
+            &format!("/challenges/{}/answer", challenge.id),
+            Some(&body),
+        )
+        .await
+    }
+
+    pub async fn status(&self) -> (StatusCode, Value) {
+        self.signed(Method::GET, "/status", None).await
+    }
+
+    pub fn code(&self) -> String {
+        otentik::otp::totp_code(
+            &self.secret,
+            otentik::account::Algorithm::Sha1,
+            6,
+            30,
+            self.now(),
+        )
+    }
+}
+
+/// The right number for a challenge, given the number the site shows.
+pub fn right_number(login: &Value) -> Option<u8> {
+    login["number"].as_u64().map(|n| n as u8)
+}

@@ -1,0 +1,694 @@
+//! The push flows over real HTTP with a protocol-level test device.
+
+use std::time::{Duration, Instant};
+
+use otentik_protocol::answer::Decision;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::harness::{Device, Server, right_number};
+
+#[tokio::test]
+async fn enrol_then_approve_with_number_matching() {
+    let server = Server::start().await;
+    let device = server.enrolled_device("penyedia1").await;
+    let (status, user) = server.rp(Method::GET, "/users/penyedia1", None).await;
+    assert_eq!(
+        (status, user),
+        (
+            StatusCode::OK,
+            json!({ "totp_enabled": true, "devices": 1 })
+        )
+    );
+
+    // The device is already long-polling when the login is created.
+    let waiting = async { device.challenges(10).await };
+    let creating = async {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        server.create_login("penyedia1").await
+    };
+    let started = Instant::now();
+    let (challenges, (status, login)) = tokio::join!(waiting, creating);
+    assert_eq!(status, StatusCode::CREATED, "{login}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the long-poll woke on the new login"
+    );
+    assert_eq!(challenges.len(), 1);
+    let challenge = &challenges[0];
+    assert_eq!(challenge.id, login["login_id"].as_str().unwrap());
+    assert_eq!(challenge.site, "Test Site");
+    assert_eq!(challenge.account, "penyedia1");
+    assert_eq!(challenge.ip, "203.0.113.7");
+    assert_eq!(challenge.user_agent, "Firefox/128");
+    assert!(challenge.expires_at - challenge.created_at <= 120);
+    let number = right_number(&login).unwrap();
+    let numbers = challenge.numbers.clone().unwrap();
+    assert_eq!(numbers.len(), 3);
+    assert!(numbers.contains(&number));
+
+    let login_id = login["login_id"].as_str().unwrap().to_owned();
+    assert_eq!(server.login_status(&login_id, 0).await, "pending");
+    let (status, answer) = device
+        .answer(challenge, Decision::Approve, Some(number))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["status"], "approved");
+    assert_eq!(answer["wrong_number"], false);
+    assert_eq!(server.login_status(&login_id, 5).await, "approved");
+
+    // Answering again (a replayed answer, freshly signed) is refused; nothing changes.
+    let (status, body) = device.answer(challenge, Decision::Deny, None).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("challenge_answered"))
+    );
+    assert_eq!(server.login_status(&login_id, 0).await, "approved");
+    // No challenge is pending any more.
+    assert!(device.challenges(0).await.is_empty());
+}
+
+#[tokio::test]
+async fn site_long_poll_sees_the_answer() {
+    let server = Server::start().await;
+    let device = server.enrolled_device("u").await;
+    let (_, login) = server.create_login("u").await;
+    let login_id = login["login_id"].as_str().unwrap().to_owned();
+    let challenge = device.challenges(0).await.remove(0);
+    let site = async { server.login_status(&login_id, 10).await };
+    let answer = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        device
+            .answer(&challenge, Decision::Approve, right_number(&login))
+            .await
+    };
+    let started = Instant::now();
+    let (seen, (status, _)) = tokio::join!(site, answer);
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(seen, "approved");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn deny_not_me_and_wrong_number() {
+    let server = Server::start().await;
+    let device = server.enrolled_device("u").await;
+
+    let (_, login) = server.create_login("u").await;
+    let challenge = device.challenges(0).await.remove(0);
+    let (status, body) = device.answer(&challenge, Decision::Deny, None).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("denied"))
+    );
+    assert_eq!(
+        server
+            .login_status(login["login_id"].as_str().unwrap(), 0)
+            .await,
+        "denied"
+    );
+
+    let (_, login) = server.create_login("u").await;
+    let challenge = device.challenges(0).await.remove(0);
+    let (status, body) = device.answer(&challenge, Decision::NotMe, None).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("not_me"))
+    );
+    assert_eq!(
+        server
+            .login_status(login["login_id"].as_str().unwrap(), 0)
+            .await,
+        "not_me"
+    );
+
+    let (_, login) = server.create_login("u").await;
+    let right = right_number(&login).unwrap();
+    let challenge = device.challenges(0).await.remove(0);
+    let wrong = challenge
+        .numbers
+        .clone()
+        .unwrap()
+        .into_iter()
+        .find(|n| *n != right)
+        .unwrap();
+    let (status, body) = device
+        .answer(&challenge, Decision::Approve, Some(wrong))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "denied");
+    assert_eq!(body["wrong_number"], true);
+    assert_eq!(
+        server
+            .login_status(login["login_id"].as_str().unwrap(), 0)
+            .await,
+        "denied"
+    );
+
+    // An approval without a number when numbers are offered is refused, and changes nothing.
+    let (_, login) = server.create_login("u").await;
+    let challenge = device.challenges(0).await.remove(0);
+    let (status, body) = device.answer(&challenge, Decision::Approve, None).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field"))
+    );
+    assert_eq!(
+        server
+            .login_status(login["login_id"].as_str().unwrap(), 0)
+            .await,
+        "pending"
+    );
+}
+
+#[tokio::test]
+async fn without_number_matching() {
+    let server = Server::start_with(|c| c.number_matching = false).await;
+    let device = server.enrolled_device("u").await;
+    let (_, login) = server.create_login("u").await;
+    assert_eq!(login["number"], serde_json::Value::Null);
+    let challenge = device.challenges(0).await.remove(0);
+    assert_eq!(challenge.numbers, None);
+    let (status, body) = device.answer(&challenge, Decision::Approve, None).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("approved"))
+    );
+}
+
+#[tokio::test]
+async fn expiry() {
+    let server = Server::start().await;
+    let device = server.enrolled_device("u").await;
+    let (_, login) = server.create_login("u").await;
+    let login_id = login["login_id"].as_str().unwrap().to_owned();
+    let challenge = device.challenges(0).await.remove(0);
+    assert_eq!(challenge.expires_at - challenge.created_at, 60);
+    server.clock.advance(61);
+    assert!(
+        device.challenges(0).await.is_empty(),
+        "an expired challenge is not delivered"
+    );
+    assert_eq!(server.login_status(&login_id, 0).await, "expired");
+    let (status, body) = device
+        .answer(&challenge, Decision::Approve, right_number(&login))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("challenge_expired"))
+    );
+    assert_eq!(server.login_status(&login_id, 0).await, "expired");
+}
+
+#[tokio::test]
+async fn a_newer_login_replaces_the_pending_one() {
+    let server = Server::start().await;
+    let device = server.enrolled_device("u").await;
+    let (_, first) = server.create_login("u").await;
+    let old = device.challenges(0).await.remove(0);
+    let (_, second) = server.create_login("u").await;
+    let pending = device.challenges(0).await;
+    assert_eq!(pending.len(), 1, "one pending challenge per user");
+    assert_eq!(pending[0].id, second["login_id"].as_str().unwrap());
+    assert_eq!(
+        server
+            .login_status(first["login_id"].as_str().unwrap(), 0)
+            .await,
+        "expired"
+    );
+    let (status, body) = device
+        .answer(&old, Decision::Approve, right_number(&first))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("challenge_expired"))
+    );
+    let (status, _) = device
+        .answer(&pending[0], Decision::Approve, right_number(&second))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn login_creation_is_rate_limited_per_user() {
+    let server = Server::start().await;
+    let _device = server.enrolled_device("u").await;
+    let _other = server.enrolled_device("v").await;
+    for _ in 0..5 {
+        assert_eq!(server.create_login("u").await.0, StatusCode::CREATED);
+    }
+    let response = server
+        .http
+        .post(format!("{}/rp/v1/logins", server.url))
+        .bearer_auth(crate::harness::SITE_KEY)
+        .json(&json!({ "user_id": "u", "ip": "1.2.3.4", "user_agent": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry));
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "rate_limited");
+    // Another user is not affected; after the window the user may try again.
+    assert_eq!(server.create_login("v").await.0, StatusCode::CREATED);
+    server.clock.advance(61);
+    assert_eq!(server.create_login("u").await.0, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn logins_need_totp_and_a_push_device() {
+    let server = Server::start().await;
+    let (status, body) = server.create_login("nobody").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("totp_not_enabled"))
+    );
+}
+
+async fn turn_off(server: &Server, user: &str, reason: &str) -> (StatusCode, serde_json::Value) {
+    match reason {
+        "disabled" => {
+            server
+                .rp(Method::DELETE, &format!("/users/{user}/totp"), None)
+                .await
+        }
+        _ => {
+            server
+                .rp(Method::POST, &format!("/users/{user}/totp/reset"), None)
+                .await
+        }
+    }
+}
+
+async fn revoked_after(reason: &str) {
+    let server = Server::start().await;
+    // A device that is long-polling when the site turns TOTP off learns at once.
+    let idle = server.enrolled_device("idle").await;
+    let polling = async { idle.poll(10).await };
+    let turning_off = async {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        turn_off(&server, "idle", reason).await
+    };
+    let started = Instant::now();
+    let ((poll_status, poll_body), (status, body)) = tokio::join!(polling, turning_off);
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::OK,
+            json!({ "totp_enabled": false, "devices": 0 })
+        )
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(poll_status, StatusCode::GONE, "{poll_body}");
+    assert_eq!(poll_body["code"], "device_revoked");
+    assert!(poll_body["message"].as_str().unwrap().contains(reason));
+
+    // A device with a pending challenge: the challenge dies with the enrolment.
+    let device = server.enrolled_device("u").await;
+    let (_, login) = server.create_login("u").await;
+    let challenge = device.challenges(0).await.remove(0);
+    let (status, _) = turn_off(&server, "u", reason).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = device.status().await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::GONE, Some("device_revoked"))
+    );
+    let (status, body) = device.poll(0).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::GONE, Some("device_revoked"))
+    );
+    let (status, body) = device
+        .answer(&challenge, Decision::Approve, right_number(&login))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::GONE, Some("device_revoked"))
+    );
+    assert_eq!(
+        server
+            .login_status(login["login_id"].as_str().unwrap(), 0)
+            .await,
+        "expired"
+    );
+    let (_, user) = server.rp(Method::GET, "/users/u", None).await;
+    assert_eq!(user, json!({ "totp_enabled": false, "devices": 0 }));
+    let (status, body) = server.create_login("u").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("totp_not_enabled"))
+    );
+    // Typed codes of the old seed no longer work.
+    server.clock.advance(30);
+    let (_, verify) = server
+        .rp(
+            Method::POST,
+            "/verify",
+            Some(json!({ "user_id": "u", "code": device.code() })),
+        )
+        .await;
+    assert_eq!(verify, json!({ "valid": false }));
+    // Activating again works, with a new device; the old one stays revoked.
+    let fresh = server.enrolled_device("u").await;
+    assert_eq!(fresh.status().await.0, StatusCode::OK);
+    assert_eq!(device.status().await.0, StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn revocation_after_disable() {
+    revoked_after("disabled").await;
+}
+
+#[tokio::test]
+async fn revocation_after_reset() {
+    revoked_after("reset").await;
+}
+
+#[tokio::test]
+async fn unregister_keeps_totp_on_at_the_site() {
+    let server = Server::start().await;
+    let device = server.enrolled_device("u").await;
+    let (status, body) = device.status().await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["state"], "active");
+    assert_eq!(body["device_id"], device.id.as_str());
+    assert_eq!(
+        device.signed(Method::POST, "/unregister", None).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(device.status().await.0, StatusCode::GONE);
+    let (_, user) = server.rp(Method::GET, "/users/u", None).await;
+    assert_eq!(user, json!({ "totp_enabled": true, "devices": 0 }));
+    let (status, body) = server.create_login("u").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("no_push_device"))
+    );
+}
+
+#[tokio::test]
+async fn typed_code_fallback_is_accepted_once() {
+    let server = Server::start().await;
+    let device = server.enrolled_device("u").await;
+    // The enrolment's own proof code cannot be replayed as a login code.
+    let verify = |code: String| {
+        let server = &server;
+        async move {
+            server
+                .rp(
+                    Method::POST,
+                    "/verify",
+                    Some(json!({ "user_id": "u", "code": code })),
+                )
+                .await
+        }
+    };
+    assert_eq!(verify(device.code()).await.1, json!({ "valid": false }));
+    server.clock.advance(30);
+    let code = device.code();
+    assert_eq!(verify(code.clone()).await.1, json!({ "valid": true }));
+    assert_eq!(
+        verify(code).await.1,
+        json!({ "valid": false }),
+        "a code is accepted once"
+    );
+    server.clock.advance(30);
+    let wrong = if device.code() == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    assert_eq!(verify(wrong.into()).await.1, json!({ "valid": false }));
+    assert_eq!(verify(device.code()).await.1, json!({ "valid": true }));
+    // Brute force is rate limited.
+    for _ in 0..2 {
+        verify("123456".into()).await;
+    }
+    let (status, body) = verify("123456".into()).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
+    );
+}
+
+#[tokio::test]
+async fn plain_totp_app_confirms_with_a_code() {
+    let server = Server::start().await;
+    let enrollment = server.create_enrollment("u").await;
+    let id = enrollment["enrollment_id"].as_str().unwrap();
+    let uri = enrollment["otpauth_uri"].as_str().unwrap();
+    assert!(uri.contains("push_url=") && uri.contains("push_token="));
+    assert!(enrollment["qr_svg"].as_str().unwrap().starts_with("<?xml"));
+    let account = otentik::otpauth::parse(uri).unwrap().account;
+    let code_at = |t| otentik::otp::totp_code(&account.secret, account.algorithm, 6, 30, t);
+    let now = otentik_server::clock::Clock::now(&*server.clock);
+    let (status, body) = server
+        .rp(
+            Method::POST,
+            &format!("/enrollments/{id}/confirm"),
+            Some(json!({ "code": "000000x" })),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_code"))
+    );
+    let (status, body) = server
+        .rp(
+            Method::POST,
+            &format!("/enrollments/{id}/confirm"),
+            Some(json!({ "code": code_at(now) })),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::OK,
+            json!({ "status": "completed", "push": false })
+        )
+    );
+    let (_, status) = server
+        .rp(Method::GET, &format!("/enrollments/{id}"), None)
+        .await;
+    assert_eq!(status, json!({ "status": "completed", "push": false }));
+    let (_, user) = server.rp(Method::GET, "/users/u", None).await;
+    assert_eq!(user, json!({ "totp_enabled": true, "devices": 0 }));
+    // The push token of a completed enrolment is dead.
+    let err = Device::enroll(&server.http, server.clock.clone(), uri)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(err.0, StatusCode::UNAUTHORIZED);
+    // A second enrolment while TOTP is on is refused.
+    let (status, body) = server
+        .rp(
+            Method::POST,
+            "/enrollments",
+            Some(json!({ "user_id": "u" })),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("totp_already_enabled"))
+    );
+}
+
+#[tokio::test]
+async fn enrolment_token_is_one_time_and_expires() {
+    let server = Server::start().await;
+    let enrollment = server.create_enrollment("u").await;
+    let uri = enrollment["otpauth_uri"].as_str().unwrap().to_owned();
+    Device::enroll(&server.http, server.clock.clone(), &uri)
+        .await
+        .unwrap();
+    // Stolen QR used after the real device: refused, same answer as an unknown token.
+    let (status, body) = Device::enroll(&server.http, server.clock.clone(), &uri)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+    let bogus = uri.replace("push_token=pt_", "push_token=pt_x");
+    let (status, bogus_body) = Device::enroll(&server.http, server.clock.clone(), &bogus)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!((status, &bogus_body), (StatusCode::UNAUTHORIZED, &body));
+
+    let server = Server::start().await;
+    let enrollment = server.create_enrollment("w").await;
+    server.clock.advance(601);
+    let id = enrollment["enrollment_id"].as_str().unwrap();
+    let (_, status) = server
+        .rp(Method::GET, &format!("/enrollments/{id}"), None)
+        .await;
+    assert_eq!(status, json!({ "status": "expired", "push": false }));
+    let uri = enrollment["otpauth_uri"].as_str().unwrap();
+    let (status, _) = Device::enroll(&server.http, server.clock.clone(), uri)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn enrolment_needs_the_current_code() {
+    let server = Server::start().await;
+    let enrollment = server.create_enrollment("u").await;
+    let uri = enrollment["otpauth_uri"].as_str().unwrap();
+    // A device whose clock is 5 minutes off computes a code the server refuses.
+    let skewed = {
+        let clock = server.clock.clone();
+        std::sync::Arc::new(move || otentik_server::clock::Clock::now(&*clock) - 100)
+    };
+    let (status, body) = Device::enroll_at(&server.http, skewed, uri)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_code"))
+    );
+    // After that the right code still works (a few attempts are allowed).
+    Device::enroll(&server.http, server.clock.clone(), uri)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn replayed_stale_and_forged_requests_are_refused_alike() {
+    let server = Server::start().await;
+    let device = server.enrolled_device("u").await;
+    let now = device.now();
+    let headers = device.sign("GET", "/status", b"", now);
+    assert_eq!(
+        device
+            .send_signed(Method::GET, "/status", &headers, None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+    // Replay of the exact request.
+    let (status, replay) = device
+        .send_signed(Method::GET, "/status", &headers, None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Wrong key (another device's signature under this id).
+    let other = server.enrolled_device("v").await;
+    let mut forged = device.sign("GET", "/status", b"", now);
+    forged.signature = other.sign("GET", "/status", b"", now).signature;
+    let (status, wrong_key) = device
+        .send_signed(Method::GET, "/status", &forged, None)
+        .await;
+    // Unknown device.
+    let mut unknown = device.sign("GET", "/status", b"", now);
+    unknown.device = Some("AAAAAAAAAAAAAAAAAAAAAA".into());
+    let (status2, unknown_body) = device
+        .send_signed(Method::GET, "/status", &unknown, None)
+        .await;
+    assert_eq!(
+        (status, status2),
+        (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
+    );
+    assert_eq!(
+        replay, wrong_key,
+        "every authentication failure answers the same way"
+    );
+    assert_eq!(replay, unknown_body);
+    assert_eq!(replay["code"], "unauthorized");
+    // Signed for another path.
+    let moved = device.sign("GET", "/challenges?wait=0", b"", now);
+    assert_eq!(
+        device
+            .send_signed(Method::GET, "/status", &moved, None)
+            .await
+            .1,
+        replay
+    );
+    // Stale timestamp: a distinct code (it reveals nothing about devices).
+    let stale = device.sign("GET", "/status", b"", now - 121);
+    let (status, body) = device
+        .send_signed(Method::GET, "/status", &stale, None)
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("clock_skew"))
+    );
+    let future = device.sign("GET", "/status", b"", now + 121);
+    assert_eq!(
+        device
+            .send_signed(Method::GET, "/status", &future, None)
+            .await
+            .1["code"],
+        "clock_skew"
+    );
+    // Missing headers.
+    let response = server
+        .http
+        .get(format!("{}/device/v1/status", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    // A challenge of another user cannot be answered.
+    let (_, login) = server.create_login("v").await;
+    let challenge = other.challenges(0).await.remove(0);
+    let (status, body) = device
+        .answer(&challenge, Decision::Approve, right_number(&login))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("challenge_not_found"))
+    );
+    let mut stolen = challenge.clone();
+    stolen.device_id = device.id.clone();
+    let (status, body) = device
+        .answer(&stolen, Decision::Approve, right_number(&login))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("challenge_not_found"))
+    );
+}
+
+#[tokio::test]
+async fn one_poll_for_several_accounts() {
+    let server = Server::start().await;
+    let a = server.enrolled_device("a").await;
+    let b = server.enrolled_device("b").await;
+    let poll = |wait: u64| {
+        let path = format!("/challenges?wait={wait}");
+        let url = format!("{}{path}", a.push_url);
+        let target = format!("/device/v1{path}");
+        let headers = otentik_protocol::request::sign(
+            &[(&a.id, &a.key), (&b.id, &b.key)],
+            "GET",
+            &target,
+            a.now(),
+            &crate::harness::nonce(),
+            b"",
+        );
+        let http = server.http.clone();
+        async move { crate::harness::send(&http, Method::GET, &url, &headers, None).await }
+    };
+    let (_, login) = server.create_login("b").await;
+    let (status, body) = poll(0).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let challenges = body["challenges"].as_array().unwrap();
+    assert_eq!(challenges.len(), 1);
+    assert_eq!(challenges[0]["device_id"], b.id.as_str());
+    assert_eq!(challenges[0]["id"], login["login_id"]);
+    // One account revoked: listed, the other still polled.
+    server.rp(Method::DELETE, "/users/a/totp", None).await;
+    let (status, body) = poll(0).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["revoked"], json!([a.id]));
+}
