@@ -20,11 +20,11 @@ test: deps lint unit fuzz-build
 
 lint:
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --features otentik/camera -- -D warnings
 
 # All crates' tests, inside a private D-Bus session with an unlocked gnome-keyring.
 unit:
-	scripts/with-keyring.sh $(CARGO) test --workspace
+	OTENTIK_FLOWS_PREBUILT=1 scripts/with-keyring.sh $(CARGO) test --workspace --features otentik/camera
 
 # The fuzz targets live in their own workspace; building proves they compile on stable.
 # Running them needs nightly: cargo +nightly fuzz run otpauth_uri

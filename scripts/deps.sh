@@ -9,6 +9,9 @@ packages=(
   dbus gnome-keyring libsecret-tools keyutils   # a real Secret Service for the vault tests
   xvfb xauth xclip x11-apps       # screen and clipboard tests under a virtual X display
   zbar-tools imagemagick          # the QR benchmark's reference decoder; image conversion
+  librsvg2-bin                    # rsvg-convert: the flow tests render the demo site's SVG QR code
+  libwebkit2gtk-4.1-dev           # the desktop app (Tauri 2 on WebKitGTK)
+  webkit2gtk-driver               # WebKitWebDriver, for the app's end-to-end tests
 )
 
 missing=()

@@ -56,9 +56,22 @@ pub struct InspectArgs {
 
 /// `otentik add`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("from").required(true).args(["uri", "image", "screen", "clipboard", "camera"])))]
 pub struct AddArgs {
     /// The otpauth:// or otpauth-migration:// URI.
-    pub uri: String,
+    pub uri: Option<String>,
+    /// Read the QR code from an image file (PNG, JPEG, WebP, BMP, GIF).
+    #[arg(long, value_name = "FILE")]
+    pub image: Option<std::path::PathBuf>,
+    /// Read the QR code from the screen (every monitor).
+    #[arg(long)]
+    pub screen: bool,
+    /// Read the QR code (an image) or an otpauth:// URI (text) from the clipboard.
+    #[arg(long)]
+    pub clipboard: bool,
+    /// Read the QR code from the camera.
+    #[arg(long)]
+    pub camera: bool,
     /// Add even when the same issuer, account and secret are already kept.
     #[arg(long)]
     pub force: bool,

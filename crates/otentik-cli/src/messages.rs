@@ -32,7 +32,10 @@ pub fn usage_error(detail: &str) -> String {
 pub fn account_line(account: &StoredAccount) -> String {
     let kind = match account.kind {
         otentik::OtpKind::Totp => format!("TOTP, {} digits, {} s", account.digits, account.period),
-        otentik::OtpKind::Hotp => format!("HOTP, {} digits, counter {}", account.digits, account.counter),
+        otentik::OtpKind::Hotp => format!(
+            "HOTP, {} digits, counter {}",
+            account.digits, account.counter
+        ),
     };
     format!("{} ({kind})", otentik::vault::label(account))
 }
@@ -54,7 +57,10 @@ pub fn renamed(account: &StoredAccount) -> String {
 
 /// After `move`.
 pub fn moved(account: &StoredAccount, position: u32) -> String {
-    format!("Moved: {} is now at position {position}", otentik::vault::label(account))
+    format!(
+        "Moved: {} is now at position {position}",
+        otentik::vault::label(account)
+    )
 }
 
 /// `list` with no account.
@@ -80,16 +86,22 @@ pub const EXPORT_WARNING: &str =
     "the output contains the secrets of your accounts: anyone who sees it can generate your codes";
 
 /// `code` without a URI and with an empty vault.
-pub const CODE_NO_ACCOUNTS: &str = "no accounts yet: add one with 'otentik add <URI>', or use 'otentik code --uri <URI>'";
+pub const CODE_NO_ACCOUNTS: &str =
+    "no accounts yet: add one with 'otentik add <URI>', or use 'otentik code --uri <URI>'";
 
 /// After a push enrolment.
 pub fn push_active(account: &StoredAccount) -> String {
-    format!("Push: active for {} (login requests will arrive here)", otentik::vault::label(account))
+    format!(
+        "Push: active for {} (login requests will arrive here)",
+        otentik::vault::label(account)
+    )
 }
 
 /// A push enrolment that did not happen now.
 pub fn push_not_active(error: &otentik::Error) -> String {
-    format!("push approvals are not active yet: {error} (TOTP codes work; enrolment is retried by 'otentik status')")
+    format!(
+        "push approvals are not active yet: {error} (TOTP codes work; enrolment is retried by 'otentik status')"
+    )
 }
 
 /// A pending enrolment that succeeded on a retry.
@@ -115,7 +127,10 @@ pub fn request_block(r: &crate::commands::push::RequestJson) -> String {
     );
     if let Some(numbers) = &r.numbers {
         let list: Vec<String> = numbers.iter().map(u8::to_string).collect();
-        text.push_str(&format!("\n  Number:  pick the one the site shows: {}", list.join(" ")));
+        text.push_str(&format!(
+            "\n  Number:  pick the one the site shows: {}",
+            list.join(" ")
+        ));
     }
     text
 }
@@ -137,15 +152,20 @@ pub fn answered(
 ) -> String {
     let site = &request.challenge.site;
     match decision {
-        _ if response.wrong_number => format!("Refused: the number did not match; the login at {site} was denied"),
+        _ if response.wrong_number => {
+            format!("Refused: the number did not match; the login at {site} was denied")
+        }
         otentik::push::Decision::Approve => format!("Approved: the login at {site} goes ahead"),
         otentik::push::Decision::Deny => format!("Refused: the login at {site} was denied"),
-        otentik::push::Decision::NotMe => format!("Reported: the login at {site} was denied and reported as not you"),
+        otentik::push::Decision::NotMe => {
+            format!("Reported: the login at {site} was denied and reported as not you")
+        }
     }
 }
 
 /// `watch` with no push account.
-pub const WATCH_NOTHING: &str = "No account receives login requests: add one from a site's push QR code.";
+pub const WATCH_NOTHING: &str =
+    "No account receives login requests: add one from a site's push QR code.";
 
 /// `watch` started.
 pub const WATCH_STARTED: &str = "Waiting for login requests (Ctrl-C to stop)…";
@@ -200,3 +220,11 @@ pub fn scan_nothing_found(file: &std::path::Path) -> String {
         file.display()
     )
 }
+
+/// `add --camera` while scanning.
+pub const CAMERA_HOLD: &str = "Hold the QR code in front of the camera (Ctrl-C to stop)…";
+
+/// `add --camera` in a build without the camera feature.
+#[cfg_attr(feature = "camera", allow(dead_code))]
+pub const CAMERA_NOT_BUILT: &str =
+    "this build of otentik has no camera support: use --image, --screen or --clipboard";

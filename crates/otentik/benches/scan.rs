@@ -14,7 +14,12 @@
 //! and all), so zbar's figures include a few milliseconds the pipeline's do not: the
 //! "load+scan" column gives Otentik's time with file decoding for a fairer ratio.
 
-#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -41,7 +46,10 @@ struct Set {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let matrix = args.iter().any(|a| a == "--matrix");
     let ladder = match args.iter().position(|a| a == "--ladder") {
         Some(i) => scan::parse_ladder(args.get(i + 1).map_or("", String::as_str)).unwrap(),
@@ -70,7 +78,14 @@ fn main() {
         }
         return;
     }
-    println!("ladder: {}", ladder.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "));
+    println!(
+        "ladder: {}",
+        ladder
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let zbar = !args.iter().any(|a| a == "--no-zbar") && zbar_available();
     if !zbar && !args.iter().any(|a| a == "--no-zbar") {
         println!("zbarimg not found (apt-get install zbar-tools): zbar columns skipped");
@@ -122,11 +137,18 @@ fn load_dir(dir: &Path) -> Vec<Sample> {
     files.sort();
     files
         .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e != "txt" && e != "jsonl" && e != "md"))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| e != "txt" && e != "jsonl" && e != "md")
+        })
         .filter_map(|path| {
             let expected = std::fs::read_to_string(path.with_extension("txt")).ok()?;
             let image = scan::image_file::load(&path).ok()?;
-            let name = path.strip_prefix(dir).unwrap_or(&path).display().to_string();
+            let name = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
             Some(Sample {
                 name,
                 path: Some(path),
@@ -166,6 +188,7 @@ fn run_pipeline(set: &Set, ladder: &[Attempt], zbar: bool) {
     let mut decoded = 0;
     let mut panics = 0;
     let mut by_rung = std::collections::BTreeMap::<String, usize>::new();
+    let mut missed = Vec::new();
     for sample in &set.samples {
         let load_start = Instant::now();
         let loaded;
@@ -187,11 +210,25 @@ fn run_pipeline(set: &Set, ladder: &[Attempt], zbar: bool) {
             *by_rung
                 .entry(format!("{}:{}", found.decoder.name(), found.steps_name()))
                 .or_default() += 1;
+        } else {
+            missed.push(sample.name.as_str());
         }
     }
-    print_row(set.name, set.samples.len(), "otentik", decoded, &mut times, Some(&mut load_times));
+    print_row(
+        set.name,
+        set.samples.len(),
+        "otentik",
+        decoded,
+        &mut times,
+        Some(&mut load_times),
+    );
     let rungs: Vec<String> = by_rung.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    println!("{:<17} found by: {}; decoder panics caught: {panics}", "", rungs.join(", "));
+    println!(
+        "{:<17} found by: {}; decoder panics caught: {panics}",
+        "",
+        rungs.join(", ")
+    );
+    println!("{:<17} missed: {}", "", missed.join(" "));
     if zbar {
         let mut times = Vec::new();
         let mut decoded = 0;
@@ -205,7 +242,10 @@ fn run_pipeline(set: &Set, ladder: &[Attempt], zbar: bool) {
                 }
             };
             let start = Instant::now();
-            let output = Command::new("zbarimg").args(["--raw", "-q"]).arg(&path).output();
+            let output = Command::new("zbarimg")
+                .args(["--raw", "-q"])
+                .arg(&path)
+                .output();
             times.push(start.elapsed());
             if let Ok(output) = output {
                 let text = String::from_utf8_lossy(&output.stdout);
@@ -216,7 +256,31 @@ fn run_pipeline(set: &Set, ladder: &[Attempt], zbar: bool) {
             }
         }
         let _ = std::fs::remove_file(&tmp);
-        print_row(set.name, set.samples.len(), "zbarimg (process)", decoded, &mut times, None);
+        print_row(
+            set.name,
+            set.samples.len(),
+            "zbarimg (process)",
+            decoded,
+            &mut times,
+            None,
+        );
+        // Throughput without process start-up: one zbarimg for every file of the set.
+        let files: Vec<&PathBuf> = set.samples.iter().filter_map(|s| s.path.as_ref()).collect();
+        if !files.is_empty() {
+            let start = Instant::now();
+            let _ = Command::new("zbarimg")
+                .args(["--raw", "-q"])
+                .args(&files)
+                .output();
+            let zbar_mean = start.elapsed() / files.len() as u32;
+            let ours_mean = load_times.iter().sum::<Duration>() / load_times.len().max(1) as u32;
+            println!(
+                "{:<17} mean per image with file decoding, one process for the whole set: otentik {}, zbarimg {}",
+                "",
+                ms(ours_mean),
+                ms(zbar_mean)
+            );
+        }
     }
 }
 
@@ -254,7 +318,10 @@ fn ms(d: Duration) -> String {
 }
 
 fn zbar_available() -> bool {
-    Command::new("zbarimg").arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new("zbarimg")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// Every candidate attempt alone on every image: rate and median time, then the ladder a
@@ -312,16 +379,30 @@ fn run_matrix(set: &Set) {
         .filter(|&i| !success.iter().any(|s| s[i]))
         .map(|i| set.samples[i].name.as_str())
         .collect();
-    println!("decoded by no attempt ({}): {}", missed.len(), missed.join(" "));
+    println!(
+        "decoded by no attempt ({}): {}",
+        missed.len(),
+        missed.join(" ")
+    );
     for decoder in [Rqrr, Rxing, RxingGlobal] {
         let only: Vec<&str> = (0..set.samples.len())
             .filter(|&i| {
-                let by = |d: Decoder| (0..attempts.len()).any(|a| attempts[a].decoder == d && success[a][i]);
-                by(decoder) && [Rqrr, Rxing, RxingGlobal].iter().all(|&o| o == decoder || !by(o))
+                let by = |d: Decoder| {
+                    (0..attempts.len()).any(|a| attempts[a].decoder == d && success[a][i])
+                };
+                by(decoder)
+                    && [Rqrr, Rxing, RxingGlobal]
+                        .iter()
+                        .all(|&o| o == decoder || !by(o))
             })
             .map(|i| set.samples[i].name.as_str())
             .collect();
-        println!("decoded only by {} ({}): {}", decoder.name(), only.len(), only.join(" "));
+        println!(
+            "decoded only by {} ({}): {}",
+            decoder.name(),
+            only.len(),
+            only.join(" ")
+        );
     }
     // Greedy ladder.
     let mut covered = vec![false; set.samples.len()];
@@ -330,8 +411,13 @@ fn run_matrix(set: &Set) {
         let best = (0..attempts.len())
             .filter(|a| !ladder.contains(a))
             .map(|a| {
-                let gain = (0..covered.len()).filter(|&i| !covered[i] && success[a][i]).count();
-                let cost: Duration = (0..covered.len()).filter(|&i| !covered[i]).map(|i| time[a][i]).sum();
+                let gain = (0..covered.len())
+                    .filter(|&i| !covered[i] && success[a][i])
+                    .count();
+                let cost: Duration = (0..covered.len())
+                    .filter(|&i| !covered[i])
+                    .map(|i| time[a][i])
+                    .sum();
                 (a, gain, cost)
             })
             .filter(|(_, gain, _)| *gain > 0)

@@ -236,13 +236,17 @@ pub enum Error {
 
     // --- push -------------------------------------------------------------------------------
     /// A push server address that is not HTTPS (plain HTTP is allowed only to this computer).
-    #[error("the push server address '{url}' is not allowed: it must start with https:// (plain http:// only to this computer); ask the site for a secure enrolment QR")]
+    #[error(
+        "the push server address '{url}' is not allowed: it must start with https:// (plain http:// only to this computer); ask the site for a secure enrolment QR"
+    )]
     PushUrlInsecure {
         /// The address.
         url: String,
     },
     /// The push server did not answer.
-    #[error("cannot reach the push server {server} ({detail}); codes still work, and login requests resume when it answers again")]
+    #[error(
+        "cannot reach the push server {server} ({detail}); codes still work, and login requests resume when it answers again"
+    )]
     PushUnreachable {
         /// Host and port.
         server: String,
@@ -272,10 +276,14 @@ pub enum Error {
         server_date: Option<u64>,
     },
     /// The site disabled or reset TOTP for this device.
-    #[error("TOTP was disabled or reset on the site (TOTP dinonaktifkan atau direset di server): remove the account, or activate TOTP again on the site")]
+    #[error(
+        "TOTP was disabled or reset on the site (TOTP dinonaktifkan atau direset di server): remove the account, or activate TOTP again on the site"
+    )]
     PushRevoked,
     /// The enrolment was refused for good.
-    #[error("the site refused to enrol this device ({detail}): enable TOTP again on the site and scan the new QR code")]
+    #[error(
+        "the site refused to enrol this device ({detail}): enable TOTP again on the site and scan the new QR code"
+    )]
     PushEnrollmentRefused {
         /// Why.
         detail: String,

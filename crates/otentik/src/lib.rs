@@ -11,11 +11,11 @@ pub mod error;
 mod migration;
 pub mod otp;
 pub mod otpauth;
+#[cfg(feature = "push")]
+pub mod push;
 #[cfg(feature = "scan")]
 pub mod scan;
 mod secret;
-#[cfg(feature = "push")]
-pub mod push;
 #[cfg(feature = "vault")]
 pub mod vault;
 

@@ -1,6 +1,6 @@
 //! A harness for the guide's flows: the real reference server with its demo site, a browser
 //! made of a cookie-keeping HTTP client, and the real `otentik` command in a vault of its own.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::{Path, PathBuf};
@@ -8,16 +8,39 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The path of a workspace binary, built on demand (`cargo test -p otentik-flows` alone does
-/// not build other packages' binaries).
+/// The path of a workspace binary beside the running test or bench (`target/<profile>/`),
+/// brought up to date once per process: `cargo test -p otentik-flows` alone does not build
+/// other packages' binaries, and a stale one would test old code.
 pub fn binary(name: &str) -> PathBuf {
-    let path = assert_cmd::cargo::cargo_bin(name);
-    if !path.exists() {
+    static BUILT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/deps/<test binary>
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
+    BUILT.get_or_init(|| {
+        // `make test` builds them with the workspace's features before the tests run.
+        if std::env::var_os("OTENTIK_FLOWS_PREBUILT").is_some() {
+            return;
+        }
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo).args(["build", "--bin", name]).status().unwrap();
-        assert!(status.success(), "building {name}");
-    }
-    path
+        let mut build = Command::new(cargo);
+        build.args([
+            "build",
+            "--quiet",
+            "-p",
+            "otentik-cli",
+            "-p",
+            "otentik-server",
+            "--bins",
+        ]);
+        if profile_dir.file_name().is_some_and(|p| p == "release") {
+            build.arg("--release");
+        }
+        assert!(
+            build.status().unwrap().success(),
+            "building the otentik and otentik-server binaries"
+        );
+    });
+    profile_dir.join(name)
 }
 
 /// `otentik-server --demo` on a free loopback port, with its own database and outbox.
@@ -35,7 +58,12 @@ impl DemoServer {
     pub fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (child, url, port) = spawn_server(dir.path(), 0);
-        Self { child, url, dir, port }
+        Self {
+            child,
+            url,
+            dir,
+            port,
+        }
     }
 
     /// Stops the server (the port and database stay for [`DemoServer::restart`]).
@@ -48,7 +76,9 @@ impl DemoServer {
     pub fn restart(&mut self) {
         self.stop();
         let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpListener::bind(("127.0.0.1", self.port)).is_err() && Instant::now() < deadline {
+        while std::net::TcpListener::bind(("127.0.0.1", self.port)).is_err()
+            && Instant::now() < deadline
+        {
             std::thread::sleep(Duration::from_millis(50));
         }
         let (child, url, _) = spawn_server(self.dir.path(), self.port);
@@ -74,7 +104,10 @@ fn spawn_server(dir: &Path, port: u16) -> (Child, String, u16) {
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let url = loop {
-        let line = lines.next().expect("the server printed its address").unwrap();
+        let line = lines
+            .next()
+            .expect("the server printed its address")
+            .unwrap();
         if let Some(url) = line.strip_prefix("otentik-server listening on ") {
             break url.trim().to_owned();
         }
@@ -127,17 +160,28 @@ impl Browser {
             .timeout(Duration::from_secs(40))
             .build()
             .unwrap();
-        Self { http, base: base.to_owned() }
+        Self {
+            http,
+            base: base.to_owned(),
+        }
     }
 
     fn url(&self, path: &str) -> String {
-        if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.base) }
+        if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.base)
+        }
     }
 
     fn page(response: reqwest::blocking::Response) -> Page {
         let status = response.status().as_u16();
         let at = response.url().path().to_owned();
-        Page { status, at, html: response.text().unwrap() }
+        Page {
+            status,
+            at,
+            html: response.text().unwrap(),
+        }
     }
 
     /// GET.
@@ -159,7 +203,10 @@ impl Browser {
     pub fn login(&self, kind: &str, user: &str, password: &str) -> Page {
         let path = format!("/login/{kind}");
         let kode = self.captcha(&path);
-        self.post(&path, &[("userid", user), ("password", password), ("kode", &kode)])
+        self.post(
+            &path,
+            &[("userid", user), ("password", password), ("kode", &kode)],
+        )
     }
 
     /// Logs out.
@@ -170,21 +217,34 @@ impl Browser {
     /// ENABLE TOTP: returns the page and the otpauth URI it embeds.
     pub fn enable_totp(&self) -> (Page, String) {
         let page = self.post("/totp/enable", &[]);
-        let uri = attribute(&page.html, "id=\"qr\"", "data-otpauth-uri").expect("the QR page embeds the URI");
+        let uri = attribute(&page.html, "id=\"qr\"", "data-otpauth-uri")
+            .expect("the QR page embeds the URI");
         (page, uri)
     }
 
     /// Reset TOTP through the e-mail link in the outbox.
     pub fn reset_totp_by_email(&self, user: &str, email: &str, kind: &str) -> Page {
         let kode = self.captcha("/resettotp");
-        let sent = self.post("/resettotp", &[("userid", user), ("email", email), ("kode", &kode), ("tipe", kind)]);
+        let sent = self.post(
+            "/resettotp",
+            &[
+                ("userid", user),
+                ("email", email),
+                ("kode", &kode),
+                ("tipe", kind),
+            ],
+        );
         assert!(sent.html.contains("telah dikirim"), "{}", sent.html);
         let mails = self.get("/outbox");
-        let link = attribute(&mails.html, "class=\"reset-link\"", "href").expect("a reset link in the outbox");
+        let link = attribute(&mails.html, "class=\"reset-link\"", "href")
+            .expect("a reset link in the outbox");
         let confirm = self.get(&link);
         assert!(confirm.html.contains("RESET TOTP"));
         let kode = link.rsplit("kode=").next().unwrap().to_owned();
-        self.post("/proc4user/resettotp", &[("userid", user), ("tipe", kind), ("kode", &kode)])
+        self.post(
+            "/proc4user/resettotp",
+            &[("userid", user), ("tipe", kind), ("kode", &kode)],
+        )
     }
 }
 
@@ -271,7 +331,11 @@ impl Cli {
     /// Runs and expects success.
     pub fn ok(&self, args: &[&str]) -> Output {
         let output = self.run(args);
-        assert_eq!(output.status, 0, "otentik {args:?}: {}{}", output.stdout, output.stderr);
+        assert_eq!(
+            output.status, 0,
+            "otentik {args:?}: {}{}",
+            output.stdout, output.stderr
+        );
         output
     }
 
@@ -298,7 +362,9 @@ impl Cli {
                     if n == 0 {
                         break;
                     }
-                    text.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..n]));
+                    text.lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&buffer[..n]));
                 }
             });
         }
@@ -329,7 +395,11 @@ impl Watch {
                     return from + at + needle.len();
                 }
             }
-            assert!(Instant::now() < deadline, "watch never printed {needle:?}; it printed:\n{}", self.output());
+            assert!(
+                Instant::now() < deadline,
+                "watch never printed {needle:?}; it printed:\n{}",
+                self.output()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }

@@ -68,7 +68,10 @@ fn from_vault(query: Option<&str>, at: Option<u64>, json: bool) -> Outcome {
         let at = at.unwrap_or_else(|| otentik::push::clock::corrected(crate::now(), offset));
         if otentik::push::clock::is_off(offset) {
             let who = otentik::vault::label(account);
-            eprintln!("{}", messages::warning_line(&messages::clock_off(&who, offset)));
+            eprintln!(
+                "{}",
+                messages::warning_line(&messages::clock_off(&who, offset))
+            );
         }
         codes.push(CodeJson {
             code: vault.code(&account.id, at)?,
@@ -81,7 +84,12 @@ fn from_vault(query: Option<&str>, at: Option<u64>, json: bool) -> Outcome {
         });
     }
     let labels: Vec<String> = chosen.iter().map(otentik::vault::label).collect();
-    print(&codes, json, query.is_none(), (query.is_none()).then_some(labels.as_slice()));
+    print(
+        &codes,
+        json,
+        query.is_none(),
+        (query.is_none()).then_some(labels.as_slice()),
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -101,7 +109,10 @@ fn print(codes: &[CodeJson], json: bool, many: bool, labels: Option<&[String]>) 
         (false, _, Some(labels)) => {
             let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
             for (code, label) in codes.iter().zip(labels) {
-                let left = code.remaining.map(|s| format!("  ({s:>2} s)")).unwrap_or_default();
+                let left = code
+                    .remaining
+                    .map(|s| format!("  ({s:>2} s)"))
+                    .unwrap_or_default();
                 output::line(&format!("{label:<width$}  {}{left}", code.code));
             }
         }

@@ -42,7 +42,12 @@ pub fn run(args: &ListArgs) -> Outcome {
         output::line(messages::NO_ACCOUNTS);
     } else {
         for (position, account) in vault.accounts().iter().enumerate() {
-            output::line(&format!("{:>3}. {}  [{}]", position + 1, messages::account_line(account), account.id));
+            output::line(&format!(
+                "{:>3}. {}  [{}]",
+                position + 1,
+                messages::account_line(account),
+                account.id
+            ));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -16,14 +16,18 @@ pub fn run(args: &PendingArgs) -> Outcome {
     let runtime = crate::runtime()?;
     let now = crate::now();
     runtime.block_on(retry_pending(&mut vault, &client, now));
-    let (requests, problems) = runtime.block_on(accounts::pending(&mut vault, &client, args.wait, now))?;
+    let (requests, problems) =
+        runtime.block_on(accounts::pending(&mut vault, &client, args.wait, now))?;
     for problem in &problems {
         eprintln!("{}", messages::warning_line(&problem.to_string()));
     }
     let listed: Vec<RequestJson> = requests
         .iter()
         .map(|r| {
-            let offset = vault.get(&r.account_id).map(|a| a.clock_offset()).unwrap_or(0);
+            let offset = vault
+                .get(&r.account_id)
+                .map(|a| a.clock_offset())
+                .unwrap_or(0);
             RequestJson::new(r, crate::now().saturating_add_signed(offset))
         })
         .collect();

@@ -10,7 +10,11 @@ use crate::messages;
 pub fn device_name() -> String {
     let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
     let host = host.trim();
-    if host.is_empty() { "Otentik CLI".to_owned() } else { format!("Otentik CLI ({host})") }
+    if host.is_empty() {
+        "Otentik CLI".to_owned()
+    } else {
+        format!("Otentik CLI ({host})")
+    }
 }
 
 /// Retries the enrolment of every account whose push server could not be reached before.
@@ -19,7 +23,11 @@ pub async fn retry_pending(vault: &mut Vault, client: &PushClient, now: u64) {
     let pending: Vec<String> = vault
         .accounts()
         .iter()
-        .filter(|a| a.push.as_ref().is_some_and(|p| p.state == PushState::Pending))
+        .filter(|a| {
+            a.push
+                .as_ref()
+                .is_some_and(|p| p.state == PushState::Pending)
+        })
         .map(|a| a.id.clone())
         .collect();
     for id in pending {

@@ -22,9 +22,17 @@ pub fn run(args: &RemoveArgs) -> Outcome {
     if account.push.is_some() {
         let client = PushClient::new()?;
         let runtime = crate::runtime()?;
-        let status = runtime.block_on(accounts::status(&mut vault, &client, &account.id, crate::now()));
+        let status = runtime.block_on(accounts::status(
+            &mut vault,
+            &client,
+            &account.id,
+            crate::now(),
+        ));
         if matches!(status, Ok(PushStatus::Active)) {
-            eprintln!("{}", messages::warning_line(&messages::still_enabled(&account)));
+            eprintln!(
+                "{}",
+                messages::warning_line(&messages::still_enabled(&account))
+            );
         }
         if let Ok(PushStatus::Unreachable(why)) = &status {
             eprintln!("{}", messages::warning_line(why));
@@ -47,7 +55,12 @@ pub fn run(args: &RemoveArgs) -> Outcome {
     if let Some((client, runtime)) = push {
         // When the server is away the account is removed all the same; the site keeps a
         // device it can no longer reach, which its "disable TOTP" clears.
-        if let Err(error) = runtime.block_on(accounts::unregister(&vault, &client, &account.id, crate::now())) {
+        if let Err(error) = runtime.block_on(accounts::unregister(
+            &vault,
+            &client,
+            &account.id,
+            crate::now(),
+        )) {
             eprintln!("{}", messages::warning_line(&error.to_string()));
         }
     }

@@ -15,7 +15,11 @@ pub fn approve(args: &ApproveArgs) -> Outcome {
 
 /// "Tidak", or "Bukan saya" with `--not-me`.
 pub fn deny(args: &DenyArgs) -> Outcome {
-    let decision = if args.not_me { Decision::NotMe } else { Decision::Deny };
+    let decision = if args.not_me {
+        Decision::NotMe
+    } else {
+        Decision::Deny
+    };
     respond(&args.request_id, decision, None)
 }
 
@@ -23,8 +27,14 @@ fn respond(request_id: &str, decision: Decision, number: Option<u8>) -> Outcome 
     let mut vault = Vault::open_default()?;
     let client = PushClient::new()?;
     let runtime = crate::runtime()?;
-    let (request, response) =
-        runtime.block_on(accounts::answer(&mut vault, &client, request_id, decision, number, crate::now()))?;
+    let (request, response) = runtime.block_on(accounts::answer(
+        &mut vault,
+        &client,
+        request_id,
+        decision,
+        number,
+        crate::now(),
+    ))?;
     output::line(&messages::answered(&request, decision, &response));
     Ok(ExitCode::SUCCESS)
 }

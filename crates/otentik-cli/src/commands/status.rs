@@ -38,7 +38,12 @@ pub fn run(args: &StatusArgs) -> Outcome {
         let (push, detail) = if account.push.is_none() {
             ("none", None)
         } else {
-            match runtime.block_on(accounts::status(&mut vault, &client, &account.id, crate::now()))? {
+            match runtime.block_on(accounts::status(
+                &mut vault,
+                &client,
+                &account.id,
+                crate::now(),
+            ))? {
                 PushStatus::Active => ("active", None),
                 PushStatus::Pending => ("pending", last_error(&vault, &account.id)),
                 PushStatus::Failed => ("failed", last_error(&vault, &account.id)),
@@ -59,9 +64,16 @@ pub fn run(args: &StatusArgs) -> Outcome {
         output::json(&rows);
     } else {
         for row in &rows {
-            output::line(&messages::status_line(&row.account, row.push, row.detail.as_deref()));
+            output::line(&messages::status_line(
+                &row.account,
+                row.push,
+                row.detail.as_deref(),
+            ));
             if clock::is_off(row.clock_offset) {
-                eprintln!("{}", messages::warning_line(&messages::clock_off(&row.account, row.clock_offset)));
+                eprintln!(
+                    "{}",
+                    messages::warning_line(&messages::clock_off(&row.account, row.clock_offset))
+                );
             }
         }
     }
@@ -69,5 +81,9 @@ pub fn run(args: &StatusArgs) -> Outcome {
 }
 
 fn last_error(vault: &Vault, id: &str) -> Option<String> {
-    vault.get(id).ok().and_then(|a| a.push.as_ref()).and_then(|p| p.last_error.clone())
+    vault
+        .get(id)
+        .ok()
+        .and_then(|a| a.push.as_ref())
+        .and_then(|p| p.last_error.clone())
 }

@@ -37,14 +37,22 @@ pub fn run() -> Outcome {
     while let Some(event) = events.blocking_recv() {
         match event {
             PushEvent::Request(request) => {
-                let offset = vault.get(&request.account_id).map(|a| a.clock_offset()).unwrap_or(0);
+                let offset = vault
+                    .get(&request.account_id)
+                    .map(|a| a.clock_offset())
+                    .unwrap_or(0);
                 let shown = RequestJson::new(&request, crate::now().saturating_add_signed(offset));
                 output::line(&messages::request_block(&shown));
-                let Some(decision) = ask(&mut lines, messages::ASK_DECISION, parse_decision) else { break };
+                let Some(decision) = ask(&mut lines, messages::ASK_DECISION, parse_decision) else {
+                    break;
+                };
                 let number = match (&decision, &request.challenge.numbers) {
                     (Decision::Approve, Some(numbers)) => {
                         let question = messages::ask_number(numbers);
-                        let Some(n) = ask(&mut lines, &question, |t| t.trim().parse::<u8>().ok()) else { break };
+                        let Some(n) = ask(&mut lines, &question, |t| t.trim().parse::<u8>().ok())
+                        else {
+                            break;
+                        };
                         Some(n)
                     }
                     _ => None,
@@ -58,7 +66,9 @@ pub fn run() -> Outcome {
                     crate::now(),
                 ));
                 match answer {
-                    Ok((request, response)) => output::line(&messages::answered(&request, decision, &response)),
+                    Ok((request, response)) => {
+                        output::line(&messages::answered(&request, decision, &response))
+                    }
                     Err(error) => eprintln!("{}", messages::error_line(&error.to_string())),
                 }
             }
@@ -68,19 +78,31 @@ pub fn run() -> Outcome {
                         push.state = PushState::Revoked;
                     }
                 });
-                let name = vault.get(&account_id).map(otentik::vault::label).unwrap_or_default();
+                let name = vault
+                    .get(&account_id)
+                    .map(otentik::vault::label)
+                    .unwrap_or_default();
                 output::line(&messages::revoked_line(&name));
             }
             PushEvent::Unreachable { server, message } => {
-                eprintln!("{}", messages::warning_line(&messages::server_down(&server, &message)));
+                eprintln!(
+                    "{}",
+                    messages::warning_line(&messages::server_down(&server, &message))
+                );
             }
             PushEvent::Reachable { server } => output::line(&messages::server_back(&server)),
-            PushEvent::ClockOffset { account_ids, offset } => {
+            PushEvent::ClockOffset {
+                account_ids,
+                offset,
+            } => {
                 for id in &account_ids {
                     let _ = accounts::record(&mut vault, id, false, offset);
                 }
                 if otentik::push::clock::is_off(offset) {
-                    eprintln!("{}", messages::warning_line(&messages::clock_off("this computer", offset)));
+                    eprintln!(
+                        "{}",
+                        messages::warning_line(&messages::clock_off("this computer", offset))
+                    );
                 }
             }
             PushEvent::Rejected { message } => eprintln!("{}", messages::warning_line(&message)),

@@ -16,7 +16,11 @@ fn otentik() -> Command {
 
 fn stdout_json(command: &mut Command) -> Value {
     let output = command.output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
@@ -28,7 +32,10 @@ fn inspect_prints_the_contract_fields_and_never_the_secret() {
     let output = otentik().args(["inspect", &uri]).output().unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
-    assert!(!text.contains(RFC_SHA1) && !text.contains("one-time"), "secret or token leaked: {text}");
+    assert!(
+        !text.contains(RFC_SHA1) && !text.contains("one-time"),
+        "secret or token leaked: {text}"
+    );
     let value: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(
         value,
@@ -74,7 +81,8 @@ fn code_at_a_given_time() {
         .success()
         .stdout("94287082\n")
         .stderr("");
-    let value = stdout_json(otentik().args(["code", "--uri", &uri, "--at", "1111111109", "--json"]));
+    let value =
+        stdout_json(otentik().args(["code", "--uri", &uri, "--at", "1111111109", "--json"]));
     assert_eq!(value, json!({"code": "07081804", "remaining": 1}));
 }
 
@@ -96,7 +104,10 @@ fn code_of_an_export_prints_one_line_per_account() {
         .success()
         .stdout("287082\n97188855\n");
     let value = stdout_json(otentik().args(["code", "--uri", EXPORT, "--at", "59", "--json"]));
-    assert_eq!(value, json!([{"code": "287082", "remaining": 1}, {"code": "97188855", "remaining": null}]));
+    assert_eq!(
+        value,
+        json!([{"code": "287082", "remaining": 1}, {"code": "97188855", "remaining": null}])
+    );
 }
 
 #[test]
@@ -108,26 +119,52 @@ fn convert_prints_standard_uris_that_give_the_same_codes() {
     assert_eq!(lines.len(), 2);
     assert!(lines[0].starts_with("otpauth://totp/ACME:alice%40example.com?secret="));
     assert!(lines[1].starts_with("otpauth://hotp/Bank:bob?secret="));
-    otentik().args(["code", "--uri", lines[1], "--at", "0"]).assert().stdout("97188855\n");
+    otentik()
+        .args(["code", "--uri", lines[1], "--at", "0"])
+        .assert()
+        .stdout("97188855\n");
 }
 
 #[test]
 fn bad_input_is_status_2_one_line_on_stderr_nothing_on_stdout() {
     let cases: Vec<Vec<String>> = vec![
-        vec!["inspect".into(), "otpauth://totp/A:b?secret=JBSW1Y3DPEHPK3PXP".into()],
+        vec![
+            "inspect".into(),
+            "otpauth://totp/A:b?secret=JBSW1Y3DPEHPK3PXP".into(),
+        ],
         vec!["inspect".into(), "https://example.com".into()],
-        vec!["inspect".into(), "otpauth://hotp/A:b?secret=JBSWY3DPEHPK3PXP".into()],
-        vec!["code".into(), "--uri".into(), "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP&digits=9".into()],
-        vec!["code".into(), "--uri".into(), "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP".into(), "--at".into(), "soon".into()],
+        vec![
+            "inspect".into(),
+            "otpauth://hotp/A:b?secret=JBSWY3DPEHPK3PXP".into(),
+        ],
+        vec![
+            "code".into(),
+            "--uri".into(),
+            "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP&digits=9".into(),
+        ],
+        vec![
+            "code".into(),
+            "--uri".into(),
+            "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP".into(),
+            "--at".into(),
+            "soon".into(),
+        ],
         vec!["code".into()],
-        vec!["convert".into(), "otpauth-migration://offline?data=!!!".into()],
+        vec![
+            "convert".into(),
+            "otpauth-migration://offline?data=!!!".into(),
+        ],
         vec!["convert".into()],
         vec!["frobnicate".into()],
     ];
     for args in cases {
         let output = otentik().args(&args).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(output.stdout.is_empty(), "{args:?}: stdout {:?}", String::from_utf8_lossy(&output.stdout));
+        assert!(
+            output.stdout.is_empty(),
+            "{args:?}: stdout {:?}",
+            String::from_utf8_lossy(&output.stdout)
+        );
         let stderr = String::from_utf8(output.stderr).unwrap();
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
         assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");

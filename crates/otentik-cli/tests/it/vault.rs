@@ -17,7 +17,9 @@ use serde_json::Value;
 static SERIAL: Mutex<()> = Mutex::new(());
 
 fn serial() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A vault of its own: a data directory and a keyring service.
@@ -40,13 +42,19 @@ impl Sandbox {
 
     fn otentik(&self) -> Command {
         let mut command = Command::cargo_bin("otentik").unwrap();
-        command.env("OTENTIK_DATA_DIR", self.dir.path()).env("OTENTIK_KEYRING_SERVICE", &self.service);
+        command
+            .env("OTENTIK_DATA_DIR", self.dir.path())
+            .env("OTENTIK_KEYRING_SERVICE", &self.service);
         command
     }
 
     fn json(&self, args: &[&str]) -> Value {
         let output = self.otentik().args(args).output().unwrap();
-        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         serde_json::from_slice(&output.stdout).unwrap()
     }
 
@@ -60,13 +68,19 @@ impl Sandbox {
 }
 
 const ALICE: &str = "otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME";
-const BOB: &str = "otpauth://hotp/Bank:bob?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&counter=0&digits=8";
+const BOB: &str =
+    "otpauth://hotp/Bank:bob?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&counter=0&digits=8";
 
 #[test]
 fn round_trip_add_list_code_rename_move_remove() {
     let _serial = serial();
     let sandbox = Sandbox::new();
-    sandbox.otentik().args(["add", ALICE]).assert().success().stdout("Added: ACME: alice (TOTP, 6 digits, 30 s)\n");
+    sandbox
+        .otentik()
+        .args(["add", ALICE])
+        .assert()
+        .success()
+        .stdout("Added: ACME: alice (TOTP, 6 digits, 30 s)\n");
     sandbox.otentik().args(["add", BOB]).assert().success();
 
     let list = sandbox.json(&["list", "--json"]);
@@ -79,10 +93,18 @@ fn round_trip_add_list_code_rename_move_remove() {
     assert_eq!(list[0]["period"], 30);
     assert_eq!(list[1]["type"], "hotp");
     let listed = serde_json::to_string(&list).unwrap();
-    assert!(!listed.contains("GEZDGNBV") && !listed.contains("JBSWY3DP"), "secret listed");
+    assert!(
+        !listed.contains("GEZDGNBV") && !listed.contains("JBSWY3DP"),
+        "secret listed"
+    );
 
     // The code equals what the URI gives at the same instant.
-    sandbox.otentik().args(["code", "ALICE", "--at", "59"]).assert().success().stdout("287082\n");
+    sandbox
+        .otentik()
+        .args(["code", "ALICE", "--at", "59"])
+        .assert()
+        .success()
+        .stdout("287082\n");
     let code = sandbox.json(&["code", "acme", "--at", "1111111109", "--json"]);
     assert_eq!(code["code"], "081804");
     assert_eq!(code["remaining"], 1);
@@ -102,32 +124,90 @@ fn round_trip_add_list_code_rename_move_remove() {
         .assert()
         .code(2)
         .stderr("error: 'a' matches several accounts: ACME: alice, Bank: bob; be more specific\n");
-    sandbox.otentik().args(["code", "nobody"]).assert().code(2).stderr("error: no account matches 'nobody'\n");
+    sandbox
+        .otentik()
+        .args(["code", "nobody"])
+        .assert()
+        .code(2)
+        .stderr("error: no account matches 'nobody'\n");
 
-    sandbox.otentik().args(["rename", "alice", "--issuer", "LPSE Kota", "--account", "budi"]).assert().success();
-    sandbox.otentik().args(["move", "bob", "--to", "1"]).assert().success();
+    sandbox
+        .otentik()
+        .args([
+            "rename",
+            "alice",
+            "--issuer",
+            "LPSE Kota",
+            "--account",
+            "budi",
+        ])
+        .assert()
+        .success();
+    sandbox
+        .otentik()
+        .args(["move", "bob", "--to", "1"])
+        .assert()
+        .success();
     let list = sandbox.json(&["list", "--json"]);
     assert_eq!(list[0]["account"], "bob");
     assert_eq!(list[1]["issuer"], "LPSE Kota");
     assert_eq!(list[1]["account"], "budi");
-    sandbox.otentik().args(["code", "budi", "--at", "59"]).assert().stdout("287082\n");
-    sandbox.otentik().args(["move", "bob", "--to", "3"]).assert().code(2);
+    sandbox
+        .otentik()
+        .args(["code", "budi", "--at", "59"])
+        .assert()
+        .stdout("287082\n");
+    sandbox
+        .otentik()
+        .args(["move", "bob", "--to", "3"])
+        .assert()
+        .code(2);
 
     // Removal asks; without a terminal it needs --yes.
-    sandbox.otentik().args(["remove", "bob"]).write_stdin("").assert().code(2);
-    sandbox.otentik().args(["remove", "bob", "--yes"]).assert().success().stdout("Removed: Bank: bob\n");
-    assert_eq!(sandbox.json(&["list", "--json"]).as_array().unwrap().len(), 1);
-    assert_eq!(sandbox.keyring().keys().unwrap().len(), 1, "the keyring entry went with it");
+    sandbox
+        .otentik()
+        .args(["remove", "bob"])
+        .write_stdin("")
+        .assert()
+        .code(2);
+    sandbox
+        .otentik()
+        .args(["remove", "bob", "--yes"])
+        .assert()
+        .success()
+        .stdout("Removed: Bank: bob\n");
+    assert_eq!(
+        sandbox.json(&["list", "--json"]).as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(
+        sandbox.keyring().keys().unwrap().len(),
+        1,
+        "the keyring entry went with it"
+    );
 
     // Export prints the URI and warns on stderr.
-    let output = sandbox.otentik().args(["export", "--uris"]).output().unwrap();
+    let output = sandbox
+        .otentik()
+        .args(["export", "--uris"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&output.stderr).contains("contains the secrets"));
     let uri = String::from_utf8(output.stdout).unwrap();
-    assert!(uri.starts_with("otpauth://totp/LPSE%20Kota:budi?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"));
+    assert!(
+        uri.starts_with("otpauth://totp/LPSE%20Kota:budi?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+    );
 
     // Nothing secret in the metadata file, in any encoding.
     let text = fs::read_to_string(sandbox.metadata()).unwrap();
-    for needle in ["GEZDGNBVGY3TQOJQ", "gezdgnbv", "1234567890", "31323334", "JBSWY3DP", "48656c6c6f"] {
+    for needle in [
+        "GEZDGNBVGY3TQOJQ",
+        "gezdgnbv",
+        "1234567890",
+        "31323334",
+        "JBSWY3DP",
+        "48656c6c6f",
+    ] {
         assert!(!text.contains(needle), "metadata holds {needle}");
     }
 }
@@ -138,18 +218,38 @@ fn add_of_an_export_adds_every_account_and_duplicates_need_force() {
     let sandbox = Sandbox::new();
     let export = "otpauth-migration://offline?data=CjUKFDEyMzQ1Njc4OTAxMjM0NTY3ODkwEhFhbGljZUBleGFtcGxlLmNvbRoEQUNNRSABKAEwAgo6CiAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAx%2BBIIQmFuazpib2IaBEJhbmsgAigCMAE4BxABGAEgACi5YA%3D%3D";
     sandbox.otentik().args(["add", export]).assert().success();
-    assert_eq!(sandbox.json(&["list", "--json"]).as_array().unwrap().len(), 2);
+    assert_eq!(
+        sandbox.json(&["list", "--json"]).as_array().unwrap().len(),
+        2
+    );
     sandbox
         .otentik()
         .args(["add", ALICE.replace("alice", "alice@example.com").as_str()])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("already in Otentik with the same secret: add --force"));
-    sandbox.otentik().args(["add", "--force", ALICE.replace("alice", "alice@example.com").as_str()]).assert().success();
-    assert_eq!(sandbox.json(&["list", "--json"]).as_array().unwrap().len(), 3);
+        .stderr(predicates::str::contains(
+            "already in Otentik with the same secret: add --force",
+        ));
+    sandbox
+        .otentik()
+        .args([
+            "add",
+            "--force",
+            ALICE.replace("alice", "alice@example.com").as_str(),
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        sandbox.json(&["list", "--json"]).as_array().unwrap().len(),
+        3
+    );
     // A bad URI changes nothing.
     let before = fs::read(sandbox.metadata()).unwrap();
-    sandbox.otentik().args(["add", "otpauth://totp/x?secret=1"]).assert().code(2);
+    sandbox
+        .otentik()
+        .args(["add", "otpauth://totp/x?secret=1"])
+        .assert()
+        .code(2);
     assert_eq!(fs::read(sandbox.metadata()).unwrap(), before);
 }
 
@@ -164,7 +264,9 @@ fn adds_killed_at_random_instants_leave_a_consistent_vault() {
     let mut killed = 0;
     for i in 0..60 {
         let name = format!("user{i}");
-        let uri = format!("otpauth://totp/Crash:{name}?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Crash");
+        let uri = format!(
+            "otpauth://totp/Crash:{name}?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Crash"
+        );
         let mut child = Process::new(&binary)
             .args(["add", "--force", &uri])
             .env("OTENTIK_DATA_DIR", sandbox.dir.path())
@@ -184,21 +286,53 @@ fn adds_killed_at_random_instants_leave_a_consistent_vault() {
             reported.push(name);
         }
     }
-    eprintln!("{killed} of 60 adds killed, {} reported success", reported.len());
-    assert!(killed >= 5, "the kills must land mid-add: only {killed} did");
+    eprintln!(
+        "{killed} of 60 adds killed, {} reported success",
+        reported.len()
+    );
+    assert!(
+        killed >= 5,
+        "the kills must land mid-add: only {killed} did"
+    );
 
     let list = sandbox.json(&["list", "--json"]);
-    let names: Vec<&str> = list.as_array().unwrap().iter().map(|a| a["account"].as_str().unwrap()).collect();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account"].as_str().unwrap())
+        .collect();
     for name in &reported {
-        assert!(names.contains(&name.as_str()), "{name} reported success but is missing");
+        assert!(
+            names.contains(&name.as_str()),
+            "{name} reported success but is missing"
+        );
     }
     let codes = sandbox.json(&["code", "--json", "--at", "59"]);
-    assert_eq!(codes.as_array().unwrap().len(), names.len(), "every listed account yields a code");
-    assert!(codes.as_array().unwrap().iter().all(|c| c["code"] == "287082"));
+    assert_eq!(
+        codes.as_array().unwrap().len(),
+        names.len(),
+        "every listed account yields a code"
+    );
+    assert!(
+        codes
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["code"] == "287082")
+    );
 
     // After an open (the `list` above swept), the keyring holds exactly the listed accounts.
-    let vault = Vault::open(sandbox.dir.path().to_path_buf(), Box::new(sandbox.keyring())).unwrap();
-    assert_eq!(sandbox.keyring().keys().unwrap().len(), vault.accounts().len(), "orphans survived");
+    let vault = Vault::open(
+        sandbox.dir.path().to_path_buf(),
+        Box::new(sandbox.keyring()),
+    )
+    .unwrap();
+    assert_eq!(
+        sandbox.keyring().keys().unwrap().len(),
+        vault.accounts().len(),
+        "orphans survived"
+    );
 }
 
 #[test]
@@ -207,7 +341,12 @@ fn without_a_keyring_the_exit_status_is_3_and_nothing_changes() {
     let sandbox = Sandbox::new();
     sandbox.otentik().args(["add", ALICE]).assert().success();
     let before = fs::read(sandbox.metadata()).unwrap();
-    for args in [vec!["add", BOB], vec!["list"], vec!["code"], vec!["remove", "alice", "--yes"]] {
+    for args in [
+        vec!["add", BOB],
+        vec!["list"],
+        vec!["code"],
+        vec!["remove", "alice", "--yes"],
+    ] {
         let output = sandbox
             .otentik()
             .args(&args)
@@ -219,10 +358,17 @@ fn without_a_keyring_the_exit_status_is_3_and_nothing_changes() {
             .unwrap();
         assert_eq!(output.status.code(), Some(3), "{args:?}");
         let stderr = String::from_utf8(output.stderr).unwrap();
-        assert!(stderr.starts_with("error: no keyring is available ("), "{stderr}");
+        assert!(
+            stderr.starts_with("error: no keyring is available ("),
+            "{stderr}"
+        );
         assert!(stderr.contains("start your desktop's keyring"), "{stderr}");
         assert!(output.stdout.is_empty());
-        assert_eq!(fs::read(sandbox.metadata()).unwrap(), before, "{args:?} changed the metadata");
+        assert_eq!(
+            fs::read(sandbox.metadata()).unwrap(),
+            before,
+            "{args:?} changed the metadata"
+        );
     }
 }
 
@@ -238,12 +384,18 @@ fn a_corrupt_metadata_file_is_refused_and_kept_byte_for_byte() {
         let output = sandbox.otentik().args(&args).output().unwrap();
         assert_eq!(output.status.code(), Some(4), "{args:?}");
         let stderr = String::from_utf8(output.stderr).unwrap();
-        assert!(stderr.contains("is damaged") && stderr.contains("left untouched"), "{stderr}");
+        assert!(
+            stderr.contains("is damaged") && stderr.contains("left untouched"),
+            "{stderr}"
+        );
         assert_eq!(fs::read(sandbox.metadata()).unwrap(), damaged);
     }
-    assert_eq!(sandbox.keyring().keys().unwrap().len(), 1, "the secret is not swept while the file is unreadable");
+    assert_eq!(
+        sandbox.keyring().keys().unwrap().len(),
+        1,
+        "the secret is not swept while the file is unreadable"
+    );
 }
-
 
 /// A Secret Service that runs but was never unlocked (its own D-Bus session, a fresh HOME).
 #[test]
@@ -268,9 +420,14 @@ fn a_locked_keyring_is_exit_3_with_what_to_do() {
     assert_eq!(output.status.code(), Some(3));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
-        stderr.contains("error: the keyring is locked or refused access") && stderr.contains("gnome-keyring-daemon --unlock"),
+        stderr.contains("error: the keyring is locked or refused access")
+            && stderr.contains("gnome-keyring-daemon --unlock"),
         "{stderr}"
     );
     let metadata: Value = serde_json::from_slice(&fs::read(sandbox.metadata()).unwrap()).unwrap();
-    assert_eq!(metadata["accounts"], serde_json::json!([]), "nothing was added");
+    assert_eq!(
+        metadata["accounts"],
+        serde_json::json!([]),
+        "nothing was added"
+    );
 }

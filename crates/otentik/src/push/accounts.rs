@@ -58,7 +58,11 @@ pub struct DeviceKeys {
 impl DeviceKeys {
     /// As the client wants it.
     pub fn device(&self) -> Device<'_> {
-        Device { id: &self.device_id, key: &self.key, server_key: &self.server_key }
+        Device {
+            id: &self.device_id,
+            key: &self.key,
+            server_key: &self.server_key,
+        }
     }
 }
 
@@ -67,10 +71,18 @@ impl DeviceKeys {
 /// The device key is made here and written to the keyring *before* the server hears of it,
 /// so a crash cannot leave a server-side device whose key we lost. An unreachable server
 /// leaves the account pending, with the reason, for a later retry.
-pub async fn enroll(vault: &mut Vault, client: &PushClient, id: &str, device_name: &str, now: u64) -> Result<StoredAccount> {
+pub async fn enroll(
+    vault: &mut Vault,
+    client: &PushClient,
+    id: &str,
+    device_name: &str,
+    now: u64,
+) -> Result<StoredAccount> {
     let stored = vault.get(id)?.clone();
     let Some(push) = stored.push.clone() else {
-        return Err(Error::NotPushAccount { label: label(&stored) });
+        return Err(Error::NotPushAccount {
+            label: label(&stored),
+        });
     };
     if push.state == PushState::Active {
         return Ok(stored);
@@ -97,13 +109,20 @@ pub async fn enroll(vault: &mut Vault, client: &PushClient, id: &str, device_nam
     };
     let account = vault.account(id)?;
     let code_at = |t: u64| otp::code_at(&account, t);
-    match client.enroll(&server, &key, &token, code_at, device_name, now).await {
+    match client
+        .enroll(&server, &key, &token, code_at, device_name, now)
+        .await
+    {
         Ok(reply) => {
             let response = reply.body;
             let server_key = keys::public_key_from_wire("server_key", &response.server_key)
-                .map_err(|e| Error::PushProtocol { detail: e.to_string() })?;
+                .map_err(|e| Error::PushProtocol {
+                    detail: e.to_string(),
+                })?;
             if !otentik_protocol::request::is_id(&response.device_id) {
-                return Err(Error::PushProtocol { detail: "the device id is malformed".to_owned() });
+                return Err(Error::PushProtocol {
+                    detail: "the device id is malformed".to_owned(),
+                });
             }
             let offset = clock::offset(response.server_time, now);
             let updated = vault.update(id, |a| {
@@ -146,7 +165,9 @@ fn fail(vault: &mut Vault, id: &str, state: PushState, error: Error) -> Result<S
 pub fn devices_by_server(vault: &Vault) -> Result<Vec<(ServerUrl, Vec<DeviceKeys>)>> {
     let mut groups: Vec<(ServerUrl, Vec<DeviceKeys>)> = Vec::new();
     for stored in vault.accounts() {
-        let Some(keys) = device_keys(vault, stored)? else { continue };
+        let Some(keys) = device_keys(vault, stored)? else {
+            continue;
+        };
         let Some(push) = &stored.push else { continue };
         let server = ServerUrl::parse(&push.url)?;
         match groups.iter_mut().find(|(s, _)| *s == server) {
@@ -159,7 +180,9 @@ pub fn devices_by_server(vault: &Vault) -> Result<Vec<(ServerUrl, Vec<DeviceKeys
 
 /// The device credentials of one account, when it is actively enrolled.
 pub fn device_keys(vault: &Vault, stored: &StoredAccount) -> Result<Option<DeviceKeys>> {
-    let Some(push) = &stored.push else { return Ok(None) };
+    let Some(push) = &stored.push else {
+        return Ok(None);
+    };
     if push.state != PushState::Active {
         return Ok(None);
     }
@@ -168,20 +191,27 @@ pub fn device_keys(vault: &Vault, stored: &StoredAccount) -> Result<Option<Devic
     };
     let secrets = vault.secrets(&stored.id)?;
     let Some(device_key) = &secrets.device_key else {
-        return Err(Error::SecretDamaged { label: label(stored) });
+        return Err(Error::SecretDamaged {
+            label: label(stored),
+        });
     };
     Ok(Some(DeviceKeys {
         account_id: stored.id.clone(),
         label: label(stored),
         device_id: device_id.clone(),
         key: signing_key(device_key.expose(), &label(stored))?,
-        server_key: keys::public_key_from_wire("server_key", server_key)
-            .map_err(|_| Error::SecretDamaged { label: label(stored) })?,
+        server_key: keys::public_key_from_wire("server_key", server_key).map_err(|_| {
+            Error::SecretDamaged {
+                label: label(stored),
+            }
+        })?,
     }))
 }
 
 fn signing_key(bytes: &[u8], label: &str) -> Result<SigningKey> {
-    let bytes: [u8; 32] = bytes.try_into().map_err(|_| Error::SecretDamaged { label: label.to_owned() })?;
+    let bytes: [u8; 32] = bytes.try_into().map_err(|_| Error::SecretDamaged {
+        label: label.to_owned(),
+    })?;
     Ok(SigningKey::from_bytes(&bytes))
 }
 
@@ -206,7 +236,9 @@ pub async fn pending(
                     record(vault, &device.account_id, revoked, offset)?;
                 }
                 for challenge in polled.challenges {
-                    if let Some(device) = devices.iter().find(|d| d.device_id == challenge.device_id) {
+                    if let Some(device) =
+                        devices.iter().find(|d| d.device_id == challenge.device_id)
+                    {
                         requests.push(PendingRequest {
                             account_id: device.account_id.clone(),
                             account_label: device.label.clone(),
@@ -223,7 +255,7 @@ pub async fn pending(
             Err(error) => problems.push(error),
         }
     }
-    requests.sort_by(|a, b| b.challenge.created_at.cmp(&a.challenge.created_at));
+    requests.sort_by_key(|r| std::cmp::Reverse(r.challenge.created_at));
     Ok((requests, problems))
 }
 
@@ -231,8 +263,15 @@ pub async fn pending(
 pub fn record(vault: &mut Vault, id: &str, revoked: bool, offset: i64) -> Result<()> {
     let current = vault.get(id)?.push.clone();
     let Some(push) = current else { return Ok(()) };
-    let state = if revoked { PushState::Revoked } else { push.state };
-    if push.state == state && (revoked || push.clock_offset == offset) && push.last_error.is_none() {
+    let state = if revoked {
+        PushState::Revoked
+    } else {
+        push.state
+    };
+    // Offsets are measured to the second around a network round trip: jitter of a second or
+    // two is not news, and not worth a metadata write.
+    let offset_moved = push.clock_offset.abs_diff(offset) > 2;
+    if push.state == state && (revoked || !offset_moved) && push.last_error.is_none() {
         return Ok(());
     }
     vault.update(id, |a| {
@@ -263,17 +302,41 @@ pub async fn answer(
         }));
     };
     let stored = vault.get(&request.account_id)?.clone();
-    let keys = device_keys(vault, &stored)?.ok_or(Error::NotPushAccount { label: label(&stored) })?;
-    let server = ServerUrl::parse(&stored.push.as_ref().map(|p| p.url.clone()).unwrap_or_default())?;
-    let response = client.answer(&server, &keys.device(), &request.challenge, decision, number, now).await?;
+    let keys = device_keys(vault, &stored)?.ok_or(Error::NotPushAccount {
+        label: label(&stored),
+    })?;
+    let server = ServerUrl::parse(
+        &stored
+            .push
+            .as_ref()
+            .map(|p| p.url.clone())
+            .unwrap_or_default(),
+    )?;
+    let response = client
+        .answer(
+            &server,
+            &keys.device(),
+            &request.challenge,
+            decision,
+            number,
+            now,
+        )
+        .await?;
     Ok((request, response))
 }
 
 /// Asks the server whether the account's enrolment is still active, and records the answer.
-pub async fn status(vault: &mut Vault, client: &PushClient, id: &str, now: u64) -> Result<PushStatus> {
+pub async fn status(
+    vault: &mut Vault,
+    client: &PushClient,
+    id: &str,
+    now: u64,
+) -> Result<PushStatus> {
     let stored = vault.get(id)?.clone();
     let Some(push) = &stored.push else {
-        return Err(Error::NotPushAccount { label: label(&stored) });
+        return Err(Error::NotPushAccount {
+            label: label(&stored),
+        });
     };
     match push.state {
         PushState::Pending => return Ok(PushStatus::Pending),
@@ -281,7 +344,9 @@ pub async fn status(vault: &mut Vault, client: &PushClient, id: &str, now: u64) 
         PushState::Revoked => return Ok(PushStatus::Revoked),
         PushState::Active => {}
     }
-    let Some(keys) = device_keys(vault, &stored)? else { return Ok(PushStatus::Pending) };
+    let Some(keys) = device_keys(vault, &stored)? else {
+        return Ok(PushStatus::Pending);
+    };
     let server = ServerUrl::parse(&push.url)?;
     match client.status(&server, &keys.device(), now).await {
         Ok(reply) => {
@@ -292,7 +357,9 @@ pub async fn status(vault: &mut Vault, client: &PushClient, id: &str, now: u64) 
             record(vault, id, true, 0)?;
             Ok(PushStatus::Revoked)
         }
-        Err(error @ Error::PushUnreachable { .. }) => Ok(PushStatus::Unreachable(error.to_string())),
+        Err(error @ Error::PushUnreachable { .. }) => {
+            Ok(PushStatus::Unreachable(error.to_string()))
+        }
         Err(error) => Err(error),
     }
 }
@@ -301,8 +368,12 @@ pub async fn status(vault: &mut Vault, client: &PushClient, id: &str, now: u64) 
 /// failed enrolments have nothing to unregister.
 pub async fn unregister(vault: &Vault, client: &PushClient, id: &str, now: u64) -> Result<()> {
     let stored = vault.get(id)?;
-    let Some(keys) = device_keys(vault, stored)? else { return Ok(()) };
-    let Some(push) = &stored.push else { return Ok(()) };
+    let Some(keys) = device_keys(vault, stored)? else {
+        return Ok(());
+    };
+    let Some(push) = &stored.push else {
+        return Ok(());
+    };
     let server = ServerUrl::parse(&push.url)?;
     match client.unregister(&server, &keys.device(), now).await {
         Ok(()) | Err(Error::PushRevoked) => Ok(()),

@@ -8,13 +8,15 @@ use std::time::Duration;
 
 use otentik_protocol::answer::{self, Decision};
 use otentik_protocol::challenge::Challenge;
-use otentik_protocol::device_api::{AnswerResponse, EnrollRequest, EnrollResponse, PollResponse, StatusResponse};
+use otentik_protocol::device_api::{
+    AnswerResponse, EnrollRequest, EnrollResponse, PollResponse, StatusResponse,
+};
 use otentik_protocol::keys::{self, SigningKey, VerifyingKey};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
-use super::transport::{Reply, ServerUrl, Transport};
 use super::clock::CLOCK_WARNING_SECS;
+use super::transport::{Reply, ServerUrl, Transport};
 use crate::error::{Error, Result};
 
 /// How long the client asks the server to hold a long-poll.
@@ -58,7 +60,9 @@ pub struct PushClient {
 impl PushClient {
     /// A client (rustls, platform roots, no redirects).
     pub fn new() -> Result<Self> {
-        Ok(Self { transport: Transport::new()? })
+        Ok(Self {
+            transport: Transport::new()?,
+        })
     }
 
     /// Enrols a new device with the one-time `token` and a TOTP code of the seed:
@@ -84,12 +88,27 @@ impl PushClient {
                 device_name: Some(device_name.chars().take(64).collect()),
             };
             let body = serde_json::to_vec(&body).unwrap_or_default();
-            self.transport.signed(server, Method::POST, "/enroll", None, signers, Some(body), at, REQUEST_TIMEOUT)
+            self.transport.signed(
+                server,
+                Method::POST,
+                "/enroll",
+                None,
+                signers,
+                Some(body),
+                at,
+                REQUEST_TIMEOUT,
+            )
         };
         match attempt(now).await {
-            Err(Error::PushClockSkew { server_date: Some(server_now) }) => attempt(server_now).await,
-            Err(Error::PushRejected { code, server_date: Some(server_now), .. })
-                if code == otentik_protocol::codes::INVALID_CODE && server_now.abs_diff(now) > CLOCK_WARNING_SECS =>
+            Err(Error::PushClockSkew {
+                server_date: Some(server_now),
+            }) => attempt(server_now).await,
+            Err(Error::PushRejected {
+                code,
+                server_date: Some(server_now),
+                ..
+            }) if code == otentik_protocol::codes::INVALID_CODE
+                && server_now.abs_diff(now) > CLOCK_WARNING_SECS =>
             {
                 attempt(server_now).await
             }
@@ -99,24 +118,45 @@ impl PushClient {
 
     /// Long-polls for pending challenges of `devices` (all on `server`), waiting up to
     /// `wait` seconds, and checks every challenge before returning it.
-    pub async fn poll(&self, server: &ServerUrl, devices: &[Device<'_>], wait: u64, now: u64) -> Result<Polled> {
+    pub async fn poll(
+        &self,
+        server: &ServerUrl,
+        devices: &[Device<'_>],
+        wait: u64,
+        now: u64,
+    ) -> Result<Polled> {
         let signers: Vec<(&str, &SigningKey)> = devices.iter().map(|d| (d.id, d.key)).collect();
         let query = format!("wait={wait}");
         let timeout = Duration::from_secs(wait) + POLL_SLACK;
-        let reply: Reply<PollResponse> =
-            self.send(server, Method::GET, "/challenges", Some(&query), &signers, None, now, timeout).await?;
+        let reply: Reply<PollResponse> = self
+            .send(
+                server,
+                Method::GET,
+                "/challenges",
+                Some(&query),
+                &signers,
+                None,
+                now,
+                timeout,
+            )
+            .await?;
         let response = reply.body;
         let mut challenges: Vec<Challenge> = Vec::new();
         let mut rejected = Vec::new();
         for challenge in response.challenges {
             let Some(device) = devices.iter().find(|d| d.id == challenge.device_id) else {
-                rejected.push(format!("request {} is for a device that did not ask", short_id(&challenge.id)));
+                rejected.push(format!(
+                    "request {} is for a device that did not ask",
+                    short_id(&challenge.id)
+                ));
                 continue;
             };
             match challenge.verify(device.server_key, device.id, response.server_time) {
                 Ok(()) if challenges.iter().any(|c| c.id == challenge.id) => {}
                 Ok(()) => challenges.push(challenge),
-                Err(error) => rejected.push(format!("request {}: {error}", short_id(&challenge.id))),
+                Err(error) => {
+                    rejected.push(format!("request {}: {error}", short_id(&challenge.id)))
+                }
             }
         }
         let revoked = response
@@ -124,7 +164,12 @@ impl PushClient {
             .into_iter()
             .filter(|id| devices.iter().any(|d| d.id == id))
             .collect();
-        Ok(Polled { challenges, rejected, revoked, server_time: response.server_time })
+        Ok(Polled {
+            challenges,
+            rejected,
+            revoked,
+            server_time: response.server_time,
+        })
     }
 
     /// Answers a challenge (approve with the chosen number when number matching is on).
@@ -137,29 +182,72 @@ impl PushClient {
         number: Option<u8>,
         now: u64,
     ) -> Result<AnswerResponse> {
-        let number = if decision == Decision::Approve { number } else { None };
+        let number = if decision == Decision::Approve {
+            number
+        } else {
+            None
+        };
         if decision == Decision::Approve && challenge.numbers.is_some() != number.is_some() {
             return Err(Error::PushNumberRequired);
         }
         let body = answer::sign(challenge, decision, number, device.key);
-        let body = serde_json::to_vec(&body).map_err(|e| Error::PushProtocol { detail: e.to_string() })?;
+        let body = serde_json::to_vec(&body).map_err(|e| Error::PushProtocol {
+            detail: e.to_string(),
+        })?;
         let path = format!("/challenges/{}/answer", challenge.id);
-        let reply: Reply<AnswerResponse> =
-            self.send(server, Method::POST, &path, None, &[(device.id, device.key)], Some(body), now, REQUEST_TIMEOUT)
-                .await?;
+        let reply: Reply<AnswerResponse> = self
+            .send(
+                server,
+                Method::POST,
+                &path,
+                None,
+                &[(device.id, device.key)],
+                Some(body),
+                now,
+                REQUEST_TIMEOUT,
+            )
+            .await?;
         Ok(reply.body)
     }
 
     /// Whether the enrolment is still active at the site (a revoked one is `Err(PushRevoked)`).
-    pub async fn status(&self, server: &ServerUrl, device: &Device<'_>, now: u64) -> Result<Reply<StatusResponse>> {
-        self.send(server, Method::GET, "/status", None, &[(device.id, device.key)], None, now, REQUEST_TIMEOUT)
-            .await
+    pub async fn status(
+        &self,
+        server: &ServerUrl,
+        device: &Device<'_>,
+        now: u64,
+    ) -> Result<Reply<StatusResponse>> {
+        self.send(
+            server,
+            Method::GET,
+            "/status",
+            None,
+            &[(device.id, device.key)],
+            None,
+            now,
+            REQUEST_TIMEOUT,
+        )
+        .await
     }
 
     /// Tells the server this device is gone.
-    pub async fn unregister(&self, server: &ServerUrl, device: &Device<'_>, now: u64) -> Result<()> {
+    pub async fn unregister(
+        &self,
+        server: &ServerUrl,
+        device: &Device<'_>,
+        now: u64,
+    ) -> Result<()> {
         let result: Result<Reply<serde_json::Value>> = self
-            .send(server, Method::POST, "/unregister", None, &[(device.id, device.key)], None, now, REQUEST_TIMEOUT)
+            .send(
+                server,
+                Method::POST,
+                "/unregister",
+                None,
+                &[(device.id, device.key)],
+                None,
+                now,
+                REQUEST_TIMEOUT,
+            )
             .await;
         result.map(|_| ())
     }
@@ -179,11 +267,26 @@ impl PushClient {
     ) -> Result<Reply<T>> {
         let first = self
             .transport
-            .signed(server, method.clone(), path, query, devices, body.clone(), now, timeout)
+            .signed(
+                server,
+                method.clone(),
+                path,
+                query,
+                devices,
+                body.clone(),
+                now,
+                timeout,
+            )
             .await;
         match first {
-            Err(Error::PushClockSkew { server_date: Some(server_now) }) => {
-                self.transport.signed(server, method, path, query, devices, body, server_now, timeout).await
+            Err(Error::PushClockSkew {
+                server_date: Some(server_now),
+            }) => {
+                self.transport
+                    .signed(
+                        server, method, path, query, devices, body, server_now, timeout,
+                    )
+                    .await
             }
             other => other,
         }

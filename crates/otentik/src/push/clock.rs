@@ -37,7 +37,11 @@ pub fn is_off(offset: i64) -> bool {
 /// The time to compute codes at: the device time, corrected by the server's offset when the
 /// device clock is off by more than [`CLOCK_WARNING_SECS`].
 pub fn corrected(device_time: u64, offset: i64) -> u64 {
-    if is_off(offset) { device_time.saturating_add_signed(offset) } else { device_time }
+    if is_off(offset) {
+        device_time.saturating_add_signed(offset)
+    } else {
+        device_time
+    }
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use crate::error::Error;
 #[derive(Debug, Clone)]
 pub enum PushEvent {
     /// A new login request (each is reported once).
-    Request(PendingRequest),
+    Request(Box<PendingRequest>),
     /// The site disabled or reset TOTP for this account.
     Revoked {
         /// Vault account id.
@@ -126,7 +126,9 @@ impl ServerPoll {
         while !self.devices.is_empty() && !*self.stopped.borrow() {
             let now = self.clock.now();
             let handles: Vec<_> = self.devices.iter().map(DeviceKeys::device).collect();
-            let poll = self.client.poll(&self.server, &handles, POLL_WAIT_SECS, now);
+            let poll = self
+                .client
+                .poll(&self.server, &handles, POLL_WAIT_SECS, now);
             let result = tokio::select! {
                 result = poll => result,
                 _ = self.stopped.changed() => break,
@@ -136,13 +138,19 @@ impl ServerPoll {
                 Ok(polled) => {
                     backoff = BACKOFF_FIRST;
                     if std::mem::take(&mut unreachable) {
-                        self.send(PushEvent::Reachable { server: self.server.host() });
+                        self.send(PushEvent::Reachable {
+                            server: self.server.host(),
+                        });
                     }
                     let offset = clock::offset(polled.server_time, self.clock.now());
                     if last_offset.is_none_or(|last| last.abs_diff(offset) > 2) {
                         last_offset = Some(offset);
-                        let account_ids = self.devices.iter().map(|d| d.account_id.clone()).collect();
-                        self.send(PushEvent::ClockOffset { account_ids, offset });
+                        let account_ids =
+                            self.devices.iter().map(|d| d.account_id.clone()).collect();
+                        self.send(PushEvent::ClockOffset {
+                            account_ids,
+                            offset,
+                        });
                     }
                     for message in polled.rejected {
                         self.send(PushEvent::Rejected { message });
@@ -151,29 +159,40 @@ impl ServerPoll {
                     seen.retain(|_, expires_at| *expires_at > polled.server_time);
                     let mut fresh = false;
                     for challenge in polled.challenges {
-                        if seen.insert(challenge.id.clone(), challenge.expires_at).is_some() {
+                        if seen
+                            .insert(challenge.id.clone(), challenge.expires_at)
+                            .is_some()
+                        {
                             continue;
                         }
                         fresh = true;
-                        if let Some(device) = self.devices.iter().find(|d| d.device_id == challenge.device_id) {
+                        if let Some(device) = self
+                            .devices
+                            .iter()
+                            .find(|d| d.device_id == challenge.device_id)
+                        {
                             let request = PendingRequest {
                                 account_id: device.account_id.clone(),
                                 account_label: device.label.clone(),
                                 challenge,
                             };
-                            self.send(PushEvent::Request(request));
+                            self.send(PushEvent::Request(Box::new(request)));
                         }
                     }
                     (!fresh && !seen.is_empty()).then_some(KNOWN_PENDING_PACE)
                 }
                 Err(Error::PushRevoked) => {
-                    let all: Vec<String> = self.devices.iter().map(|d| d.device_id.clone()).collect();
+                    let all: Vec<String> =
+                        self.devices.iter().map(|d| d.device_id.clone()).collect();
                     self.revoke(&all);
                     None
                 }
                 Err(error) => {
                     if !std::mem::replace(&mut unreachable, true) {
-                        self.send(PushEvent::Unreachable { server: self.server.host(), message: error.to_string() });
+                        self.send(PushEvent::Unreachable {
+                            server: self.server.host(),
+                            message: error.to_string(),
+                        });
                     }
                     let pause = jitter(backoff);
                     backoff = (backoff * 2).min(BACKOFF_MAX);
@@ -192,11 +211,14 @@ impl ServerPoll {
 
     /// Reports revoked devices and stops polling for them.
     fn revoke(&mut self, device_ids: &[String]) {
-        let (revoked, kept): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut self.devices).into_iter().partition(|d| device_ids.contains(&d.device_id));
+        let (revoked, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.devices)
+            .into_iter()
+            .partition(|d| device_ids.contains(&d.device_id));
         self.devices = kept;
         for device in revoked {
-            self.send(PushEvent::Revoked { account_id: device.account_id });
+            self.send(PushEvent::Revoked {
+                account_id: device.account_id,
+            });
         }
     }
 

@@ -21,14 +21,19 @@ pub struct ServerUrl(url::Url);
 impl ServerUrl {
     /// Checks the transport rule: HTTPS only, plain HTTP only to loopback addresses.
     pub fn parse(text: &str) -> Result<Self> {
-        let insecure = || Error::PushUrlInsecure { url: text.to_owned() };
+        let insecure = || Error::PushUrlInsecure {
+            url: text.to_owned(),
+        };
         let url = url::Url::parse(text).map_err(|_| insecure())?;
         match url.scheme() {
             "https" => {}
             "http" if is_loopback(&url) => {}
             _ => return Err(insecure()),
         }
-        if url.host_str().is_none_or(str::is_empty) || url.query().is_some() || !url.username().is_empty() {
+        if url.host_str().is_none_or(str::is_empty)
+            || url.query().is_some()
+            || !url.username().is_empty()
+        {
             return Err(insecure());
         }
         Ok(Self(url))
@@ -94,7 +99,9 @@ impl Transport {
             .connect_timeout(Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| Error::PushProtocol { detail: format!("HTTP client: {e}") })?;
+            .map_err(|e| Error::PushProtocol {
+                detail: format!("HTTP client: {e}"),
+            })?;
         Ok(Self { http })
     }
 
@@ -114,7 +121,14 @@ impl Transport {
         let (url, signed_path) = server.endpoint(path, query);
         let body = body.unwrap_or_default();
         let nonce: [u8; 16] = rand::random();
-        let headers = request::sign(devices, method.as_str(), &signed_path, timestamp, &nonce, &body);
+        let headers = request::sign(
+            devices,
+            method.as_str(),
+            &signed_path,
+            timestamp,
+            &nonce,
+            &body,
+        );
         let mut builder = self
             .http
             .request(method, url)
@@ -126,7 +140,9 @@ impl Transport {
             builder = builder.header(header::DEVICE, device);
         }
         if !body.is_empty() {
-            builder = builder.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body);
         }
         let response = builder.send().await.map_err(|e| unreachable(server, &e))?;
         decode(server, response).await
@@ -148,10 +164,16 @@ fn unreachable(server: &ServerUrl, error: &reqwest::Error) -> Error {
     } else {
         error.to_string()
     };
-    Error::PushUnreachable { server: server.host(), detail }
+    Error::PushUnreachable {
+        server: server.host(),
+        detail,
+    }
 }
 
-async fn decode<T: DeserializeOwned>(server: &ServerUrl, response: reqwest::Response) -> Result<Reply<T>> {
+async fn decode<T: DeserializeOwned>(
+    server: &ServerUrl,
+    response: reqwest::Response,
+) -> Result<Reply<T>> {
     let status = response.status();
     let server_date = response
         .headers()
@@ -160,13 +182,22 @@ async fn decode<T: DeserializeOwned>(server: &ServerUrl, response: reqwest::Resp
         .and_then(|v| httpdate::parse_http_date(v).ok())
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map(|d| d.as_secs());
-    if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
-        return Err(Error::PushProtocol { detail: "the answer is too large".to_owned() });
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY as u64)
+    {
+        return Err(Error::PushProtocol {
+            detail: "the answer is too large".to_owned(),
+        });
     }
     let bytes = read_limited(server, response).await?;
     if status.is_success() {
         // 204 No Content reads as JSON `null`.
-        let bytes = if bytes.is_empty() { b"null".to_vec() } else { bytes };
+        let bytes = if bytes.is_empty() {
+            b"null".to_vec()
+        } else {
+            bytes
+        };
         let body = serde_json::from_slice(&bytes).map_err(|e| Error::PushProtocol {
             detail: format!("unexpected answer ({e})"),
         })?;
@@ -180,15 +211,25 @@ async fn decode<T: DeserializeOwned>(server: &ServerUrl, response: reqwest::Resp
     Err(match code.as_str() {
         codes::DEVICE_REVOKED => Error::PushRevoked,
         codes::CLOCK_SKEW => Error::PushClockSkew { server_date },
-        codes::CHALLENGE_NOT_FOUND => Error::PushChallengeGone { reason: "it is no longer on the server" },
-        codes::CHALLENGE_ANSWERED => Error::PushChallengeGone { reason: "it was already answered" },
-        codes::CHALLENGE_EXPIRED => Error::PushChallengeGone { reason: "it expired or a newer request replaced it" },
+        codes::CHALLENGE_NOT_FOUND => Error::PushChallengeGone {
+            reason: "it is no longer on the server",
+        },
+        codes::CHALLENGE_ANSWERED => Error::PushChallengeGone {
+            reason: "it was already answered",
+        },
+        codes::CHALLENGE_EXPIRED => Error::PushChallengeGone {
+            reason: "it expired or a newer request replaced it",
+        },
         _ if status.is_server_error() => Error::PushUnreachable {
             server: server.host(),
             detail: format!("the server failed (HTTP {})", status.as_u16()),
         },
         _ => Error::PushRejected {
-            code: if code.is_empty() { format!("http_{}", status.as_u16()) } else { short(&code) },
+            code: if code.is_empty() {
+                format!("http_{}", status.as_u16())
+            } else {
+                short(&code)
+            },
             message: short(&message),
             server_date,
         },
@@ -197,9 +238,15 @@ async fn decode<T: DeserializeOwned>(server: &ServerUrl, response: reqwest::Resp
 
 async fn read_limited(server: &ServerUrl, mut response: reqwest::Response) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| unreachable(server, &e))? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| unreachable(server, &e))?
+    {
         if bytes.len() + chunk.len() > MAX_BODY {
-            return Err(Error::PushProtocol { detail: "the answer is too large".to_owned() });
+            return Err(Error::PushProtocol {
+                detail: "the answer is too large".to_owned(),
+            });
         }
         bytes.extend_from_slice(&chunk);
     }
@@ -236,7 +283,10 @@ mod tests {
             "not a url",
         ] {
             let error = ServerUrl::parse(bad).unwrap_err();
-            assert!(matches!(error, Error::PushUrlInsecure { .. }), "{bad}: {error}");
+            assert!(
+                matches!(error, Error::PushUrlInsecure { .. }),
+                "{bad}: {error}"
+            );
         }
     }
 
@@ -244,7 +294,10 @@ mod tests {
     fn the_signed_path_is_the_path_the_server_sees() {
         let server = ServerUrl::parse("http://127.0.0.1:9000/device/v1/").unwrap();
         let (url, signed) = server.endpoint("/challenges", Some("wait=25"));
-        assert_eq!(url.as_str(), "http://127.0.0.1:9000/device/v1/challenges?wait=25");
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:9000/device/v1/challenges?wait=25"
+        );
         assert_eq!(signed, "/device/v1/challenges?wait=25");
         assert_eq!(server.host(), "127.0.0.1:9000");
     }

@@ -61,13 +61,17 @@ pub(crate) fn run(decoder: Decoder, image: &GrayImage) -> Decoded {
     if image.width() == 0 || image.height() == 0 {
         return Decoded::default();
     }
-    let result = catch_unwind(AssertUnwindSafe(|| match decoder {
+    isolate(|| match decoder {
         Decoder::Rqrr => rqrr_decode(image),
         Decoder::Rxing => rxing_decode(image, false),
         Decoder::RxingGlobal => rxing_decode(image, true),
         Decoder::Text => Vec::new(),
-    }));
-    match result {
+    })
+}
+
+/// Runs a decoder call, turning a panic into `panicked: true`.
+fn isolate(call: impl FnOnce() -> Vec<String>) -> Decoded {
+    match catch_unwind(AssertUnwindSafe(call)) {
         Ok(texts) => Decoded {
             texts,
             panicked: false,
@@ -113,7 +117,8 @@ fn rxing_decode(image: &GrayImage, global: bool) -> Vec<String> {
             Ok(source) => source,
             Err(_) => return Vec::new(),
         };
-        let mut bitmap = rxing::BinaryBitmap::new(rxing::common::GlobalHistogramBinarizer::new(source));
+        let mut bitmap =
+            rxing::BinaryBitmap::new(rxing::common::GlobalHistogramBinarizer::new(source));
         hints.PossibleFormats = Some([BarcodeFormat::QR_CODE].into_iter().collect());
         let mut reader = rxing::MultiFormatReader::default();
         rxing::Reader::decode_with_hints(&mut reader, &mut bitmap, &hints)
@@ -129,5 +134,47 @@ fn rxing_decode(image: &GrayImage, global: bool) -> Vec<String> {
     match result {
         Ok(found) => vec![found.getText().to_owned()],
         Err(_) => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_decoder_is_contained() {
+        let decoded = isolate(|| panic!("hostile image"));
+        assert!(decoded.panicked);
+        assert!(decoded.texts.is_empty());
+        let decoded = isolate(|| vec!["x".to_owned()]);
+        assert!(!decoded.panicked);
+        assert_eq!(decoded.texts, ["x"]);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for decoder in [
+            Decoder::Rqrr,
+            Decoder::Rxing,
+            Decoder::RxingGlobal,
+            Decoder::Text,
+        ] {
+            assert_eq!(Decoder::from_name(decoder.name()), Some(decoder));
+        }
+        assert_eq!(Decoder::from_name("zbar"), None);
+    }
+
+    #[test]
+    fn non_utf8_payloads_are_read_as_latin1() {
+        assert_eq!(bytes_to_text(b"caf\xe9".to_vec()), "café");
+        assert_eq!(bytes_to_text("café".as_bytes().to_vec()), "café");
+    }
+
+    #[test]
+    fn empty_images_decode_to_nothing() {
+        for decoder in [Decoder::Rqrr, Decoder::Rxing, Decoder::RxingGlobal] {
+            let decoded = run(decoder, &GrayImage::new(0, 0));
+            assert!(decoded.texts.is_empty() && !decoded.panicked);
+        }
     }
 }

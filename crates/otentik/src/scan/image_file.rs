@@ -79,3 +79,26 @@ fn limits() -> Limits {
     limits.max_alloc = Some(MAX_ALLOC);
     limits
 }
+
+/// An image file as a [`Source`](super::Source).
+#[derive(Debug, Clone)]
+pub struct ImageFile {
+    path: std::path::PathBuf,
+}
+
+impl ImageFile {
+    /// The file at `path` (read when captured).
+    pub fn new(path: impl Into<std::path::PathBuf>) -> Self {
+        ImageFile { path: path.into() }
+    }
+}
+
+impl super::Source for ImageFile {
+    fn describe(&self) -> String {
+        format!("in '{}'", self.path.display())
+    }
+
+    fn capture(&mut self) -> Result<Vec<super::Capture>> {
+        Ok(vec![super::Capture::Image(load(&self.path)?)])
+    }
+}

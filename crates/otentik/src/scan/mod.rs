@@ -6,14 +6,20 @@
 //! payload or when its time budget is spent. Every decoder call is panic-isolated and images
 //! are size-limited before decoding, so no input can take the caller down.
 //!
-//! Sources hand images (or text) to it: [`image_file`], [`clipboard`], [`screen`],
-//! [`camera`]. Each is behind the [`Source`] trait (the camera behind [`camera::FrameSource`]),
-//! so the pipeline is tested without hardware.
+//! Sources hand images (or text) to it: [`image_file::ImageFile`], [`clipboard::Clipboard`],
+//! [`screen::Screen`], each a [`Source`]; the camera runs on its own thread over any
+//! [`camera::FrameSource`]. Front ends call [`find_authenticator`] (the account to add, or an
+//! error that says what to do) or [`scan_source`] (everything read).
 
 mod decoders;
-pub mod image_file;
 mod pipeline;
 mod preprocess;
+mod source;
+
+pub mod camera;
+pub mod clipboard;
+pub mod image_file;
+pub mod screen;
 
 pub use decoders::Decoder;
 pub use pipeline::{
@@ -21,3 +27,4 @@ pub use pipeline::{
     default_ladder, is_authenticator, parse_ladder, scan, scan_with_clock,
 };
 pub use preprocess::{MAX_WORK_SIDE, Prep};
+pub use source::{Capture, Source, find_authenticator, scan_source};

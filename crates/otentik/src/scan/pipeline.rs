@@ -52,7 +52,13 @@ pub struct Frame<'a> {
 
 impl fmt::Debug for Frame<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Frame({}×{} {})", self.width, self.height, self.format.name())
+        write!(
+            f,
+            "Frame({}×{} {})",
+            self.width,
+            self.height,
+            self.format.name()
+        )
     }
 }
 
@@ -99,8 +105,8 @@ impl<'a> Frame<'a> {
         self.height
     }
 
-    /// The frame in grey (BT.601 luma), borrowed when it already is.
-    fn to_grey(self) -> Cow<'a, GrayImage> {
+    /// The frame in grey (BT.601 luma).
+    pub(crate) fn to_grey_image(self) -> GrayImage {
         let luma = |p: &[u8]| {
             ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114 + 500) / 1000)
                 as u8
@@ -110,7 +116,7 @@ impl<'a> Frame<'a> {
             PixelFormat::Rgb => self.data.chunks_exact(3).map(luma).collect(),
             PixelFormat::Rgba => self.data.chunks_exact(4).map(luma).collect(),
         };
-        Cow::Owned(GrayImage::from_raw(self.width, self.height, pixels).unwrap_or_default())
+        GrayImage::from_raw(self.width, self.height, pixels).unwrap_or_default()
     }
 }
 
@@ -176,8 +182,8 @@ impl FromStr for Attempt {
     /// `decoder:step+step`, e.g. `rxing:as-is` or `rqrr:half+stretch`.
     fn from_str(text: &str) -> Result<Self, String> {
         let (decoder, steps) = text.split_once(':').unwrap_or((text, "as-is"));
-        let decoder =
-            Decoder::from_name(decoder.trim()).ok_or_else(|| format!("unknown decoder '{decoder}'"))?;
+        let decoder = Decoder::from_name(decoder.trim())
+            .ok_or_else(|| format!("unknown decoder '{decoder}'"))?;
         let steps = steps
             .split('+')
             .map(|s| Prep::from_name(s.trim()).ok_or_else(|| format!("unknown step '{s}'")))
@@ -266,7 +272,10 @@ pub struct Found {
 impl fmt::Debug for Found {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Found")
-            .field("text", &format_args!("<{} bytes, redacted>", self.text.len()))
+            .field(
+                "text",
+                &format_args!("<{} bytes, redacted>", self.text.len()),
+            )
             .field("authenticator", &self.authenticator)
             .field("decoder", &self.decoder)
             .field("steps", &self.steps)
@@ -328,9 +337,9 @@ pub fn scan_with_clock(frame: Frame<'_>, options: &ScanOptions, clock: &dyn Cloc
     if frame.width == 0 || frame.height == 0 {
         return outcome;
     }
-    let mut grey = frame.to_grey();
+    let mut grey = frame.to_grey_image();
     while grey.width().max(grey.height()) > MAX_WORK_SIDE {
-        grey = Cow::Owned(half(&grey));
+        grey = half(&grey);
     }
     for attempt in &options.ladder {
         if outcome.attempts > 0 && clock.now().saturating_duration_since(start) >= options.budget {
@@ -366,4 +375,151 @@ pub fn scan_with_clock(frame: Frame<'_>, options: &ScanOptions, clock: &dyn Cloc
     }
     outcome.elapsed = clock.now().saturating_duration_since(start);
     outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use image::Luma;
+
+    use super::*;
+
+    const URI: &str = "otpauth://totp/SPSE:budi?secret=JBSWY3DPEHPK3PXP&issuer=SPSE";
+
+    fn qr(text: &str) -> GrayImage {
+        qrcode::QrCode::new(text)
+            .map(|code| code.render::<Luma<u8>>().module_dimensions(4, 4).build())
+            .unwrap_or_default()
+    }
+
+    /// A clock that moves `step` forward each time it is read.
+    struct SteppingClock {
+        now: Mutex<Instant>,
+        step: Duration,
+    }
+
+    impl Clock for SteppingClock {
+        fn now(&self) -> Instant {
+            let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
+            *now += self.step;
+            *now
+        }
+    }
+
+    #[test]
+    fn the_budget_stops_the_ladder_but_the_first_attempt_always_runs() {
+        let blank = GrayImage::from_pixel(64, 64, Luma([200]));
+        let clock = SteppingClock {
+            now: Mutex::new(Instant::now()),
+            step: Duration::from_millis(40),
+        };
+        let options = ScanOptions {
+            budget: Duration::from_millis(100),
+            ..ScanOptions::default()
+        };
+        let outcome = scan_with_clock(Frame::grey(&blank), &options, &clock);
+        assert!(outcome.out_of_time);
+        // The clock is read at the start and before every attempt but the first: 40 ms and
+        // 80 ms after the start attempts 2 and 3 run; at 120 ms the ladder stops.
+        assert_eq!(outcome.attempts, 3);
+        let outcome = scan_with_clock(
+            Frame::grey(&blank),
+            &ScanOptions {
+                budget: Duration::ZERO,
+                ..options
+            },
+            &clock,
+        );
+        assert_eq!(outcome.attempts, 1);
+    }
+
+    #[test]
+    fn an_empty_ladder_or_frame_finds_nothing() {
+        let image = qr(URI);
+        let options = ScanOptions {
+            ladder: Vec::new(),
+            ..ScanOptions::default()
+        };
+        let outcome = scan(Frame::grey(&image), &options);
+        assert!(outcome.found.is_empty() && outcome.attempts == 0);
+        let empty = GrayImage::new(0, 0);
+        assert!(
+            scan(Frame::grey(&empty), &ScanOptions::default())
+                .found
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn authenticator_mode_goes_on_past_other_payloads_any_text_mode_stops() {
+        let image = qr("https://lpse.example.go.id/");
+        let ladder = parse_ladder("rxing:as-is,rxing-global:as-is,rqrr:as-is").unwrap_or_default();
+        let want_any = ScanOptions {
+            want: Want::AnyText,
+            ladder: ladder.clone(),
+            ..ScanOptions::default()
+        };
+        let outcome = scan(Frame::grey(&image), &want_any);
+        assert_eq!(outcome.attempts, 1);
+        assert_eq!(outcome.found.len(), 1);
+        assert!(!outcome.found[0].authenticator);
+        let want_otp = ScanOptions {
+            ladder,
+            ..ScanOptions::default()
+        };
+        let outcome = scan(Frame::grey(&image), &want_otp);
+        assert_eq!(
+            outcome.attempts, 3,
+            "went on looking for an authenticator code"
+        );
+        assert_eq!(outcome.found.len(), 1, "the same payload is reported once");
+        assert!(outcome.authenticator().is_none());
+    }
+
+    #[test]
+    fn an_authenticator_code_is_found_on_the_first_rung() {
+        let image = qr(URI);
+        let outcome = scan(Frame::grey(&image), &ScanOptions::default());
+        let found = outcome.authenticator().map(|f| f.text.as_str());
+        assert_eq!(found, Some(URI));
+        assert_eq!(outcome.attempts, 1);
+    }
+
+    #[test]
+    fn huge_frames_are_scaled_down_before_decoding() {
+        // 9000×40 is more than MAX_WORK_SIDE wide: halved twice, then scanned.
+        let wide = GrayImage::from_pixel(9000, 40, Luma([255]));
+        let outcome = scan(Frame::grey(&wide), &ScanOptions::default());
+        assert!(outcome.found.is_empty() && outcome.panics == 0);
+    }
+
+    #[test]
+    fn ladders_parse_and_print() {
+        let ladder = parse_ladder("rxing-global:half+threshold, rqrr").unwrap_or_default();
+        let printed: Vec<String> = ladder.iter().map(ToString::to_string).collect();
+        assert_eq!(printed, ["rxing-global:half+threshold", "rqrr:as-is"]);
+        assert_eq!(
+            parse_ladder("zbar:as-is"),
+            Err("unknown decoder 'zbar'".to_owned())
+        );
+        assert_eq!(
+            parse_ladder("rqrr:sharpen"),
+            Err("unknown step 'sharpen'".to_owned())
+        );
+    }
+
+    #[test]
+    fn found_debug_redacts_the_payload() {
+        let found = Found {
+            text: URI.to_owned(),
+            authenticator: true,
+            decoder: Decoder::Rxing,
+            steps: vec![Prep::Half],
+            elapsed: Duration::ZERO,
+        };
+        let debug = format!("{found:?}");
+        assert!(!debug.contains("JBSWY3DPEHPK3PXP"), "{debug}");
+        assert_eq!(found.steps_name(), "half");
+    }
 }

@@ -62,9 +62,7 @@ impl Prep {
         match self {
             Prep::AsIs => None,
             Prep::Half => (w >= 2 && h >= 2).then(|| half(image)),
-            Prep::Double => {
-                (w.max(h).saturating_mul(2) <= MAX_WORK_SIDE).then(|| double(image))
-            }
+            Prep::Double => (w.max(h).saturating_mul(2) <= MAX_WORK_SIDE).then(|| double(image)),
             Prep::Stretch => Some(stretch(image)),
             Prep::Threshold => Some(threshold(image)),
             Prep::Invert => {
@@ -255,8 +253,14 @@ mod tests {
     #[test]
     fn sizes() {
         let image = gradient(5, 3);
-        assert_eq!(Prep::Half.apply(&image).map(|i| i.dimensions()), Some((2, 1)));
-        assert_eq!(Prep::Double.apply(&image).map(|i| i.dimensions()), Some((10, 6)));
+        assert_eq!(
+            Prep::Half.apply(&image).map(|i| i.dimensions()),
+            Some((2, 1))
+        );
+        assert_eq!(
+            Prep::Double.apply(&image).map(|i| i.dimensions()),
+            Some((10, 6))
+        );
         for prep in [Prep::Stretch, Prep::Threshold, Prep::Invert, Prep::Smooth] {
             assert_eq!(prep.apply(&image).map(|i| i.dimensions()), Some((5, 3)));
         }
@@ -285,7 +289,10 @@ mod tests {
     fn stretch_spreads_low_contrast_to_full_range() {
         let image = GrayImage::from_fn(100, 10, |x, _| image::Luma([100 + (x / 2) as u8]));
         let out = stretch(&image);
-        let (min, max) = out.as_raw().iter().fold((255, 0), |(lo, hi), &p| (p.min(lo), p.max(hi)));
+        let (min, max) = out
+            .as_raw()
+            .iter()
+            .fold((255, 0), |(lo, hi), &p| (p.min(lo), p.max(hi)));
         assert!(min <= 3 && max >= 252, "min {min} max {max}");
     }
 
@@ -295,7 +302,11 @@ mod tests {
         let image = GrayImage::from_fn(128, 64, |x, y| {
             let light = 60 + x as u16;
             let dark = (x / 8 + y / 8) % 2 == 0;
-            image::Luma([if dark { (light / 3) as u8 } else { light.min(255) as u8 }])
+            image::Luma([if dark {
+                (light / 3) as u8
+            } else {
+                light.min(255) as u8
+            }])
         });
         let out = threshold(&image);
         let wrong = out

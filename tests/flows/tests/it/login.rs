@@ -23,16 +23,31 @@ fn ya_logs_in_tidak_refuses_bukan_saya_reports_a_wrong_number_refuses() {
     assert_eq!(request["site"], "SPSE Demo");
     assert_eq!(request["site_account"], "penyedia1");
     assert_eq!(request["ip"], "127.0.0.1");
-    assert!(request["browser"].as_str().unwrap().contains("Firefox/128.0"));
+    assert!(
+        request["browser"]
+            .as_str()
+            .unwrap()
+            .contains("Firefox/128.0")
+    );
     assert!(request["seconds_left"].as_u64().unwrap() > 30);
-    let choices: Vec<String> = request["numbers"].as_array().unwrap().iter().map(|n| n.to_string()).collect();
+    let choices: Vec<String> = request["numbers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
     assert!(choices.contains(&number), "{choices:?} lacks {number}");
     let id = request["id"].as_str().unwrap();
     // Approving without the number is refused before anything is sent.
     assert_eq!(cli.run(&["approve", id]).status, 2);
     let approved = cli.ok(&["approve", id, "--number", &number]);
     assert!(approved.stdout.contains("Approved"), "{}", approved.stdout);
-    assert!(browser.get("/login/tunggu/status?wait=5").html.contains("\"approved\""));
+    assert!(
+        browser
+            .get("/login/tunggu/status?wait=5")
+            .html
+            .contains("\"approved\"")
+    );
     let home = browser.get("/login/selesai");
     assert_eq!(home.at, "/beranda");
     assert!(home.html.contains("Selamat datang"));
@@ -46,7 +61,11 @@ fn ya_logs_in_tidak_refuses_bukan_saya_reports_a_wrong_number_refuses() {
     let denied = cli.ok(&["deny", request["id"].as_str().unwrap()]);
     assert!(denied.stdout.contains("Refused"), "{}", denied.stdout);
     assert!(browser.get("/login/tunggu").html.contains("Login ditolak"));
-    assert_eq!(browser.get("/beranda").at, "/login", "not logged in after Tidak");
+    assert_eq!(
+        browser.get("/beranda").at,
+        "/login",
+        "not logged in after Tidak"
+    );
 
     // Bukan saya.
     browser.login("penyedia", "penyedia1", "penyedia1-rahasia");
@@ -67,9 +86,23 @@ fn ya_logs_in_tidak_refuses_bukan_saya_reports_a_wrong_number_refuses() {
         .map(|n| n.to_string())
         .find(|n| *n != shown)
         .unwrap();
-    let refused = cli.ok(&["approve", request["id"].as_str().unwrap(), "--number", &wrong]);
-    assert!(refused.stdout.contains("number did not match"), "{}", refused.stdout);
-    assert!(!browser.get("/login/tunggu/status").html.contains("\"approved\""));
+    let refused = cli.ok(&[
+        "approve",
+        request["id"].as_str().unwrap(),
+        "--number",
+        &wrong,
+    ]);
+    assert!(
+        refused.stdout.contains("number did not match"),
+        "{}",
+        refused.stdout
+    );
+    assert!(
+        !browser
+            .get("/login/tunggu/status")
+            .html
+            .contains("\"approved\"")
+    );
     assert_eq!(browser.get("/beranda").at, "/login");
     drop(server);
 }
@@ -81,16 +114,31 @@ fn a_typed_code_logs_in_without_push() {
     assert!(waiting.html.contains("Gunakan kode TOTP"));
     // The enrolment spent the current time step (a code is accepted once): type the next
     // one, as a user who waits for the code to roll would.
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let code = cli.ok(&["code", "ppk1", "--at", &(now + 30).to_string()]).stdout.trim().to_owned();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let code = cli
+        .ok(&["code", "ppk1", "--at", &(now + 30).to_string()])
+        .stdout
+        .trim()
+        .to_owned();
     assert_eq!(code.len(), 6);
-    assert!(browser.post("/login/kode", &[("totp", "000000")]).html.contains("Kode TOTP salah"));
+    assert!(
+        browser
+            .post("/login/kode", &[("totp", "000000")])
+            .html
+            .contains("Kode TOTP salah")
+    );
     let home = browser.post("/login/kode", &[("totp", &code)]);
     assert_eq!(home.at, "/beranda", "{}", home.html);
     browser.logout();
     // The same code again is refused: one use only.
     browser.login("nonpenyedia", "ppk1", "ppk1-rahasia");
-    assert_ne!(browser.post("/login/kode", &[("totp", &code)]).at, "/beranda");
+    assert_ne!(
+        browser.post("/login/kode", &[("totp", &code)]).at,
+        "/beranda"
+    );
 }
 
 #[test]
@@ -103,7 +151,10 @@ fn watch_shows_each_request_and_answers_it() {
     let number = number_on(&waiting);
     seen = watch.wait_for("Ya/Tidak/Bukan saya?", seen, Duration::from_secs(10));
     let shown = watch.output();
-    assert!(shown.contains("pokja1 at SPSE Demo") && shown.contains("127.0.0.1"), "{shown}");
+    assert!(
+        shown.contains("pokja1 at SPSE Demo") && shown.contains("127.0.0.1"),
+        "{shown}"
+    );
     watch.answer("y");
     seen = watch.wait_for("Number shown on the site", seen, Duration::from_secs(5));
     watch.answer(&number);

@@ -26,8 +26,18 @@ pub fn activated(user: &str, password: &str, kind: &str) -> (DemoServer, Browser
     assert_eq!(page.at, "/beranda", "{}", page.html);
     let (_, uri) = browser.enable_totp();
     let added = cli.ok(&["add", &uri]);
-    assert!(added.stdout.contains("Push: active"), "{}{}", added.stdout, added.stderr);
-    assert!(browser.get("/totp/enable").html.contains("Berhasil Enable TOTP"));
+    assert!(
+        added.stdout.contains("Push: active"),
+        "{}{}",
+        added.stdout,
+        added.stderr
+    );
+    assert!(
+        browser
+            .get("/totp/enable")
+            .html
+            .contains("Berhasil Enable TOTP")
+    );
     browser.logout();
     (server, browser, cli)
 }

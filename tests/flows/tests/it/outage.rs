@@ -15,8 +15,16 @@ fn add_while_the_server_is_down_keeps_the_account_and_enrols_when_it_is_back() {
 
     let added = cli.ok(&["add", &uri]);
     assert!(added.stdout.contains("Added"), "{}", added.stdout);
-    assert!(added.stderr.contains("push approvals are not active yet"), "{}", added.stderr);
-    assert!(added.stderr.contains("cannot reach the push server"), "{}", added.stderr);
+    assert!(
+        added.stderr.contains("push approvals are not active yet"),
+        "{}",
+        added.stderr
+    );
+    assert!(
+        added.stderr.contains("cannot reach the push server"),
+        "{}",
+        added.stderr
+    );
     // Codes work meanwhile.
     assert_eq!(cli.ok(&["code", "penyedia1"]).stdout.trim().len(), 6);
     let status = cli.ok(&["status", "--json"]).json();
@@ -24,11 +32,20 @@ fn add_while_the_server_is_down_keeps_the_account_and_enrols_when_it_is_back() {
 
     server.restart();
     let status = cli.ok(&["status"]);
-    assert!(status.stdout.contains("Push: now active"), "{}{}", status.stdout, status.stderr);
+    assert!(
+        status.stdout.contains("Push: now active"),
+        "{}{}",
+        status.stdout,
+        status.stderr
+    );
     assert!(status.stdout.contains("push active"), "{}", status.stdout);
     // The site sees the device (demo sessions do not survive a restart: ask its back-end API).
     let user = otentik_flows::site_user(&server, "penyedia1");
-    assert_eq!((user["totp_enabled"].as_bool(), user["devices"].as_u64()), (Some(true), Some(1)), "{user}");
+    assert_eq!(
+        (user["totp_enabled"].as_bool(), user["devices"].as_u64()),
+        (Some(true), Some(1)),
+        "{user}"
+    );
 }
 
 #[test]
@@ -37,7 +54,11 @@ fn watch_reports_the_outage_and_resumes_when_the_server_is_back() {
     let mut watch = cli.watch();
     let mut seen = watch.wait_for("Waiting for login requests", 0, Duration::from_secs(10));
     server.stop();
-    seen = watch.wait_for("server tidak dapat dihubungi", seen, Duration::from_secs(40));
+    seen = watch.wait_for(
+        "server tidak dapat dihubungi",
+        seen,
+        Duration::from_secs(40),
+    );
     server.restart();
     // The backoff is at most 30 s plus jitter.
     seen = watch.wait_for("answers again", seen, Duration::from_secs(60));

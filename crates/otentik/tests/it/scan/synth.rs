@@ -210,7 +210,10 @@ fn camera_frame(code: &QrCode, look: &Look, rng: &mut StdRng) -> GrayImage {
         .map(|&(x, y)| {
             let jitter_x = rng.random_range(-1.0..1.0) * look.tilt * side;
             let jitter_y = rng.random_range(-1.0..1.0) * look.tilt * side;
-            (cx + x * cos - y * sin + jitter_x, cy + x * sin + y * cos + jitter_y)
+            (
+                cx + x * cos - y * sin + jitter_x,
+                cy + x * sin + y * cos + jitter_y,
+            )
         })
         .collect();
     // Maps frame pixels to code space (0..span on both axes).
@@ -237,8 +240,12 @@ fn camera_frame(code: &QrCode, look: &Look, rng: &mut StdRng) -> GrayImage {
         }
     }
     // The paper with the code, 2×2 supersampled.
-    let (min_x, max_x) = corners.iter().fold((f64::MAX, f64::MIN), |(a, b), c| (a.min(c.0), b.max(c.0)));
-    let (min_y, max_y) = corners.iter().fold((f64::MAX, f64::MIN), |(a, b), c| (a.min(c.1), b.max(c.1)));
+    let (min_x, max_x) = corners
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), c| (a.min(c.0), b.max(c.0)));
+    let (min_y, max_y) = corners
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), c| (a.min(c.1), b.max(c.1)));
     let (dark, light) = if look.inverted {
         (look.paper, look.ink)
     } else {
@@ -334,14 +341,23 @@ fn screenshot(code: &QrCode, rng: &mut StdRng) -> GrayImage {
     for my in 0..modules {
         for mx in 0..modules {
             if colors[(my * modules + mx) as usize] == Color::Dark {
-                fill(&mut image, x0 + (mx + 4) * scale, y0 + (my + 4) * scale, scale, scale, 0);
+                fill(
+                    &mut image,
+                    x0 + (mx + 4) * scale,
+                    y0 + (my + 4) * scale,
+                    scale,
+                    scale,
+                    0,
+                );
             }
         }
     }
     if rng.random_bool(0.4) {
         // Fractional desktop scaling (125 %) shown back at 100 %.
-        let small = image::imageops::resize(&image, 1024, 576, image::imageops::FilterType::Triangle);
-        image = image::imageops::resize(&small, WIDTH, HEIGHT, image::imageops::FilterType::Triangle);
+        let small =
+            image::imageops::resize(&image, 1024, 576, image::imageops::FilterType::Triangle);
+        image =
+            image::imageops::resize(&small, WIDTH, HEIGHT, image::imageops::FilterType::Triangle);
     }
     if rng.random_bool(0.5) {
         image = jpeg(&image, rng.random_range(70..92));
@@ -376,14 +392,15 @@ fn homography(from: [(f64, f64); 4], to: [(f64, f64); 4]) -> [f64; 8] {
         if p.abs() < 1e-12 {
             continue;
         }
-        for k in 0..9 {
-            m[col][k] /= p;
+        for value in m[col].iter_mut() {
+            *value /= p;
         }
         for row in 0..8 {
             if row != col {
                 let f = m[row][col];
-                for k in 0..9 {
-                    m[row][k] -= f * m[col][k];
+                let pivot_row = m[col];
+                for (value, p) in m[row].iter_mut().zip(pivot_row) {
+                    *value -= f * p;
                 }
             }
         }
@@ -397,5 +414,8 @@ fn homography(from: [(f64, f64); 4], to: [(f64, f64); 4]) -> [f64; 8] {
 
 fn apply(h: &[f64; 8], x: f64, y: f64) -> (f64, f64) {
     let w = h[6] * x + h[7] * y + 1.0;
-    ((h[0] * x + h[1] * y + h[2]) / w, (h[3] * x + h[4] * y + h[5]) / w)
+    (
+        (h[0] * x + h[1] * y + h[2]) / w,
+        (h[3] * x + h[4] * y + h[5]) / w,
+    )
 }

@@ -1,0 +1,26 @@
+//! QR scanning.
+//!
+//! - `synth`: the synthetic frame generator (shared with `benches/scan.rs`).
+//! - `rates`: decode-rate floors on the real photos and the synthetic set.
+//! - `robustness`: no panic and a clear error on hostile files and pixel buffers.
+//! - `image_file`: the image-file source.
+//! - `screen`, `clipboard`: the real sources on a private Xvfb (`xvfb`), with xclip.
+//! - `camera`: the camera thread with a replaying frame source; "no camera".
+
+mod camera;
+mod clipboard;
+mod image_file;
+mod rates;
+mod robustness;
+mod screen;
+pub mod synth;
+mod xvfb;
+
+use std::path::{Path, PathBuf};
+
+/// `tests/data/qr/<sub>`.
+pub fn data_dir(sub: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/qr")
+        .join(sub)
+}
