@@ -105,12 +105,28 @@ fn add_by_qr_image_from_the_page() {
     assert!(rendered.success());
 
     let added = cli.ok(&["add", "--image", png.to_str().unwrap()]);
-    assert!(added.stdout.contains("Added: SPSE Demo: penyedia2"), "{}", added.stdout);
-    assert!(added.stdout.contains("Push: active"), "{}{}", added.stdout, added.stderr);
-    assert!(browser.get("/totp/enable").html.contains("Berhasil Enable TOTP"));
+    assert!(
+        added.stdout.contains("Added: SPSE Demo: penyedia2"),
+        "{}",
+        added.stdout
+    );
+    assert!(
+        added.stdout.contains("Push: active"),
+        "{}{}",
+        added.stdout,
+        added.stderr
+    );
+    assert!(
+        browser
+            .get("/totp/enable")
+            .html
+            .contains("Berhasil Enable TOTP")
+    );
     // The code from the image's account is the code of the page's URI.
     let listed = cli.ok(&["code", "penyedia2", "--at", "1700000000"]).stdout;
-    let from_uri = cli.ok(&["code", "--uri", &uri, "--at", "1700000000"]).stdout;
+    let from_uri = cli
+        .ok(&["code", "--uri", &uri, "--at", "1700000000"])
+        .stdout;
     assert_eq!(listed, from_uri);
 }
 
@@ -124,13 +140,19 @@ fn add_by_image_without_a_qr_says_so_and_adds_nothing() {
     let pixels = vec![0xffu8; 4 * 4 * 3];
     let size = 54 + pixels.len() as u32;
     bmp.extend_from_slice(&size.to_le_bytes());
-    bmp.extend_from_slice(&[0, 0, 0, 0, 54, 0, 0, 0, 40, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 1, 0, 24, 0]);
+    bmp.extend_from_slice(&[
+        0, 0, 0, 0, 54, 0, 0, 0, 40, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 1, 0, 24, 0,
+    ]);
     bmp.extend_from_slice(&[0; 24]);
     bmp.extend_from_slice(&pixels);
     std::fs::write(&blank, &bmp).unwrap();
     let output = cli.run(&["add", "--image", blank.to_str().unwrap()]);
     assert_eq!(output.status, 1, "{}", output.stderr);
-    assert!(output.stderr.contains("no QR code found"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("no QR code found"),
+        "{}",
+        output.stderr
+    );
     let missing = cli.run(&["add", "--image", "/nonexistent.png"]);
     assert_eq!(missing.status, 2, "{}", missing.stderr);
 }
