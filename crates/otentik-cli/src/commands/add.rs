@@ -33,11 +33,20 @@ pub fn run(args: &AddArgs) -> Outcome {
     let runtime = crate::runtime()?;
     let client = PushClient::new()?;
     for account in with_push {
-        let result = runtime.block_on(accounts::enroll(&mut vault, &client, &account.id, &device_name(), crate::now()));
+        let result = runtime.block_on(accounts::enroll(
+            &mut vault,
+            &client,
+            &account.id,
+            &device_name(),
+            crate::now(),
+        ));
         match result {
             Ok(enrolled) => output::line(&messages::push_active(&enrolled)),
             // The account is kept: its codes work, and enrolment is retried later.
-            Err(error) => eprintln!("{}", messages::warning_line(&messages::push_not_active(&error))),
+            Err(error) => eprintln!(
+                "{}",
+                messages::warning_line(&messages::push_not_active(&error))
+            ),
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -67,17 +76,33 @@ fn camera() -> Result<String, crate::failure::Failure> {
 
     use otentik::scan::camera::{self, CameraEvent, NokhwaCamera};
 
-    let options = ScanOptions { budget: Duration::from_millis(150), ..ScanOptions::default() };
-    let scan = camera::start(NokhwaCamera::open_first, options, Duration::from_millis(100), Arc::new(scan::SystemClock))?;
+    let options = ScanOptions {
+        budget: Duration::from_millis(150),
+        ..ScanOptions::default()
+    };
+    let scan = camera::start(
+        NokhwaCamera::open_first,
+        options,
+        Duration::from_millis(100),
+        Arc::new(scan::SystemClock),
+    )?;
     eprintln!("{}", messages::CAMERA_HOLD);
     let deadline = Instant::now() + Duration::from_secs(60);
     let result = loop {
         match scan.next_event(Duration::from_millis(250)) {
             Some(CameraEvent::Found(found)) => break Ok(found.text),
             Some(CameraEvent::Failed(error)) => break Err(error.into()),
-            Some(CameraEvent::Ended) => break Err(otentik::Error::QrNotFound { what: "on the camera".into() }.into()),
+            Some(CameraEvent::Ended) => {
+                break Err(otentik::Error::QrNotFound {
+                    what: "on the camera".into(),
+                }
+                .into());
+            }
             None if Instant::now() > deadline => {
-                break Err(otentik::Error::QrNotFound { what: "on the camera within a minute".into() }.into());
+                break Err(otentik::Error::QrNotFound {
+                    what: "on the camera within a minute".into(),
+                }
+                .into());
             }
             None => {}
         }
@@ -88,5 +113,7 @@ fn camera() -> Result<String, crate::failure::Failure> {
 
 #[cfg(not(feature = "camera"))]
 fn camera() -> Result<String, crate::failure::Failure> {
-    Err(crate::failure::Failure::bad_input(messages::CAMERA_NOT_BUILT))
+    Err(crate::failure::Failure::bad_input(
+        messages::CAMERA_NOT_BUILT,
+    ))
 }

@@ -7,10 +7,13 @@
 //! - `lifecycle`: reset by e-mail → revoked → activate again → remove; disable → remove;
 //!   remove while still enabled warns.
 //! - `outage`: the server down during `add` and during `watch`, and back.
+//! - `clock`: a device clock 10 minutes off: enrolment retries at the server's time, the offset
+//!   is learned, and corrected codes are the ones the site accepts.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod activation;
+mod clock;
 mod lifecycle;
 mod login;
 mod outage;
