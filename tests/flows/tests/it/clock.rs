@@ -23,24 +23,48 @@ fn a_slow_device_clock_is_learned_and_corrected_codes_are_accepted() {
 
     let dir = tempfile::tempdir().unwrap();
     let service = format!("otentik-flows-clock-{}", rand::random::<u64>());
-    let mut vault = Vault::open(dir.path().to_path_buf(), Box::new(KeyringStore::connect(&service).unwrap())).unwrap();
+    let mut vault = Vault::open(
+        dir.path().to_path_buf(),
+        Box::new(KeyringStore::connect(&service).unwrap()),
+    )
+    .unwrap();
     let account = otentik::otpauth::parse(uri).unwrap().account;
     let id = vault.add(&account, 0, false).unwrap().id;
 
-    let system_now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let system_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let device_now = system_now - SKEW;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let client = PushClient::new().unwrap();
     // The first request's timestamp is refused as stale; it is signed again at the server's
     // time, with the TOTP code of that time.
-    let enrolled = runtime.block_on(accounts::enroll(&mut vault, &client, &id, "clock test", device_now)).unwrap();
+    let enrolled = runtime
+        .block_on(accounts::enroll(
+            &mut vault,
+            &client,
+            &id,
+            "clock test",
+            device_now,
+        ))
+        .unwrap();
     let push = enrolled.push.unwrap();
     assert_eq!(push.state, PushState::Active);
-    assert!(push.clock_offset.abs_diff(SKEW as i64) <= 2, "offset {}", push.clock_offset);
+    assert!(
+        push.clock_offset.abs_diff(SKEW as i64) <= 2,
+        "offset {}",
+        push.clock_offset
+    );
     assert!(clock::is_off(push.clock_offset));
 
     // Polls and answers work with the skewed clock too.
-    let (requests, problems) = runtime.block_on(accounts::pending(&mut vault, &client, 0, device_now)).unwrap();
+    let (requests, problems) = runtime
+        .block_on(accounts::pending(&mut vault, &client, 0, device_now))
+        .unwrap();
     assert!(requests.is_empty() && problems.is_empty(), "{problems:?}");
 
     // The corrected time gives codes the site accepts; the device's own time does not.
