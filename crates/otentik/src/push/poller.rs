@@ -1,6 +1,7 @@
 //! The background poller: one long-poll per push server for all of its devices, verified
 //! requests handed to whoever listens, exponential backoff with jitter when the server is
-//! away, an immediate retry on [`PollerHandle::wake`], and a clean stop.
+//! away (cut short by a cheap TCP probe every 2 s, so polling resumes as soon as the network
+//! or the server is back), an immediate retry on [`PollerHandle::wake`], and a clean stop.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -54,6 +55,8 @@ pub enum PushEvent {
 /// Backoff after errors: 1 s doubling to 30 s, each with up to 50 % random jitter.
 const BACKOFF_FIRST: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
+/// How often a server that stopped answering is probed (a TCP connect) during backoff.
+const PROBE_EVERY: Duration = Duration::from_secs(2);
 /// While only already-reported requests are pending, the server answers every poll at once:
 /// poll at this pace until they are answered or expire.
 const KNOWN_PENDING_PACE: Duration = Duration::from_millis(750);
@@ -200,8 +203,22 @@ impl ServerPoll {
                 }
             };
             if let Some(pause) = pause {
+                // While the server is away, a TCP probe every PROBE_EVERY ends the pause as
+                // soon as it answers: polling resumes at once when the network returns.
+                let probe = async {
+                    if !unreachable {
+                        return std::future::pending::<()>().await;
+                    }
+                    loop {
+                        tokio::time::sleep(PROBE_EVERY).await;
+                        if self.server.reachable(PROBE_EVERY).await {
+                            return;
+                        }
+                    }
+                };
                 tokio::select! {
                     _ = tokio::time::sleep(pause) => {}
+                    _ = probe => backoff = BACKOFF_FIRST,
                     _ = self.wake.notified() => backoff = BACKOFF_FIRST,
                     _ = self.stopped.changed() => break,
                 }

@@ -53,6 +53,26 @@ impl ServerUrl {
         }
     }
 
+    /// Whether a TCP connection to the server opens within `timeout`: the cheap probe that
+    /// tells a poller in backoff that the network (or the server) is back.
+    pub async fn reachable(&self, timeout: Duration) -> bool {
+        let (Some(host), Some(port)) = (self.0.host_str(), self.0.port_or_known_default()) else {
+            return false;
+        };
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        matches!(
+            tokio::time::timeout(
+                timeout,
+                tokio::net::TcpStream::connect((host.as_str(), port))
+            )
+            .await,
+            Ok(Ok(_))
+        )
+    }
+
     /// `base/path?query`, and the path-and-query that gets signed.
     fn endpoint(&self, path: &str, query: Option<&str>) -> (url::Url, String) {
         let mut url = self.0.clone();

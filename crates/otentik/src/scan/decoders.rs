@@ -1,7 +1,7 @@
 //! The QR decoders the pipeline can call, each behind `catch_unwind`.
 //!
 //! rqrr (the decoder the design names) and rxing (a Rust port of ZXing and zxing-cpp's QR
-//! reader). Why both, and in which order: `docs/decisions/scan-decoders.md`.
+//! reader). Why both, and in which order: `docs/decisions/0003-scan-decoders.md`.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 

@@ -201,7 +201,7 @@ pub fn parse_ladder(text: &str) -> Result<Vec<Attempt>, String> {
 }
 
 /// The ladder Otentik uses, chosen by measurement on real photos and synthetic camera frames
-/// (`docs/decisions/scan-decoders.md`): cheap rungs that decode most frames first, then the
+/// (`docs/decisions/0003-scan-decoders.md`): cheap rungs that decode most frames first, then the
 /// ones that rescue inverted, unevenly lit, low-contrast and tiny codes; rqrr last, as a
 /// decoder of another lineage in case rxing fails on an input.
 pub fn default_ladder() -> Vec<Attempt> {

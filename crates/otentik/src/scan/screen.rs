@@ -3,7 +3,7 @@
 //!
 //! X11 (and XWayland) through x11rb, the X11 crate arboard already uses: one `GetImage` per
 //! monitor that RandR reports. A pure Wayland session (no `DISPLAY`) gets a clear error until
-//! the desktop portal is supported (see `docs/decisions/scan-decoders.md`).
+//! the desktop portal is supported (see `docs/decisions/0003-scan-decoders.md`).
 
 use image::GrayImage;
 use x11rb::connection::Connection;

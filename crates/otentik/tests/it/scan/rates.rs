@@ -1,5 +1,5 @@
 //! Decode-rate floors: each test fails when the pipeline decodes fewer images than it did when
-//! the ladder was chosen (`docs/decisions/scan-decoders.md`). Rates only, never times: the
+//! the ladder was chosen (`docs/decisions/0003-scan-decoders.md`). Rates only, never times: the
 //! times are printed by `cargo bench -p otentik --bench scan`.
 
 use std::path::{Path, PathBuf};
