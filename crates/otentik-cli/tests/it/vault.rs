@@ -260,23 +260,34 @@ fn adds_killed_at_random_instants_leave_a_consistent_vault() {
     let _serial = serial();
     let sandbox = Sandbox::new();
     let binary = assert_cmd::cargo::cargo_bin("otentik");
-    let mut reported = Vec::new();
-    let mut killed = 0;
-    for i in 0..60 {
-        let name = format!("user{i}");
+    let spawn = |name: &str| {
         let uri = format!(
             "otpauth://totp/Crash:{name}?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Crash"
         );
-        let mut child = Process::new(&binary)
+        Process::new(&binary)
             .args(["add", "--force", &uri])
             .env("OTENTIK_DATA_DIR", sandbox.dir.path())
             .env("OTENTIK_KEYRING_SERVICE", &sandbox.service)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
-        // An add takes about 10 ms here: kill anywhere from before it starts to after it ends.
-        std::thread::sleep(Duration::from_micros(rand::random_range(0..14_000)));
+            .unwrap()
+    };
+    // How long an add takes on this machine now, so the kills land before, during and after.
+    let mut whole = Vec::new();
+    for i in 0..3 {
+        let started = std::time::Instant::now();
+        assert!(spawn(&format!("warmup{i}")).wait().unwrap().success());
+        whole.push(started.elapsed());
+    }
+    whole.sort();
+    let span = u64::try_from(whole[1].as_micros() * 3 / 2).unwrap();
+    let mut reported: Vec<String> = (0..3).map(|i| format!("warmup{i}")).collect();
+    let mut killed = 0;
+    for i in 0..60 {
+        let name = format!("user{i}");
+        let mut child = spawn(&name);
+        std::thread::sleep(Duration::from_micros(rand::random_range(0..span)));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap();
             killed += 1;
