@@ -1,5 +1,5 @@
 # Otentik: one command to run, one to test. Both install what they need.
-#   make run    build and start Otentik (until the desktop app lands: the CLI's help)
+#   make run    build the UI and start the Otentik desktop app
 #   make test   every test layer: format, lints, unit, property, integration (real keyring,
 #               real server, real X display), fuzz targets built
 #   make bench  benchmarks that print figures (see docs/benchmarks.md)
@@ -7,23 +7,35 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test bench deps lint unit fuzz-build fmt
+.PHONY: run test bench deps lint unit fuzz-build fmt ui tools
 
 deps:
 	@scripts/deps.sh
 
-run: deps
-	$(CARGO) build --release -p otentik-cli
-	./target/release/otentik --help
+run: deps ui
+	$(CARGO) build --release -p otentik-app -p otentik-cli
+	./target/release/otentik-app
 
-test: deps lint unit fuzz-build
+# The desktop app's UI (Svelte + TypeScript + Vite): install exactly the locked packages,
+# type-check, unit-test (Vitest), build into ui/dist. Before any cargo command that compiles
+# src-tauri: tauri::generate_context! embeds ui/dist.
+ui:
+	cd ui && npm ci --no-audit --no-fund && npm run check && npm test && npm run build
 
-lint:
+# Test tools installed with cargo when missing: tauri-driver drives the app's real window.
+tools:
+	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked
+
+test: deps ui tools lint unit fuzz-build
+
+lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --features otentik/camera -- -D warnings
 
-# All crates' tests, inside a private D-Bus session with an unlocked gnome-keyring.
-unit:
+# All crates' tests, inside a private D-Bus session with an unlocked gnome-keyring. The app's
+# end-to-end tests (tests/e2e) run the debug otentik-app and otentik CLI that this builds, each
+# under its own Xvfb display.
+unit: ui tools
 	OTENTIK_FLOWS_PREBUILT=1 scripts/with-keyring.sh $(CARGO) test --workspace --features otentik/camera
 
 # The fuzz targets live in their own workspace; building proves they compile on stable.
@@ -31,7 +43,8 @@ unit:
 fuzz-build:
 	cd fuzz && $(CARGO) build --bins
 
-bench: deps
+bench: deps ui tools
+	$(CARGO) build --release -p otentik-app -p otentik-cli
 	scripts/with-keyring.sh $(CARGO) bench --workspace
 
 fmt:

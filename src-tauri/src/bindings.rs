@@ -1,0 +1,42 @@
+//! The TypeScript twins of the IPC types, generated with ts-rs. A test compares them with
+//! `ui/src/lib/bindings.ts` (and rewrites that file when `OTENTIK_UPDATE_BINDINGS=1`), so the
+//! UI and Rust cannot drift apart.
+
+use ts_rs::TS;
+
+use crate::failure::{ErrorCode, Failure};
+use crate::views::{
+    AccountView, AddResult, AppInfo, CodeFailure, CodeView, Codes, ManualForm, Pending,
+    PendingAccount,
+};
+
+/// Where the UI keeps the generated file, relative to the repository root.
+pub const PATH: &str = "ui/src/lib/bindings.ts";
+
+/// The whole generated file.
+pub fn typescript() -> String {
+    let declarations = [
+        ErrorCode::decl(),
+        Failure::decl(),
+        AccountView::decl(),
+        CodeView::decl(),
+        Codes::decl(),
+        CodeFailure::decl(),
+        PendingAccount::decl(),
+        Pending::decl(),
+        AddResult::decl(),
+        ManualForm::decl(),
+        AppInfo::decl(),
+    ];
+    let mut out = String::from(
+        "// Generated from src-tauri (src/views.rs, src/failure.rs) by `cargo test -p otentik-app`.\n\
+         // Do not edit: change the Rust types and run the tests with OTENTIK_UPDATE_BINDINGS=1.\n",
+    );
+    for declaration in declarations {
+        out.push('\n');
+        out.push_str("export ");
+        out.push_str(&declaration);
+        out.push('\n');
+    }
+    out
+}

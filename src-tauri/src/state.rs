@@ -1,0 +1,153 @@
+//! The app's state behind every command: the vault (opened on first use, so a locked keyring
+//! is an error the UI can show and retry, not a crash at start), accounts waiting for
+//! confirmation, deep links that arrived, the clipboard and the clock.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use otentik::Account;
+use otentik::otpauth::Parsed;
+use otentik::vault::Vault;
+
+use crate::clipboard::Copier;
+use crate::clock::Clock;
+use crate::failure::{CommandResult, ErrorCode, Failure};
+use crate::views::{Pending, PendingAccount};
+
+/// Opens the vault (production: [`Vault::open_default`]; tests: a temporary one).
+pub type VaultOpener = Box<dyn Fn() -> otentik::Result<Vault> + Send + Sync>;
+
+/// At most this many lists wait for confirmation; older ones are dropped.
+const MAX_PENDING: usize = 8;
+
+/// Everything the commands share.
+pub struct AppState {
+    opener: VaultOpener,
+    vault: Mutex<Option<Vault>>,
+    pending: Mutex<VecDeque<(String, Vec<Account>)>>,
+    links: Mutex<VecDeque<CommandResult<Pending>>>,
+    /// The clipboard.
+    pub copier: Arc<Copier>,
+    /// The clock, read once per command.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    /// State over the vault `opener` returns.
+    pub fn new(opener: VaultOpener, clock: Arc<dyn Clock>, copier: Arc<Copier>) -> Self {
+        Self {
+            opener,
+            vault: Mutex::new(None),
+            pending: Mutex::new(VecDeque::new()),
+            links: Mutex::new(VecDeque::new()),
+            copier,
+            clock,
+        }
+    }
+
+    /// Runs `work` on the vault, opening it first if needed.
+    pub fn with_vault<T>(
+        &self,
+        work: impl FnOnce(&mut Vault) -> otentik::Result<T>,
+    ) -> CommandResult<T> {
+        let mut guard = lock(&self.vault)?;
+        if guard.is_none() {
+            *guard = Some((self.opener)()?);
+        }
+        let vault = guard
+            .as_mut()
+            .ok_or_else(|| Failure::new(ErrorCode::Internal, "the vault is not open"))?;
+        Ok(work(vault)?)
+    }
+
+    /// Keeps parsed accounts until the user confirms them; returns what the UI shows.
+    pub fn hold(&self, parsed: Vec<Parsed>, source: &str) -> CommandResult<Pending> {
+        let export = parsed.len() > 1;
+        let labels: Vec<(String, String)> = self.with_vault(|vault| {
+            Ok(vault
+                .accounts()
+                .iter()
+                .map(|a| (a.issuer.clone(), a.name.clone()))
+                .collect())
+        })?;
+        let accounts = parsed
+            .iter()
+            .map(|p| {
+                let exists = labels
+                    .iter()
+                    .any(|(issuer, name)| *issuer == p.account.issuer && *name == p.account.name);
+                PendingAccount::new(&p.account, p.warnings.clone(), exists)
+            })
+            .collect();
+        let token = data_encoding_token();
+        let mut pending = lock(&self.pending)?;
+        if pending.len() >= MAX_PENDING {
+            pending.pop_front();
+        }
+        pending.push_back((
+            token.clone(),
+            parsed.into_iter().map(|p| p.account).collect(),
+        ));
+        Ok(Pending {
+            token,
+            source: source.to_owned(),
+            export,
+            accounts,
+        })
+    }
+
+    /// Takes the accounts held under `token`.
+    pub fn take(&self, token: &str) -> CommandResult<Vec<Account>> {
+        let mut pending = lock(&self.pending)?;
+        let index = pending
+            .iter()
+            .position(|(t, _)| t == token)
+            .ok_or_else(|| {
+                Failure::new(
+                    ErrorCode::PendingExpired,
+                    "these accounts are no longer waiting: scan or paste them again",
+                )
+            })?;
+        Ok(pending
+            .remove(index)
+            .map(|(_, accounts)| accounts)
+            .unwrap_or_default())
+    }
+
+    /// Puts back accounts that could not be added, so a retry does not need a new scan.
+    pub fn put_back(&self, token: &str, accounts: Vec<Account>) -> CommandResult<()> {
+        if !accounts.is_empty() {
+            lock(&self.pending)?.push_back((token.to_owned(), accounts));
+        }
+        Ok(())
+    }
+
+    /// Records the outcome of an `otpauth://` link for the UI to take.
+    pub fn push_link(&self, outcome: CommandResult<Pending>) {
+        if let Ok(mut links) = self.links.lock() {
+            links.push_back(outcome);
+        }
+    }
+
+    /// The oldest link outcome not yet shown.
+    pub fn take_link(&self) -> CommandResult<Option<Pending>> {
+        lock(&self.links)?.pop_front().transpose()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> CommandResult<MutexGuard<'_, T>> {
+    mutex.lock().map_err(|_| {
+        Failure::new(
+            ErrorCode::Internal,
+            "an earlier command failed badly; restart Otentik",
+        )
+    })
+}
+
+/// A one-time token for a pending list.
+fn data_encoding_token() -> String {
+    rand::random::<[u8; 16]>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

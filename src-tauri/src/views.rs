@@ -1,0 +1,190 @@
+//! What crosses IPC to the UI: account metadata, codes, accounts waiting for confirmation, and
+//! forms. None of these types holds a secret (the manual form carries the secret the user typed,
+//! towards Rust only). The TypeScript twins in `ui/src/lib/bindings.ts` are generated from them.
+
+use otentik::vault::StoredAccount;
+use otentik::{Account, OtpKind};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// One account as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AccountView {
+    /// Stable id.
+    pub id: String,
+    /// `"totp"` or `"hotp"`.
+    pub kind: String,
+    /// Issuer (may be empty).
+    pub issuer: String,
+    /// Account name.
+    pub name: String,
+    /// Code length.
+    pub digits: u8,
+    /// TOTP period in seconds.
+    pub period: u32,
+    /// HMAC algorithm (`SHA1`, ...).
+    pub algorithm: String,
+    /// Unix time the account was added.
+    #[ts(type = "number")]
+    pub created_at: u64,
+    /// Push approvals: absent, or the core's state (`"pending"`, `"active"`, `"revoked"`, ...).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub push: Option<String>,
+}
+
+impl From<&StoredAccount> for AccountView {
+    fn from(account: &StoredAccount) -> Self {
+        Self {
+            id: account.id.clone(),
+            kind: account.kind.as_str().to_owned(),
+            issuer: account.issuer.clone(),
+            name: account.name.clone(),
+            digits: account.digits,
+            period: account.period,
+            algorithm: account.algorithm.as_str().to_owned(),
+            created_at: account.created_at,
+            // The core's own snake_case name, so a new state reaches the UI unchanged.
+            push: account.push.as_ref().and_then(|push| {
+                serde_json::to_value(push.state)
+                    .ok()
+                    .and_then(|state| state.as_str().map(str::to_owned))
+            }),
+        }
+    }
+}
+
+/// One account's current code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CodeView {
+    /// The account.
+    pub id: String,
+    /// The code.
+    pub code: String,
+    /// Whole seconds until the code changes (TOTP; 0 for HOTP).
+    pub remaining: u32,
+    /// The period (TOTP; 0 for HOTP).
+    pub period: u32,
+}
+
+/// Every TOTP account's code at one instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Codes {
+    /// The instant, in milliseconds since the Unix epoch.
+    #[ts(type = "number")]
+    pub at_ms: u64,
+    /// One entry per TOTP account, in display order.
+    pub codes: Vec<CodeView>,
+    /// Accounts whose code could not be computed, with why.
+    pub failures: Vec<CodeFailure>,
+}
+
+/// An account whose code is unavailable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CodeFailure {
+    /// The account.
+    pub id: String,
+    /// Why.
+    pub error: crate::failure::Failure,
+}
+
+/// An account read from a QR code, a URI or the form, waiting for the user's confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PendingAccount {
+    /// `"totp"` or `"hotp"`.
+    pub kind: String,
+    /// Issuer (may be empty).
+    pub issuer: String,
+    /// Account name.
+    pub name: String,
+    /// Code length.
+    pub digits: u8,
+    /// TOTP period.
+    pub period: u32,
+    /// HMAC algorithm.
+    pub algorithm: String,
+    /// Whether the QR offers push approvals.
+    pub push: bool,
+    /// Whether an account with the same issuer and name is already kept.
+    pub exists: bool,
+    /// Oddities of the URI (English).
+    pub warnings: Vec<String>,
+}
+
+impl PendingAccount {
+    /// The view of a parsed account; `exists` says whether the list has its label already.
+    pub fn new(account: &Account, warnings: Vec<String>, exists: bool) -> Self {
+        Self {
+            kind: account.kind.as_str().to_owned(),
+            issuer: account.issuer.clone(),
+            name: account.name.clone(),
+            digits: account.digits,
+            period: account.period,
+            algorithm: account.algorithm.as_str().to_owned(),
+            push: account.push.is_some(),
+            exists,
+            warnings,
+        }
+    }
+}
+
+/// Accounts waiting for confirmation, under a one-time token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Pending {
+    /// Pass it to `confirm_add` or `cancel_add`.
+    pub token: String,
+    /// Where they came from: `"uri"`, `"image"`, `"camera"`, `"screen"`, `"clipboard"`,
+    /// `"form"`, `"link"`.
+    pub source: String,
+    /// Whether it is a Google Authenticator export (several accounts at once).
+    pub export: bool,
+    /// The accounts.
+    pub accounts: Vec<PendingAccount>,
+}
+
+/// The result of confirming.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AddResult {
+    /// Accounts now in the list.
+    pub added: Vec<AccountView>,
+    /// Labels of accounts skipped because they were already kept with the same secret.
+    pub duplicates: Vec<String>,
+}
+
+/// The manual form, as typed.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ManualForm {
+    /// Issuer (optional).
+    pub issuer: String,
+    /// Account name.
+    pub name: String,
+    /// The base32 secret the site showed.
+    pub secret: String,
+    /// `"totp"` or `"hotp"`.
+    pub kind: String,
+    /// `SHA1`, `SHA256` or `SHA512`.
+    pub algorithm: String,
+    /// 6, 7 or 8.
+    pub digits: u8,
+    /// TOTP period in seconds.
+    pub period: u32,
+    /// HOTP starting counter.
+    #[ts(type = "number")]
+    pub counter: u64,
+}
+
+/// About the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AppInfo {
+    /// The app's version.
+    pub version: String,
+    /// SPDX licence.
+    pub license: String,
+    /// Where the account list is kept.
+    pub data_dir: String,
+}
+
+/// Whether an account kind is time-based.
+pub fn is_totp(kind: OtpKind) -> bool {
+    kind == OtpKind::Totp
+}

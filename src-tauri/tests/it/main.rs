@@ -1,0 +1,12 @@
+//! The app's commands through Tauri's mock runtime, with the real capabilities applied, over a
+//! vault in the real Secret Service (run inside `scripts/with-keyring.sh`).
+//!
+//! - `commands`: each command, as the UI calls it, and the errors it returns;
+//! - `capabilities`: what the main window may call, and what is refused;
+//! - `bindings`: the generated TypeScript types are up to date.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod bindings;
+mod capabilities;
+mod commands;
+mod harness;

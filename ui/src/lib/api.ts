@@ -1,0 +1,64 @@
+// Typed wrappers over the Rust commands (src-tauri/src/commands.rs). The types come from
+// bindings.ts, which a Rust test generates, so the two sides cannot drift.
+
+import { invoke } from "@tauri-apps/api/core";
+import type {
+  AccountView,
+  AddResult,
+  AppInfo,
+  CodeView,
+  Codes,
+  ManualForm,
+  Pending,
+} from "./bindings";
+
+export const COMMANDS = [
+  "app_info",
+  "list_accounts",
+  "codes",
+  "next_hotp",
+  "copy_code",
+  "read_text",
+  "scan_image",
+  "scan_frame",
+  "scan_screen",
+  "scan_clipboard",
+  "add_manual",
+  "confirm_add",
+  "cancel_add",
+  "take_link",
+  "rename_account",
+  "move_account",
+  "remove_account",
+  "transfer_qr",
+  "export_uris",
+] as const;
+
+export const api = {
+  appInfo: () => invoke<AppInfo>("app_info"),
+  listAccounts: () => invoke<AccountView[]>("list_accounts"),
+  codes: () => invoke<Codes>("codes"),
+  nextHotp: (id: string) => invoke<CodeView>("next_hotp", { id }),
+  copyCode: (id: string) => invoke<null>("copy_code", { id }),
+  readText: (text: string) => invoke<Pending>("read_text", { text }),
+  scanImage: (bytes: Uint8Array) => invoke<Pending>("scan_image", bytes),
+  scanFrame: (rgba: Uint8Array, width: number, height: number) =>
+    invoke<Pending | null>("scan_frame", rgba, {
+      headers: { "x-width": String(width), "x-height": String(height) },
+    }),
+  scanScreen: () => invoke<Pending>("scan_screen"),
+  scanClipboard: () => invoke<Pending>("scan_clipboard"),
+  addManual: (form: ManualForm) => invoke<Pending>("add_manual", { form }),
+  confirmAdd: (token: string) => invoke<AddResult>("confirm_add", { token }),
+  cancelAdd: (token: string) => invoke<null>("cancel_add", { token }),
+  takeLink: () => invoke<Pending | null>("take_link"),
+  renameAccount: (id: string, issuer: string | null, name: string | null) =>
+    invoke<AccountView>("rename_account", { id, issuer, name }),
+  moveAccount: (id: string, index: number) => invoke<null>("move_account", { id, index }),
+  removeAccount: (id: string) => invoke<null>("remove_account", { id }),
+  transferQr: (id: string) => invoke<string>("transfer_qr", { id }),
+  exportUris: () => invoke<string[]>("export_uris"),
+};
+
+/** The event Rust emits when an otpauth:// link opened the app. */
+export const LINK_EVENT = "otentik://link";

@@ -1,0 +1,81 @@
+// The account list and its codes, shared by the screens. Codes come from Rust only; the UI
+// counts down with its own clock and asks again when a code expires.
+
+import { tick as domUpdated } from "svelte";
+import { api } from "./api";
+import type { AccountView, Failure, Pending } from "./bindings";
+import { expiryMs, needsRefresh } from "./countdown";
+import { toFailure } from "./errors";
+
+export interface ShownCode {
+  code: string;
+  expiry: number;
+  period: number;
+}
+
+export const store = $state({
+  accounts: [] as AccountView[],
+  loaded: false,
+  failure: null as Failure | null,
+  codes: {} as Record<string, ShownCode>,
+  codeFailures: {} as Record<string, Failure>,
+  hotp: {} as Record<string, string>,
+  /** Rust's clock minus ours, so the countdown matches the codes. */
+  offsetMs: 0,
+  now: Date.now(),
+  /** A link or scan waiting for the user's confirmation (shown on the add screen). */
+  pending: null as Pending | null,
+});
+
+let refreshing = false;
+
+export async function loadAccounts(): Promise<void> {
+  try {
+    store.accounts = await api.listAccounts();
+    store.failure = null;
+    store.loaded = true;
+    await refreshCodes();
+  } catch (error) {
+    store.failure = toFailure(error);
+    store.loaded = true;
+  }
+}
+
+export async function refreshCodes(): Promise<void> {
+  if (refreshing) return;
+  refreshing = true;
+  try {
+    const result = await api.codes();
+    store.offsetMs = result.at_ms - Date.now();
+    const codes: Record<string, ShownCode> = {};
+    for (const c of result.codes) {
+      codes[c.id] = { code: c.code, expiry: expiryMs(result.at_ms, c.remaining), period: c.period };
+    }
+    const failures: Record<string, Failure> = {};
+    for (const f of result.failures) failures[f.id] = f.error;
+    store.codes = codes;
+    store.codeFailures = failures;
+    store.now = Date.now() + store.offsetMs;
+    markFirstCode(result.codes.length);
+  } catch (error) {
+    store.failure = toFailure(error);
+  } finally {
+    refreshing = false;
+  }
+}
+
+/** Called every second. */
+export function tick(): void {
+  store.now = Date.now() + store.offsetMs;
+  const expiries = Object.values(store.codes).map((c) => c.expiry);
+  if (store.loaded && !store.failure && needsRefresh(expiries, store.now)) void refreshCodes();
+}
+
+/** Records when the first codes reached the DOM (performance.now(), ms) for the start-up benchmark. */
+function markFirstCode(count: number): void {
+  const page = window as unknown as { __otentikFirstCode?: number };
+  if (count === 0 || page.__otentikFirstCode !== undefined) return;
+  page.__otentikFirstCode = -1;
+  // After Svelte has written the codes into the DOM.
+  void domUpdated().then(() => (page.__otentikFirstCode = performance.now()));
+}
