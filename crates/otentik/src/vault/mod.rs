@@ -21,7 +21,9 @@ use std::path::{Path, PathBuf};
 
 pub use metadata::{Metadata, PushRecord, PushState, StoredAccount};
 pub use secrets::AccountSecrets;
-pub use store::{KeyringStore, MemoryStore, SecretStore};
+#[cfg(any(test, feature = "test-store"))]
+pub use store::MemoryStore;
+pub use store::{KeyringStore, SecretStore};
 
 use crate::account::{Account, OtpKind};
 use crate::error::{Error, Result};

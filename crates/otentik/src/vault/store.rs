@@ -2,7 +2,9 @@
 //! store for unit tests of code around the vault.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+#[cfg(any(test, feature = "test-store"))]
+use std::sync::Mutex;
 
 use zeroize::Zeroizing;
 
@@ -157,11 +159,13 @@ impl SecretStore for KeyringStore {
 /// Secrets in process memory, for unit tests of code around the vault only: nothing survives
 /// the process, so it must never stand in for the keyring in the product or in the vault's
 /// own integration tests.
+#[cfg(any(test, feature = "test-store"))]
 #[derive(Default, Clone)]
 pub struct MemoryStore {
     secrets: Arc<Mutex<HashMap<String, Zeroizing<Vec<u8>>>>>,
 }
 
+#[cfg(any(test, feature = "test-store"))]
 impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
@@ -176,6 +180,7 @@ impl MemoryStore {
     }
 }
 
+#[cfg(any(test, feature = "test-store"))]
 impl SecretStore for MemoryStore {
     fn put(&self, key: &str, secret: &[u8]) -> Result<()> {
         self.with(|map| {
