@@ -23,6 +23,11 @@ const COMMANDS: &[&str] = &[
     "remove_account",
     "transfer_qr",
     "export_uris",
+    "push_requests",
+    "answer_request",
+    "retry_push",
+    "check_removal",
+    "set_language",
 ];
 
 fn main() {

@@ -6,8 +6,8 @@ use ts_rs::TS;
 
 use crate::failure::{ErrorCode, Failure};
 use crate::views::{
-    AccountView, AddResult, AppInfo, CodeFailure, CodeView, Codes, ManualForm, Pending,
-    PendingAccount,
+    AccountView, AddResult, AnswerView, AppInfo, CodeFailure, CodeView, Codes, ManualForm, Pending,
+    PendingAccount, PushView, RemovalCheck, RequestView, Requests,
 };
 
 /// Where the UI keeps the generated file, relative to the repository root.
@@ -19,6 +19,7 @@ pub fn typescript() -> String {
         ErrorCode::decl(),
         Failure::decl(),
         AccountView::decl(),
+        PushView::decl(),
         CodeView::decl(),
         Codes::decl(),
         CodeFailure::decl(),
@@ -27,6 +28,10 @@ pub fn typescript() -> String {
         AddResult::decl(),
         ManualForm::decl(),
         AppInfo::decl(),
+        RequestView::decl(),
+        Requests::decl(),
+        AnswerView::decl(),
+        RemovalCheck::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri (src/views.rs, src/failure.rs) by `cargo test -p otentik-app`.\n\

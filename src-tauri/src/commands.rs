@@ -5,17 +5,21 @@
 
 use otentik::otp;
 use otentik::otpauth;
+use otentik::push::{Decision, accounts};
+use otentik::vault::PushState;
 use otentik::{Account, Algorithm, OtpKind, Secret};
 use tauri::State;
 use tauri::ipc::{InvokeBody, Request};
 use zeroize::Zeroizing;
 
+use crate::approvals::device_name;
 use crate::capture;
 use crate::failure::{CommandResult, ErrorCode, Failure};
 use crate::state::AppState;
 use crate::transfer;
 use crate::views::{
-    AccountView, AddResult, AppInfo, CodeFailure, CodeView, Codes, ManualForm, Pending, is_totp,
+    AccountView, AddResult, AnswerView, AppInfo, CodeFailure, CodeView, Codes, ManualForm, Pending,
+    RemovalCheck, RequestView, Requests, is_totp,
 };
 
 /// Version, licence and where the account list lives.
@@ -34,7 +38,11 @@ pub fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
 pub fn list_accounts(state: State<'_, AppState>) -> CommandResult<Vec<AccountView>> {
     state.with_vault(|vault| {
         vault.reload()?;
-        Ok(vault.accounts().iter().map(AccountView::from).collect())
+        Ok(vault
+            .accounts()
+            .iter()
+            .map(|a| AccountView::live(a, &state.approvals))
+            .collect())
     })
 }
 
@@ -225,6 +233,9 @@ pub fn confirm_add(state: State<'_, AppState>, token: String) -> CommandResult<A
     };
     while let Some(account) = accounts.next() {
         match state.with_vault(|vault| vault.add(&account, now, false)) {
+            Ok(stored) if stored.push.is_some() => {
+                result.added.push(enroll(&state, &stored.id, now)?);
+            }
             Ok(stored) => result.added.push((&stored).into()),
             Err(failure) if failure.code == ErrorCode::Duplicate => {
                 result.duplicates.push(account.label())
@@ -232,11 +243,45 @@ pub fn confirm_add(state: State<'_, AppState>, token: String) -> CommandResult<A
             Err(failure) => {
                 let rest: Vec<Account> = std::iter::once(account).chain(accounts).collect();
                 state.put_back(&token, rest)?;
+                restart_push(&state);
                 return Err(failure);
             }
         }
     }
+    restart_push(&state);
     Ok(result)
+}
+
+/// Enrols a push account at its server. The account is kept whatever happens: when the
+/// server cannot be reached or refuses, the view says why (TOTP codes work regardless) and
+/// `retry_push` tries again.
+fn enroll(state: &AppState, id: &str, now: u64) -> CommandResult<AccountView> {
+    let client = state.approvals.client()?;
+    state.with_vault(|vault| {
+        let outcome =
+            state
+                .approvals
+                .block_on(accounts::enroll(vault, client, id, &device_name(), now));
+        let stored = vault.get(id)?;
+        let mut view = AccountView::live(stored, &state.approvals);
+        let problem = match outcome {
+            Ok(Ok(_)) => None,
+            Ok(Err(error)) => Some(error.to_string()),
+            Err(failure) => Some(failure.message),
+        };
+        if let (Some(push), Some(problem)) = (view.push.as_mut(), problem) {
+            push.problem.get_or_insert(problem);
+        }
+        Ok(view)
+    })
+}
+
+/// Polling follows the vault's push accounts; a failure here only delays requests (the next
+/// start or add retries), so it is reported, not returned.
+fn restart_push(state: &AppState) {
+    if let Err(failure) = state.restart_push() {
+        eprintln!("Otentik: login requests are not being fetched: {failure}");
+    }
 }
 
 /// Forgets the accounts held under `token`.
@@ -276,10 +321,187 @@ pub fn move_account(state: State<'_, AppState>, id: String, index: usize) -> Com
     state.with_vault(|vault| vault.move_to(&id, index))
 }
 
-/// Removes an account and its secret (the UI asks first).
+/// Removes an account and its secret (the UI asks first, after `check_removal`). A push
+/// device is unregistered at its server first; when the server is away the account goes all
+/// the same (the site's "disable TOTP" clears a device it can no longer reach).
 #[tauri::command(async)]
 pub fn remove_account(state: State<'_, AppState>, id: String) -> CommandResult<()> {
-    state.with_vault(|vault| vault.remove(&id).map(drop))
+    let now = state.clock.now();
+    let push = state.with_vault(|vault| Ok(vault.get(&id)?.push.is_some()))?;
+    if push && let Ok(client) = state.approvals.client() {
+        let unregistered = state.with_vault(|vault| {
+            Ok(state
+                .approvals
+                .block_on(accounts::unregister(vault, client, &id, now)))
+        })?;
+        let problem = match unregistered {
+            Ok(Ok(())) => None,
+            Ok(Err(error)) => Some(error.to_string()),
+            Err(failure) => Some(failure.message),
+        };
+        if let Some(problem) = problem {
+            eprintln!("Otentik: the device could not be unregistered: {problem}");
+        }
+    }
+    state.with_vault(|vault| vault.remove(&id).map(drop))?;
+    state.approvals.forget_account(&id);
+    if push {
+        restart_push(&state);
+    }
+    Ok(())
+}
+
+/// Before Hapus: asks the site whether TOTP is still on for this push account.
+#[tauri::command(async)]
+pub fn check_removal(state: State<'_, AppState>, id: String) -> CommandResult<RemovalCheck> {
+    let now = state.clock.now();
+    let push = state.with_vault(|vault| Ok(vault.get(&id)?.push.is_some()))?;
+    if !push {
+        return Ok(RemovalCheck {
+            site_active: false,
+            unreachable: None,
+        });
+    }
+    let client = state.approvals.client()?;
+    let status = state.with_vault(|vault| {
+        Ok(state
+            .approvals
+            .block_on(accounts::status(vault, client, &id, now)))
+    })??;
+    Ok(match status? {
+        otentik::push::PushStatus::Active => RemovalCheck {
+            site_active: true,
+            unreachable: None,
+        },
+        otentik::push::PushStatus::Unreachable(why) => RemovalCheck {
+            site_active: false,
+            unreachable: Some(why),
+        },
+        _ => RemovalCheck {
+            site_active: false,
+            unreachable: None,
+        },
+    })
+}
+
+/// The login requests waiting, newest first; expired ones are dropped.
+#[tauri::command(async)]
+pub fn push_requests(state: State<'_, AppState>) -> CommandResult<Requests> {
+    let at_ms = state.clock.now_ms();
+    let offsets: Vec<(String, i64)> = state.with_vault(|vault| {
+        Ok(vault
+            .accounts()
+            .iter()
+            .filter_map(|a| a.push.as_ref().map(|p| (a.id.clone(), p.clock_offset)))
+            .collect())
+    })?;
+    let left_ms = |request: &otentik::push::PendingRequest| {
+        let offset = offsets
+            .iter()
+            .find(|(id, _)| *id == request.account_id)
+            .map_or(0, |(_, offset)| *offset);
+        let server_now_ms = at_ms.saturating_add_signed(offset.saturating_mul(1000));
+        request
+            .challenge
+            .expires_at
+            .saturating_mul(1000)
+            .saturating_sub(server_now_ms)
+    };
+    let requests = state
+        .approvals
+        .queued(|r| left_ms(r) == 0 || !offsets.iter().any(|(id, _)| *id == r.account_id))
+        .iter()
+        .map(|r| RequestView {
+            id: r.challenge.id.clone(),
+            account_id: r.account_id.clone(),
+            account: r.account_label.clone(),
+            site: r.challenge.site.clone(),
+            site_account: r.challenge.account.clone(),
+            ip: r.challenge.ip.clone(),
+            browser: r.challenge.user_agent.clone(),
+            time: r.challenge.created_at,
+            expires_in_ms: left_ms(r),
+            numbers: r.challenge.numbers.clone(),
+        })
+        .collect();
+    Ok(Requests { at_ms, requests })
+}
+
+/// Answers a login request: `"approve"` (Ya, with the number when the site shows one),
+/// `"deny"` (Tidak) or `"not_me"` (Bukan saya).
+#[tauri::command(async)]
+pub fn answer_request(
+    state: State<'_, AppState>,
+    id: String,
+    decision: String,
+    number: Option<u8>,
+) -> CommandResult<AnswerView> {
+    let now = state.clock.now();
+    let decision = match decision.as_str() {
+        "approve" => Decision::Approve,
+        "deny" => Decision::Deny,
+        "not_me" => Decision::NotMe,
+        other => {
+            return Err(Failure::new(
+                ErrorCode::InvalidInput,
+                format!("unknown decision '{other}': use approve, deny or not_me"),
+            ));
+        }
+    };
+    let client = state.approvals.client()?;
+    let answered = state.with_vault(|vault| {
+        Ok(state
+            .approvals
+            .block_on(accounts::answer(vault, client, &id, decision, number, now)))
+    })?;
+    match answered? {
+        Ok((request, response)) => {
+            state.approvals.forget(&id);
+            Ok(AnswerView {
+                status: serde_json::to_value(response.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                wrong_number: response.wrong_number,
+                site: request.challenge.site,
+                site_account: request.challenge.account,
+            })
+        }
+        Err(error) => {
+            if matches!(error, otentik::Error::PushChallengeGone { .. }) {
+                state.approvals.forget(&id);
+            }
+            Err(error.into())
+        }
+    }
+}
+
+/// Tries again to enrol a push account whose server could not be reached or refused.
+#[tauri::command(async)]
+pub fn retry_push(state: State<'_, AppState>, id: String) -> CommandResult<AccountView> {
+    let now = state.clock.now();
+    let current = state.with_vault(|vault| Ok(vault.get(&id)?.push.clone()))?;
+    match current.map(|p| p.state) {
+        None => Err(Failure::new(
+            ErrorCode::NotPushAccount,
+            "this account has no login approvals",
+        )),
+        Some(PushState::Revoked) => Err(Failure::new(
+            ErrorCode::PushRevoked,
+            "the site disabled or reset TOTP: enable it again on the site and scan the new QR code",
+        )),
+        Some(_) => {
+            let view = enroll(&state, &id, now)?;
+            restart_push(&state);
+            Ok(view)
+        }
+    }
+}
+
+/// The UI's language, so notifications speak it too (`"id"` or `"en"`).
+#[tauri::command(async)]
+pub fn set_language(state: State<'_, AppState>, language: String) -> CommandResult<()> {
+    state.approvals.set_language(&language)
 }
 
 /// The account as a QR code (SVG) for another authenticator; the UI asks first.

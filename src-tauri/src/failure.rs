@@ -54,6 +54,26 @@ pub enum ErrorCode {
     NoCamera,
     /// The camera failed or access was denied.
     Camera,
+    /// A push server URL that is neither HTTPS nor this computer.
+    PushInsecureUrl,
+    /// The push server does not answer.
+    PushUnreachable,
+    /// The push server's answer breaks the protocol (or fails verification).
+    PushProtocol,
+    /// The push server refused a request.
+    PushRejected,
+    /// This computer's clock is too far from the server's.
+    PushClockSkew,
+    /// The site disabled or reset TOTP for this device.
+    PushRevoked,
+    /// The server refused the enrolment (an old QR code, say).
+    PushEnrollmentRefused,
+    /// The login request expired or was answered already.
+    PushRequestGone,
+    /// The site asks to match a number and none was chosen.
+    PushNumberRequired,
+    /// The account has no login approvals.
+    NotPushAccount,
     /// A form field is missing or out of range (the app's own check).
     InvalidInput,
     /// The account list to confirm is gone (already added or cancelled).
@@ -87,6 +107,16 @@ impl ErrorCode {
             "screen_capture" => Self::ScreenCapture,
             "no_camera" => Self::NoCamera,
             "camera" => Self::Camera,
+            "push_insecure_url" => Self::PushInsecureUrl,
+            "push_unreachable" => Self::PushUnreachable,
+            "push_protocol" => Self::PushProtocol,
+            "push_rejected" => Self::PushRejected,
+            "push_clock_skew" => Self::PushClockSkew,
+            "push_revoked" => Self::PushRevoked,
+            "push_enrollment_refused" => Self::PushEnrollmentRefused,
+            "push_request_gone" => Self::PushRequestGone,
+            "push_number_required" => Self::PushNumberRequired,
+            "not_push_account" => Self::NotPushAccount,
             _ => Self::Internal,
         }
     }
@@ -175,6 +205,16 @@ mod tests {
             "screen_capture",
             "no_camera",
             "camera",
+            "push_insecure_url",
+            "push_unreachable",
+            "push_protocol",
+            "push_rejected",
+            "push_clock_skew",
+            "push_revoked",
+            "push_enrollment_refused",
+            "push_request_gone",
+            "push_number_required",
+            "not_push_account",
         ];
         for code in codes {
             let mapped = ErrorCode::from_core(code);

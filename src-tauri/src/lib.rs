@@ -4,11 +4,16 @@
 //! - [`failure`]: the `{code, message}` a failed command returns;
 //! - [`views`]: what crosses IPC (never a secret);
 //! - [`state`], [`clock`], [`clipboard`], [`capture`], [`transfer`], [`link`]: what the commands
-//!   stand on.
+//!   stand on;
+//! - [`approvals`], [`background`], [`alerts`], [`tray`]: login requests, polled in the
+//!   background, announced by a notification and the tray.
 //!
 //! [`app`] adds the commands and state to any builder, so tests drive them through
 //! `tauri::test::mock_builder()`; [`run`] is the real app.
 
+pub mod alerts;
+pub mod approvals;
+pub mod background;
 pub mod bindings;
 pub mod capture;
 pub mod clipboard;
@@ -18,12 +23,13 @@ pub mod failure;
 pub mod link;
 pub mod state;
 pub mod transfer;
+pub mod tray;
 pub mod views;
 
 use std::sync::Arc;
 
 use otentik::vault::Vault;
-use tauri::{Builder, Runtime};
+use tauri::{Builder, Manager, Runtime, WindowEvent};
 
 use crate::clipboard::{CLEAR_AFTER, Copier};
 use crate::clock::SystemClock;
@@ -53,6 +59,11 @@ pub fn app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
             commands::remove_account,
             commands::transfer_qr,
             commands::export_uris,
+            commands::push_requests,
+            commands::answer_request,
+            commands::retry_push,
+            commands::check_removal,
+            commands::set_language,
         ])
 }
 
@@ -94,7 +105,22 @@ pub fn run() {
         if let Ok(Some(urls)) = app.deep_link().get_current() {
             link::open(app.handle(), urls.iter().map(|url| url.to_string()));
         }
+        #[cfg(desktop)]
+        if let Err(error) = tray::build(app.handle()) {
+            eprintln!("Otentik: no tray icon ({error}); closing the window quits");
+        }
+        background::start(app.handle());
         Ok(())
+    })
+    .on_window_event(|window, event| {
+        // With a tray icon, closing hides the window: login requests keep arriving and the
+        // tray, a notification or a second launch brings it back.
+        if let WindowEvent::CloseRequested { api, .. } = event
+            && window.app_handle().tray_by_id(tray::ID).is_some()
+        {
+            api.prevent_close();
+            let _ = window.hide();
+        }
     });
     if let Err(error) = builder.run(context()) {
         eprintln!("Otentik could not start: {error}");

@@ -1,6 +1,6 @@
 //! The app's state behind every command: the vault (opened on first use, so a locked keyring
 //! is an error the UI can show and retry, not a crash at start), accounts waiting for
-//! confirmation, deep links that arrived, the clipboard and the clock.
+//! confirmation, deep links that arrived, login approvals, the clipboard and the clock.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -9,6 +9,7 @@ use otentik::Account;
 use otentik::otpauth::Parsed;
 use otentik::vault::Vault;
 
+use crate::approvals::Approvals;
 use crate::clipboard::Copier;
 use crate::clock::Clock;
 use crate::failure::{CommandResult, ErrorCode, Failure};
@@ -30,6 +31,8 @@ pub struct AppState {
     pub copier: Arc<Copier>,
     /// The clock, read once per command.
     pub clock: Arc<dyn Clock>,
+    /// Login approvals: the poller, the requests waiting, servers away.
+    pub approvals: Approvals,
 }
 
 impl AppState {
@@ -42,7 +45,15 @@ impl AppState {
             links: Mutex::new(VecDeque::new()),
             copier,
             clock,
+            approvals: Approvals::new(),
         }
+    }
+
+    /// (Re)starts polling for every active push account (after start, an add, a remove).
+    pub fn restart_push(&self) -> CommandResult<()> {
+        let servers = self.with_vault(|vault| otentik::push::accounts::devices_by_server(vault))?;
+        self.approvals
+            .restart(servers, Arc::new(CoreClock(self.clock.clone())))
     }
 
     /// Runs `work` on the vault, opening it first if needed.
@@ -150,4 +161,13 @@ fn data_encoding_token() -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The app's clock as the core's poller reads it: one source of time for both.
+struct CoreClock(Arc<dyn Clock>);
+
+impl otentik::push::Clock for CoreClock {
+    fn now(&self) -> u64 {
+        self.0.now()
+    }
 }

@@ -27,10 +27,33 @@ pub struct AccountView {
     /// Unix time the account was added.
     #[ts(type = "number")]
     pub created_at: u64,
-    /// Push approvals: absent, or the core's state (`"pending"`, `"active"`, `"revoked"`, ...).
+    /// Push approvals (login requests answered in the app); absent for plain TOTP/HOTP.
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub push: Option<String>,
+    pub push: Option<PushView>,
+}
+
+/// Where an account's push approvals stand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PushView {
+    /// The core's state: `"pending"` (not enrolled yet), `"active"`, `"revoked"` (the site
+    /// disabled or reset TOTP) or `"failed"` (enrolment refused for good).
+    pub state: String,
+    /// The push server's host.
+    pub server: String,
+    /// False while the server does not answer the app's polls.
+    pub reachable: bool,
+    /// The last problem (English detail), if any.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    /// Server clock minus this computer's, in seconds, as last measured.
+    #[ts(type = "number")]
+    pub clock_offset: i64,
+    /// Whether that offset is large enough to warn about (codes then use the server's time).
+    pub clock_off: bool,
+    /// Login requests waiting for an answer.
+    pub requests: u32,
 }
 
 impl From<&StoredAccount> for AccountView {
@@ -44,14 +67,100 @@ impl From<&StoredAccount> for AccountView {
             period: account.period,
             algorithm: account.algorithm.as_str().to_owned(),
             created_at: account.created_at,
-            // The core's own snake_case name, so a new state reaches the UI unchanged.
-            push: account.push.as_ref().and_then(|push| {
-                serde_json::to_value(push.state)
+            push: account.push.as_ref().map(|push| PushView {
+                // The core's own snake_case name, so a new state reaches the UI unchanged.
+                state: serde_json::to_value(push.state)
                     .ok()
                     .and_then(|state| state.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                server: crate::approvals::server_host(&push.url),
+                reachable: true,
+                problem: push.last_error.clone(),
+                clock_offset: push.clock_offset,
+                clock_off: otentik::push::clock::is_off(push.clock_offset),
+                requests: 0,
             }),
         }
     }
+}
+
+impl AccountView {
+    /// The view, with what the poller knows: whether the server answers, requests waiting.
+    pub fn live(account: &StoredAccount, approvals: &crate::approvals::Approvals) -> Self {
+        let mut view = Self::from(account);
+        if let Some(push) = view.push.as_mut() {
+            if let Some(why) = approvals.unreachable(&push.server) {
+                push.reachable = false;
+                push.problem = Some(why);
+            }
+            push.requests = u32::try_from(approvals.waiting(Some(&account.id))).unwrap_or(0);
+        }
+        view
+    }
+}
+
+/// A login request waiting for the user's answer (the guide's "Permintaan login").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RequestView {
+    /// Request id, for `answer_request`.
+    pub id: String,
+    /// The vault account.
+    pub account_id: String,
+    /// The account's label in Otentik.
+    pub account: String,
+    /// The site's name.
+    pub site: String,
+    /// The user id at the site.
+    pub site_account: String,
+    /// The browser's IP address.
+    pub ip: String,
+    /// The browser's user agent.
+    pub browser: String,
+    /// When the login was attempted (Unix seconds, server clock).
+    #[ts(type = "number")]
+    pub time: u64,
+    /// Milliseconds left to answer, at `Requests::at_ms`.
+    #[ts(type = "number")]
+    pub expires_in_ms: u64,
+    /// Number choices when the site asks to match a number.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub numbers: Option<Vec<u8>>,
+}
+
+/// The requests waiting, newest first, at one instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Requests {
+    /// The instant, in milliseconds since the Unix epoch (this computer's clock).
+    #[ts(type = "number")]
+    pub at_ms: u64,
+    /// The requests.
+    pub requests: Vec<RequestView>,
+}
+
+/// What the site made of an answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AnswerView {
+    /// The login's state now: `"approved"`, `"denied"`, `"not_me"` or `"expired"`.
+    pub status: String,
+    /// True when Ya carried a number the site did not show (the login is then refused).
+    pub wrong_number: bool,
+    /// The site's name.
+    pub site: String,
+    /// The user id at the site.
+    pub site_account: String,
+}
+
+/// What removing a push account would do at the site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RemovalCheck {
+    /// True when the site still has TOTP on for this device: removing it here locks the
+    /// user out until TOTP is reset on the site.
+    pub site_active: bool,
+    /// Why the site could not be asked, when it could not.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreachable: Option<String>,
 }
 
 /// One account's current code.

@@ -39,10 +39,23 @@ fn granted_commands() -> BTreeSet<String> {
         .collect()
 }
 
+/// The commands `src/lib.rs` registers with `generate_handler!`.
+fn registered_commands() -> BTreeSet<String> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/lib.rs")).unwrap();
+    let start = text.find("generate_handler![").unwrap();
+    let end = start + text[start..].find("])").unwrap();
+    text[start..end]
+        .split("commands::")
+        .skip(1)
+        .map(|name| name.split(',').next().unwrap().trim().to_owned())
+        .collect()
+}
+
 #[test]
 fn build_rs_capability_and_ui_list_the_same_commands() {
     let listed = build_rs_commands();
-    assert_eq!(listed.len(), 19);
+    assert_eq!(listed.len(), 24);
+    assert_eq!(listed, registered_commands());
     assert_eq!(listed, granted_commands());
     let api = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/api.ts"))
         .unwrap();

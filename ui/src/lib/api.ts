@@ -5,11 +5,14 @@ import { invoke } from "@tauri-apps/api/core";
 import type {
   AccountView,
   AddResult,
+  AnswerView,
   AppInfo,
   CodeView,
   Codes,
   ManualForm,
   Pending,
+  RemovalCheck,
+  Requests,
 } from "./bindings";
 
 export const COMMANDS = [
@@ -32,7 +35,15 @@ export const COMMANDS = [
   "remove_account",
   "transfer_qr",
   "export_uris",
+  "push_requests",
+  "answer_request",
+  "retry_push",
+  "check_removal",
+  "set_language",
 ] as const;
+
+/** Tidak is "deny"; Bukan saya is "not_me". */
+export type Decision = "approve" | "deny" | "not_me";
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -58,7 +69,19 @@ export const api = {
   removeAccount: (id: string) => invoke<null>("remove_account", { id }),
   transferQr: (id: string) => invoke<string>("transfer_qr", { id }),
   exportUris: () => invoke<string[]>("export_uris"),
+  pushRequests: () => invoke<Requests>("push_requests"),
+  answerRequest: (id: string, decision: Decision, number: number | null) =>
+    invoke<AnswerView>("answer_request", { id, decision, number }),
+  retryPush: (id: string) => invoke<AccountView>("retry_push", { id }),
+  checkRemoval: (id: string) => invoke<RemovalCheck>("check_removal", { id }),
+  setLanguage: (language: string) => invoke<null>("set_language", { language }),
 };
+
+/** Rust emits it when login requests or push states change. */
+export const PUSH_EVENT = "otentik://push";
+
+/** Rust emits it (with an account id) when a notification was clicked. */
+export const OPEN_REQUEST_EVENT = "otentik://open-request";
 
 /** The event Rust emits when an otpauth:// link opened the app. */
 export const LINK_EVENT = "otentik://link";

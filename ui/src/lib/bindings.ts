@@ -1,7 +1,7 @@
 // Generated from src-tauri (src/views.rs, src/failure.rs) by `cargo test -p otentik-app`.
 // Do not edit: change the Rust types and run the tests with OTENTIK_UPDATE_BINDINGS=1.
 
-export type ErrorCode = "not_authenticator_uri" | "invalid_uri" | "invalid_secret" | "invalid_export" | "keyring_unavailable" | "keyring_locked" | "keyring_failure" | "secret_missing" | "metadata_unreadable" | "storage" | "duplicate" | "no_match" | "ambiguous" | "invalid_position" | "image_unreadable" | "qr_not_found" | "not_authenticator_qr" | "clipboard" | "screen_capture" | "no_camera" | "camera" | "invalid_input" | "pending_expired" | "internal";
+export type ErrorCode = "not_authenticator_uri" | "invalid_uri" | "invalid_secret" | "invalid_export" | "keyring_unavailable" | "keyring_locked" | "keyring_failure" | "secret_missing" | "metadata_unreadable" | "storage" | "duplicate" | "no_match" | "ambiguous" | "invalid_position" | "image_unreadable" | "qr_not_found" | "not_authenticator_qr" | "clipboard" | "screen_capture" | "no_camera" | "camera" | "push_insecure_url" | "push_unreachable" | "push_protocol" | "push_rejected" | "push_clock_skew" | "push_revoked" | "push_enrollment_refused" | "push_request_gone" | "push_number_required" | "not_push_account" | "invalid_input" | "pending_expired" | "internal";
 
 export type Failure = { 
 /**
@@ -51,9 +51,40 @@ algorithm: string,
  */
 created_at: number, 
 /**
- * Push approvals: absent, or the core's state (`"pending"`, `"active"`, `"revoked"`, ...).
+ * Push approvals (login requests answered in the app); absent for plain TOTP/HOTP.
  */
-push?: string, };
+push?: PushView, };
+
+export type PushView = { 
+/**
+ * The core's state: `"pending"` (not enrolled yet), `"active"`, `"revoked"` (the site
+ * disabled or reset TOTP) or `"failed"` (enrolment refused for good).
+ */
+state: string, 
+/**
+ * The push server's host.
+ */
+server: string, 
+/**
+ * False while the server does not answer the app's polls.
+ */
+reachable: boolean, 
+/**
+ * The last problem (English detail), if any.
+ */
+problem?: string, 
+/**
+ * Server clock minus this computer's, in seconds, as last measured.
+ */
+clock_offset: number, 
+/**
+ * Whether that offset is large enough to warn about (codes then use the server's time).
+ */
+clock_off: boolean, 
+/**
+ * Login requests waiting for an answer.
+ */
+requests: number, };
 
 export type CodeView = { 
 /**
@@ -211,3 +242,84 @@ license: string,
  * Where the account list is kept.
  */
 data_dir: string, };
+
+export type RequestView = { 
+/**
+ * Request id, for `answer_request`.
+ */
+id: string, 
+/**
+ * The vault account.
+ */
+account_id: string, 
+/**
+ * The account's label in Otentik.
+ */
+account: string, 
+/**
+ * The site's name.
+ */
+site: string, 
+/**
+ * The user id at the site.
+ */
+site_account: string, 
+/**
+ * The browser's IP address.
+ */
+ip: string, 
+/**
+ * The browser's user agent.
+ */
+browser: string, 
+/**
+ * When the login was attempted (Unix seconds, server clock).
+ */
+time: number, 
+/**
+ * Milliseconds left to answer, at `Requests::at_ms`.
+ */
+expires_in_ms: number, 
+/**
+ * Number choices when the site asks to match a number.
+ */
+numbers?: Array<number>, };
+
+export type Requests = { 
+/**
+ * The instant, in milliseconds since the Unix epoch (this computer's clock).
+ */
+at_ms: number, 
+/**
+ * The requests.
+ */
+requests: Array<RequestView>, };
+
+export type AnswerView = { 
+/**
+ * The login's state now: `"approved"`, `"denied"`, `"not_me"` or `"expired"`.
+ */
+status: string, 
+/**
+ * True when Ya carried a number the site did not show (the login is then refused).
+ */
+wrong_number: boolean, 
+/**
+ * The site's name.
+ */
+site: string, 
+/**
+ * The user id at the site.
+ */
+site_account: string, };
+
+export type RemovalCheck = { 
+/**
+ * True when the site still has TOTP on for this device: removing it here locks the
+ * user out until TOTP is reset on the site.
+ */
+site_active: boolean, 
+/**
+ * Why the site could not be asked, when it could not.
+ */
+unreachable?: string, };

@@ -3,7 +3,7 @@
 
 import { tick as domUpdated } from "svelte";
 import { api } from "./api";
-import type { AccountView, Failure, Pending } from "./bindings";
+import type { AccountView, Failure, Pending, RequestView } from "./bindings";
 import { expiryMs, needsRefresh } from "./countdown";
 import { toFailure } from "./errors";
 
@@ -25,7 +25,35 @@ export const store = $state({
   now: Date.now(),
   /** A link or scan waiting for the user's confirmation (shown on the add screen). */
   pending: null as Pending | null,
+  /** Login requests waiting, newest first. */
+  requests: [] as ShownRequest[],
+  /** Requests that expired while shown, by id (the screen explains what happened). */
+  expired: [] as ShownRequest[],
 });
+
+export interface ShownRequest extends RequestView {
+  /** When it expires, on the UI's clock (ms). */
+  deadline: number;
+}
+
+/** Fetches the login requests waiting (after a push event, and at start). */
+export async function loadRequests(): Promise<void> {
+  try {
+    const result = await api.pushRequests();
+    const received = Date.now();
+    store.requests = result.requests.map((r) => ({ ...r, deadline: received + r.expires_in_ms }));
+  } catch (error) {
+    store.failure = toFailure(error);
+  }
+}
+
+/** Moves requests past their deadline to `expired` (called every second). */
+export function expireRequests(now: number): void {
+  const over = store.requests.filter((r) => r.deadline <= now);
+  if (over.length === 0) return;
+  store.requests = store.requests.filter((r) => r.deadline > now);
+  store.expired = [...over, ...store.expired].slice(0, 10);
+}
 
 let refreshing = false;
 
@@ -67,6 +95,7 @@ export async function refreshCodes(): Promise<void> {
 /** Called every second. */
 export function tick(): void {
   store.now = Date.now() + store.offsetMs;
+  expireRequests(Date.now());
   const expiries = Object.values(store.codes).map((c) => c.expiry);
   if (store.loaded && !store.failure && needsRefresh(expiries, store.now)) void refreshCodes();
 }

@@ -1,0 +1,255 @@
+//! Login approvals in the app: the core's push poller running in the background, the queue of
+//! login requests waiting for the user, which servers are away, and the I/O of answering,
+//! enrolling and unregistering.
+//!
+//! Push I/O runs on a small runtime of its own. Commands are synchronous (they run on Tauri's
+//! pool and hold the vault's lock), so each network call is made from a scoped thread that
+//! blocks on that runtime: no async lock, no runtime nested in another.
+//!
+//! The poller's events go to a *host* installed at start-up ([`crate::start`]): a function
+//! that reaches the app (vault, UI events, notification, tray). Without a host (command tests
+//! that never start the app) nothing polls.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use otentik::push::accounts::DeviceKeys;
+use otentik::push::{PendingRequest, PollerHandle, PushClient, PushEvent, ServerUrl, poller};
+use tokio::sync::mpsc;
+
+use crate::failure::{CommandResult, ErrorCode, Failure};
+
+/// Receives every poller event (see [`crate::start`]).
+pub type Host = Arc<dyn Fn(PushEvent) + Send + Sync>;
+
+/// At most this many requests wait; older ones are dropped (a server limits them anyway).
+const MAX_QUEUED: usize = 32;
+
+/// Background push state shared by the commands and the poller's event thread.
+pub struct Approvals {
+    runtime: Option<tokio::runtime::Runtime>,
+    client: Result<PushClient, Failure>,
+    host: Mutex<Option<Host>>,
+    poller: Mutex<Option<PollerHandle>>,
+    queue: Mutex<Vec<PendingRequest>>,
+    unreachable: Mutex<BTreeMap<String, String>>,
+    language: Mutex<String>,
+}
+
+impl Approvals {
+    /// Idle: no host, no poller.
+    pub fn new() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("otentik-push")
+            .enable_all()
+            .build()
+            .ok();
+        let client = PushClient::new().map_err(Failure::from);
+        Self {
+            runtime,
+            client,
+            host: Mutex::new(None),
+            poller: Mutex::new(None),
+            queue: Mutex::new(Vec::new()),
+            unreachable: Mutex::new(BTreeMap::new()),
+            language: Mutex::new("id".to_owned()),
+        }
+    }
+
+    /// The push client, or why there is none.
+    pub fn client(&self) -> CommandResult<&PushClient> {
+        self.client.as_ref().map_err(Clone::clone)
+    }
+
+    /// Runs `work` to completion on the push runtime, from any thread (a command's, or one
+    /// inside another runtime).
+    pub fn block_on<F>(&self, work: F) -> CommandResult<F::Output>
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        let runtime = self
+            .runtime
+            .as_ref()
+            .ok_or_else(|| Failure::new(ErrorCode::Internal, "the push runtime did not start"))?;
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| runtime.block_on(work))
+                .join()
+                .map_err(|_| Failure::new(ErrorCode::Internal, "a push task failed badly"))
+        })
+    }
+
+    /// Installs the function that receives the poller's events.
+    pub fn set_host(&self, host: Host) {
+        if let Ok(mut slot) = self.host.lock() {
+            *slot = Some(host);
+        }
+    }
+
+    /// (Re)starts polling `servers`; the previous poller stops. Without a host, does nothing.
+    pub fn restart(
+        &self,
+        servers: Vec<(ServerUrl, Vec<DeviceKeys>)>,
+        clock: Arc<dyn otentik::push::Clock>,
+    ) -> CommandResult<()> {
+        let Some(host) = lock(&self.host)?.clone() else {
+            return Ok(());
+        };
+        let (Some(runtime), Ok(client)) = (self.runtime.as_ref(), self.client.as_ref()) else {
+            return Ok(());
+        };
+        let mut slot = lock(&self.poller)?;
+        if let Some(previous) = slot.take() {
+            runtime.spawn(previous.stop());
+        }
+        // Servers no longer polled cannot be "away".
+        let hosts: Vec<String> = servers.iter().map(|(s, _)| s.host()).collect();
+        lock(&self.unreachable)?.retain(|server, _| hosts.contains(server));
+        if servers.is_empty() {
+            return Ok(());
+        }
+        let (sender, mut events) = mpsc::unbounded_channel();
+        let handle = {
+            let _inside = runtime.enter();
+            poller::spawn(client.clone(), servers, clock, sender)
+        };
+        *slot = Some(handle);
+        std::thread::Builder::new()
+            .name("otentik-push-events".into())
+            .spawn(move || {
+                // Ends when the poller stops (its sender is dropped).
+                while let Some(event) = events.blocking_recv() {
+                    host(event);
+                }
+            })
+            .map_err(|e| Failure::new(ErrorCode::Internal, format!("cannot start: {e}")))?;
+        Ok(())
+    }
+
+    /// Queues a request; `false` when it was already queued (the poller restarted).
+    pub fn enqueue(&self, request: PendingRequest) -> bool {
+        let Ok(mut queue) = self.queue.lock() else {
+            return false;
+        };
+        if queue.iter().any(|r| r.challenge.id == request.challenge.id) {
+            return false;
+        }
+        queue.push(request);
+        queue.sort_by_key(|r| std::cmp::Reverse(r.challenge.created_at));
+        queue.truncate(MAX_QUEUED);
+        true
+    }
+
+    /// The queued requests, newest first, after dropping those `expired` says are over.
+    pub fn queued(&self, expired: impl Fn(&PendingRequest) -> bool) -> Vec<PendingRequest> {
+        let Ok(mut queue) = self.queue.lock() else {
+            return Vec::new();
+        };
+        queue.retain(|r| !expired(r));
+        queue.clone()
+    }
+
+    /// Drops the request `id` (answered or gone).
+    pub fn forget(&self, id: &str) {
+        if let Ok(mut queue) = self.queue.lock() {
+            queue.retain(|r| r.challenge.id != id);
+        }
+    }
+
+    /// Drops every request of an account (revoked or removed).
+    pub fn forget_account(&self, account_id: &str) {
+        if let Ok(mut queue) = self.queue.lock() {
+            queue.retain(|r| r.account_id != account_id);
+        }
+    }
+
+    /// How many requests wait, in all and for `account_id`.
+    pub fn waiting(&self, account_id: Option<&str>) -> usize {
+        self.queue.lock().map_or(0, |queue| {
+            queue
+                .iter()
+                .filter(|r| account_id.is_none_or(|id| r.account_id == id))
+                .count()
+        })
+    }
+
+    /// Records that `server` stopped answering (`Some(why)`) or answers again (`None`).
+    pub fn set_unreachable(&self, server: &str, why: Option<String>) {
+        if let Ok(mut map) = self.unreachable.lock() {
+            match why {
+                Some(why) => map.insert(server.to_owned(), why),
+                None => map.remove(server),
+            };
+        }
+    }
+
+    /// Why `server` is away, if it is.
+    pub fn unreachable(&self, server: &str) -> Option<String> {
+        self.unreachable
+            .lock()
+            .ok()
+            .and_then(|map| map.get(server).cloned())
+    }
+
+    /// The UI's language (`"id"` or `"en"`), for notifications.
+    pub fn language(&self) -> String {
+        self.language
+            .lock()
+            .map_or_else(|_| "id".to_owned(), |l| l.clone())
+    }
+
+    /// Sets the UI's language.
+    pub fn set_language(&self, language: &str) -> CommandResult<()> {
+        if !matches!(language, "id" | "en") {
+            return Err(Failure::new(
+                ErrorCode::InvalidInput,
+                format!("unknown language '{language}': use id or en"),
+            ));
+        }
+        *lock(&self.language)? = language.to_owned();
+        Ok(())
+    }
+}
+
+impl Default for Approvals {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for Approvals {
+    fn drop(&mut self) {
+        // Dropping a runtime inside another one panics; this never waits.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// The name this device gives itself when it enrols.
+pub fn device_name() -> String {
+    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    let host = host.trim();
+    if host.is_empty() {
+        "Otentik".to_owned()
+    } else {
+        format!("Otentik ({host})")
+    }
+}
+
+/// The host part of a push URL, as the poller names servers.
+pub fn server_host(url: &str) -> String {
+    ServerUrl::parse(url).map_or_else(|_| url.to_owned(), |s| s.host())
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> CommandResult<MutexGuard<'_, T>> {
+    mutex.lock().map_err(|_| {
+        Failure::new(
+            ErrorCode::Internal,
+            "push state is damaged; restart Otentik",
+        )
+    })
+}

@@ -1,0 +1,103 @@
+//! What the app does while it runs: at start, it retries enrolments that could not reach
+//! their server and starts polling; then every poller event updates the vault and the queue,
+//! notifies, updates the tray, and tells the UI (`otentik://push`) to refresh.
+
+use std::sync::Arc;
+
+use otentik::push::{PushEvent, accounts};
+use otentik::vault::PushState;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use crate::approvals::device_name;
+use crate::state::AppState;
+use crate::{alerts, tray};
+
+/// The event that tells the UI that requests or push states changed.
+pub const EVENT: &str = "otentik://push";
+
+/// Installs the event handler and starts polling, off the calling thread (the vault may
+/// need the keyring, which may be slow to answer at login).
+pub fn start<R: Runtime>(app: &AppHandle<R>) {
+    let handle = app.clone();
+    app.state::<AppState>()
+        .approvals
+        .set_host(Arc::new(move |event| on_event(&handle, event)));
+    let handle = app.clone();
+    let spawned = std::thread::Builder::new()
+        .name("otentik-push-start".into())
+        .spawn(move || {
+            let state = handle.state::<AppState>();
+            retry_pending(&state);
+            if let Err(failure) = state.restart_push() {
+                eprintln!("Otentik: login requests are not being fetched: {failure}");
+            }
+            let _ = handle.emit(EVENT, ());
+        });
+    if let Err(error) = spawned {
+        eprintln!("Otentik: login requests are not being fetched: {error}");
+    }
+}
+
+/// Enrols the push accounts whose server could not be reached when they were added.
+pub fn retry_pending(state: &AppState) {
+    let Ok(client) = state.approvals.client() else {
+        return;
+    };
+    let now = state.clock.now();
+    let _ = state.with_vault(|vault| {
+        let waiting: Vec<String> = vault
+            .accounts()
+            .iter()
+            .filter(|a| {
+                a.push
+                    .as_ref()
+                    .is_some_and(|p| p.state == PushState::Pending)
+            })
+            .map(|a| a.id.clone())
+            .collect();
+        for id in waiting {
+            // A failure is recorded on the account (shown in its detail) by the core.
+            let _ =
+                state
+                    .approvals
+                    .block_on(accounts::enroll(vault, client, &id, &device_name(), now));
+        }
+        Ok(())
+    });
+}
+
+fn on_event<R: Runtime>(app: &AppHandle<R>, event: PushEvent) {
+    let state = app.state::<AppState>();
+    let approvals = &state.approvals;
+    match event {
+        PushEvent::Request(request) => {
+            if approvals.enqueue((*request).clone()) {
+                alerts::login_request(app, &request, &approvals.language());
+            }
+        }
+        PushEvent::Revoked { account_id } => {
+            approvals.forget_account(&account_id);
+            let _ = state.with_vault(|vault| accounts::record(vault, &account_id, true, 0));
+        }
+        PushEvent::Unreachable { server, message } => {
+            approvals.set_unreachable(&server, Some(message));
+        }
+        PushEvent::Reachable { server } => approvals.set_unreachable(&server, None),
+        PushEvent::ClockOffset {
+            account_ids,
+            offset,
+        } => {
+            let _ = state.with_vault(|vault| {
+                for id in &account_ids {
+                    accounts::record(vault, id, false, offset)?;
+                }
+                Ok(())
+            });
+        }
+        PushEvent::Rejected { message } => {
+            eprintln!("Otentik: a login request failed verification and was dropped: {message}");
+        }
+    }
+    tray::update(app, approvals.waiting(None), &approvals.language());
+    let _ = app.emit(EVENT, ());
+}

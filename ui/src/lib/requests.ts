@@ -1,0 +1,77 @@
+// Pure helpers of the login-request screens: which requests an account has, the countdown,
+// the words for an outcome and for a push state, a readable browser name.
+
+import type { AnswerView, PushView } from "./bindings";
+
+export interface Deadlined {
+  account_id: string;
+  deadline: number;
+}
+
+/** The requests of one account (or all when `accountId` is null), as given (newest first). */
+export function requestsFor<T extends Deadlined>(requests: T[], accountId: string | null): T[] {
+  return accountId === null ? requests : requests.filter((r) => r.account_id === accountId);
+}
+
+/** Whole seconds left before `deadline` (ms), never negative. */
+export function secondsToAnswer(deadline: number, now: number): number {
+  return Math.max(0, Math.ceil((deadline - now) / 1000));
+}
+
+/** The catalogue key that says how an answer ended. */
+export function outcomeKey(answer: AnswerView): string {
+  if (answer.wrong_number) return "request.result.wrongNumber";
+  switch (answer.status) {
+    case "approved":
+      return "request.result.approved";
+    case "not_me":
+      return "request.result.notMe";
+    case "expired":
+      return "request.result.expired";
+    default:
+      return "request.result.denied";
+  }
+}
+
+/** The catalogue key for an account's push state, as the list and the detail show it. */
+export function pushStateKey(push: PushView): string {
+  switch (push.state) {
+    case "active":
+      return push.reachable ? "push.state.active" : "push.state.unreachable";
+    case "revoked":
+      return "push.state.revoked";
+    case "failed":
+      return "push.state.failed";
+    default:
+      return "push.state.pending";
+  }
+}
+
+/** Whether the state is a problem the user should look at. */
+export function pushNeedsAttention(push: PushView): boolean {
+  return push.state !== "active" || !push.reachable || push.clock_off;
+}
+
+/** "Firefox 128 · Linux" from a user agent; the raw text when nothing is recognised. */
+export function browserName(userAgent: string): string {
+  const browsers: [RegExp, string][] = [
+    [/Edg\/(\d+)/, "Edge"],
+    [/OPR\/(\d+)/, "Opera"],
+    [/Firefox\/(\d+)/, "Firefox"],
+    [/Chrome\/(\d+)/, "Chrome"],
+    [/Version\/(\d+).*Safari/, "Safari"],
+  ];
+  const systems: [RegExp, string][] = [
+    [/Windows/, "Windows"],
+    [/Android/, "Android"],
+    [/iPhone|iPad/, "iOS"],
+    [/Mac OS X/, "macOS"],
+    [/Linux|X11/, "Linux"],
+  ];
+  const browser = browsers.find(([pattern]) => pattern.test(userAgent));
+  const system = systems.find(([pattern]) => pattern.test(userAgent));
+  if (!browser) return userAgent.slice(0, 80);
+  const version = userAgent.match(browser[0])?.[1];
+  const name = version ? `${browser[1]} ${version}` : browser[1];
+  return system ? `${name} · ${system[1]}` : name;
+}
