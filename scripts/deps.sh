@@ -8,6 +8,8 @@ packages=(
   libclang-dev                    # nokhwa's bindgen (camera)
   dbus gnome-keyring libsecret-tools keyutils   # a real Secret Service for the vault tests
   xvfb xauth xclip x11-apps       # screen and clipboard tests under a virtual X display
+  sway swaybg grim pipewire       # Wayland screen capture test: headless sway showing a QR code,
+  xdg-desktop-portal xdg-desktop-portal-wlr xdg-desktop-portal-gtk  # ...read through the portal
   zbar-tools imagemagick          # the QR benchmark's reference decoder; image conversion
   librsvg2-bin                    # rsvg-convert: the flow tests render the demo site's SVG QR code
   libwebkit2gtk-4.1-dev           # the desktop app (Tauri 2 on WebKitGTK)

@@ -63,7 +63,8 @@ pub struct AddArgs {
     /// Read the QR code from an image file (PNG, JPEG, WebP, BMP, GIF).
     #[arg(long, value_name = "FILE")]
     pub image: Option<std::path::PathBuf>,
-    /// Read the QR code from the screen (every monitor).
+    /// Read the QR code from the screen: every monitor on X11; on Wayland a screenshot through
+    /// the desktop portal, which may ask for permission first.
     #[arg(long)]
     pub screen: bool,
     /// Read the QR code (an image) or an otpauth:// URI (text) from the clipboard.

@@ -378,6 +378,28 @@ pub enum Error {
         /// Why not.
         reason: String,
     },
+    /// A Wayland session without the desktop portal's Screenshot interface (or no D-Bus
+    /// session bus to reach it).
+    #[error(
+        "cannot capture the screen of this Wayland session: no screenshot portal ({reason}); install xdg-desktop-portal and your desktop's portal (xdg-desktop-portal-gnome, -kde or -wlr), or save the QR code as an image and scan the file"
+    )]
+    ScreenPortalMissing {
+        /// What D-Bus said.
+        reason: String,
+    },
+    /// The user cancelled the screenshot the desktop portal asked about.
+    #[error(
+        "the screenshot was cancelled: scan the screen again and allow the screenshot, or save the QR code as an image and scan the file"
+    )]
+    ScreenCaptureCancelled,
+    /// The desktop portal refused the screenshot (permission denied).
+    #[error(
+        "the desktop refused the screenshot ({reason}): allow screenshots for Otentik in the system's privacy settings, or save the QR code as an image and scan the file"
+    )]
+    ScreenCaptureDenied {
+        /// What the portal said.
+        reason: String,
+    },
     /// No camera is connected.
     #[error("no camera found: connect one, or add the account from an image or the screen")]
     NoCamera,
@@ -449,7 +471,11 @@ impl Error {
             Self::QrNotFound { .. } => "qr_not_found",
             Self::NotAuthenticatorQr { .. } => "not_authenticator_qr",
             Self::ClipboardUnavailable { .. } | Self::ClipboardEmpty => "clipboard",
-            Self::ScreenCapture { .. } => "screen_capture",
+            // One code for the front ends: each message says what to do.
+            Self::ScreenCapture { .. }
+            | Self::ScreenPortalMissing { .. }
+            | Self::ScreenCaptureCancelled
+            | Self::ScreenCaptureDenied { .. } => "screen_capture",
             Self::NoCamera => "no_camera",
             Self::CameraDenied { .. } | Self::Camera { .. } => "camera",
         }
@@ -706,6 +732,22 @@ mod tests {
                     reason: "no graphical display (DISPLAY is not set)".into(),
                 },
                 "cannot capture the screen: no graphical display (DISPLAY is not set); save the QR code as an image and scan the file instead",
+            ),
+            (
+                Error::ScreenPortalMissing {
+                    reason: "org.freedesktop.DBus.Error.ServiceUnknown".into(),
+                },
+                "cannot capture the screen of this Wayland session: no screenshot portal (org.freedesktop.DBus.Error.ServiceUnknown); install xdg-desktop-portal and your desktop's portal (xdg-desktop-portal-gnome, -kde or -wlr), or save the QR code as an image and scan the file",
+            ),
+            (
+                Error::ScreenCaptureCancelled,
+                "the screenshot was cancelled: scan the screen again and allow the screenshot, or save the QR code as an image and scan the file",
+            ),
+            (
+                Error::ScreenCaptureDenied {
+                    reason: "screenshots are disabled".into(),
+                },
+                "the desktop refused the screenshot (screenshots are disabled): allow screenshots for Otentik in the system's privacy settings, or save the QR code as an image and scan the file",
             ),
             (
                 Error::NoCamera,

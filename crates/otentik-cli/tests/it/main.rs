@@ -2,13 +2,21 @@
 //! command as a user would.
 //!
 //! - `scan`: `scan <IMAGE>...` on image files: payloads, `--json`, exit statuses 1 and 2.
+//! - `capture`: `add --screen` and `add --clipboard` on a private Xvfb, into the real keyring.
 //! - `stateless`: `inspect`, `code --uri`, `convert`, and bad input (exit status 2).
 //! - `vault`: account commands against the real Secret Service: round trip, `kill -9` at
 //!   random instants, no keyring (exit status 3), a damaged account list (exit status 4).
+//! - `sandbox`: a data directory and keyring namespace of its own for each test.
 
 // A test that cannot set up its world fails on the spot.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod capture;
+mod sandbox;
 mod scan;
 mod stateless;
 mod vault;
+
+/// The private Xvfb of the core crate's screen and clipboard tests, shared rather than copied.
+#[path = "../../../otentik/tests/it/scan/xvfb.rs"]
+mod xvfb;

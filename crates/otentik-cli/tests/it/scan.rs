@@ -7,9 +7,10 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 /// `otpauth-spse.png`: a QR code rendered by the `qrcode` crate.
-const SPSE_URI: &str = "otpauth://totp/SPSE%20LPSE:budi.santoso?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=SPSE%20LPSE&digits=6&period=30";
+pub const SPSE_URI: &str = "otpauth://totp/SPSE%20LPSE:budi.santoso?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=SPSE%20LPSE&digits=6&period=30";
 
-fn data(path: &str) -> PathBuf {
+/// A file of the core crate's QR test data.
+pub fn data(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../otentik/tests/data/qr")
         .join(path)

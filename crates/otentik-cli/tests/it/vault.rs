@@ -5,67 +5,13 @@
 //! holds [`serial`] so that only one talks to the keyring at a time.
 
 use std::fs;
-use std::path::PathBuf;
 use std::process::{Command as Process, Stdio};
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use assert_cmd::Command;
-use otentik::vault::{KeyringStore, SecretStore, Vault};
+use otentik::vault::{SecretStore, Vault};
 use serde_json::Value;
 
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn serial() -> MutexGuard<'static, ()> {
-    SERIAL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// A vault of its own: a data directory and a keyring service.
-struct Sandbox {
-    dir: tempfile::TempDir,
-    service: String,
-}
-
-impl Sandbox {
-    fn new() -> Self {
-        assert!(
-            std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-            "no D-Bus session: run the tests through scripts/with-keyring.sh (as `make test` does)"
-        );
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-            service: format!("otentik-cli-test-{}", rand::random::<u64>()),
-        }
-    }
-
-    fn otentik(&self) -> Command {
-        let mut command = Command::cargo_bin("otentik").unwrap();
-        command
-            .env("OTENTIK_DATA_DIR", self.dir.path())
-            .env("OTENTIK_KEYRING_SERVICE", &self.service);
-        command
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let output = self.otentik().args(args).output().unwrap();
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice(&output.stdout).unwrap()
-    }
-
-    fn metadata(&self) -> PathBuf {
-        self.dir.path().join("accounts.json")
-    }
-
-    fn keyring(&self) -> KeyringStore {
-        KeyringStore::connect(&self.service).unwrap()
-    }
-}
+use crate::sandbox::{Sandbox, serial};
 
 const ALICE: &str = "otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME";
 const BOB: &str =

@@ -1,45 +1,117 @@
 //! Screen capture of every monitor, where the QR code usually is (the site is open in the
 //! browser on the same computer).
 //!
-//! X11 (and XWayland) through x11rb, the X11 crate arboard already uses: one `GetImage` per
-//! monitor that RandR reports. A pure Wayland session (no `DISPLAY`) gets a clear error until
-//! the desktop portal is supported (see `docs/decisions/0003-scan-decoders.md`).
+//! Which way depends on the graphical session ([`Session`]):
+//! 1. an X11 display (`DISPLAY`, also set under XWayland): [`x11`], one `GetImage` per monitor;
+//! 2. else a Wayland session (`WAYLAND_DISPLAY`): [`portal`], the XDG desktop portal's
+//!    `org.freedesktop.portal.Screenshot`, which may ask the user first;
+//! 3. else a clear error that says what to do instead.
+//!
+//! See `docs/decisions/0003-scan-decoders.md` ("Sources").
 
-use image::GrayImage;
-use x11rb::connection::Connection;
-use x11rb::protocol::randr::ConnectionExt as _;
-use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat, ImageOrder, Screen as X11Screen};
+mod portal;
+mod x11;
+
+use std::time::Duration;
 
 use super::source::{Capture, Source};
 use crate::error::{Error, Result};
 
-/// Every monitor of the display as a [`Source`]: one grey image per monitor.
-#[derive(Debug, Default)]
-pub struct Screen {
-    display: Option<String>,
+/// How long the desktop portal may take to answer (it may show the user a dialog first).
+pub const PORTAL_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The graphical session to capture: the three environment variables that locate it, held
+/// explicitly so callers (and tests) can point at another session than the process's own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Session {
+    /// The X11 display (`DISPLAY`), e.g. `":0"`.
+    pub display: Option<String>,
+    /// The Wayland display (`WAYLAND_DISPLAY`), e.g. `"wayland-0"`.
+    pub wayland_display: Option<String>,
+    /// The D-Bus session bus the desktop portal is on (`DBUS_SESSION_BUS_ADDRESS`); `None`
+    /// lets the D-Bus library find it the usual way (`$XDG_RUNTIME_DIR/bus`).
+    pub dbus_address: Option<String>,
 }
 
-impl Screen {
-    /// The display named by `DISPLAY`.
-    pub fn new() -> Self {
-        Screen { display: None }
-    }
-
-    /// An explicit X11 display, e.g. `":99"`.
-    pub fn on_display(display: &str) -> Self {
-        Screen {
-            display: Some(display.to_owned()),
+impl Session {
+    /// The session this process runs in, from its environment; empty variables count as unset.
+    pub fn from_env() -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Session {
+            display: var("DISPLAY"),
+            wayland_display: var("WAYLAND_DISPLAY"),
+            dbus_address: var("DBUS_SESSION_BUS_ADDRESS"),
         }
     }
 }
 
-/// A monitor's rectangle on the root window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Area {
-    x: i16,
-    y: i16,
-    width: u16,
-    height: u16,
+/// The way a [`Session`] is captured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Route<'a> {
+    X11(&'a str),
+    Portal(Option<&'a str>),
+}
+
+impl Session {
+    /// X11 first (it needs no permission and sees every monitor), then the portal.
+    fn route(&self) -> Result<Route<'_>> {
+        fn set(v: &Option<String>) -> Option<&str> {
+            v.as_deref().filter(|v| !v.is_empty())
+        }
+        if let Some(display) = set(&self.display) {
+            Ok(Route::X11(display))
+        } else if set(&self.wayland_display).is_some() {
+            Ok(Route::Portal(set(&self.dbus_address)))
+        } else {
+            Err(Error::ScreenCapture {
+                reason: "no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+                    .to_owned(),
+            })
+        }
+    }
+}
+
+/// Every monitor of the screen as a [`Source`]: one grey image per monitor (X11), or one
+/// screenshot of the whole desktop (Wayland portal).
+#[derive(Debug, Clone)]
+pub struct Screen {
+    session: Session,
+    portal_timeout: Duration,
+}
+
+impl Default for Screen {
+    fn default() -> Self {
+        Screen::new()
+    }
+}
+
+impl Screen {
+    /// The session this process runs in ([`Session::from_env`]).
+    pub fn new() -> Self {
+        Screen::in_session(Session::from_env())
+    }
+
+    /// An explicit X11 display, e.g. `":99"`.
+    pub fn on_display(display: &str) -> Self {
+        Screen::in_session(Session {
+            display: Some(display.to_owned()),
+            ..Session::default()
+        })
+    }
+
+    /// An explicit graphical session.
+    pub fn in_session(session: Session) -> Self {
+        Screen {
+            session,
+            portal_timeout: PORTAL_TIMEOUT,
+        }
+    }
+
+    /// How long the desktop portal may take to answer ([`PORTAL_TIMEOUT`] by default).
+    pub fn with_portal_timeout(mut self, timeout: Duration) -> Self {
+        self.portal_timeout = timeout;
+        self
+    }
 }
 
 impl Source for Screen {
@@ -48,145 +120,10 @@ impl Source for Screen {
     }
 
     fn capture(&mut self) -> Result<Vec<Capture>> {
-        let fail = |reason: String| Error::ScreenCapture { reason };
-        if self.display.is_none() && std::env::var_os("DISPLAY").is_none() {
-            let reason = if std::env::var_os("WAYLAND_DISPLAY").is_some() {
-                "this Wayland session has no X11 display (DISPLAY is not set) and capture through the desktop portal is not supported yet"
-            } else {
-                "no graphical display (DISPLAY is not set)"
-            };
-            return Err(fail(reason.to_owned()));
+        match self.session.route()? {
+            Route::X11(display) => x11::capture(display),
+            Route::Portal(bus) => portal::capture(bus, self.portal_timeout),
         }
-        let (conn, screen_num) = x11rb::connect(self.display.as_deref())
-            .map_err(|err| fail(format!("cannot connect to the X11 display: {err}")))?;
-        let setup = conn.setup();
-        let screen = setup
-            .roots
-            .get(screen_num)
-            .ok_or_else(|| fail("the X11 display has no screen".to_owned()))?;
-        let layout = PixelLayout::of(setup, screen)?;
-        let mut captures = Vec::new();
-        for area in monitors(&conn, screen) {
-            let reply = conn
-                .get_image(
-                    ImageFormat::Z_PIXMAP,
-                    screen.root,
-                    area.x,
-                    area.y,
-                    area.width,
-                    area.height,
-                    u32::MAX,
-                )
-                .map_err(|err| fail(err.to_string()))?
-                .reply()
-                .map_err(|err| fail(format!("the X server refused to share the screen: {err}")))?;
-            captures.push(Capture::Image(layout.grey_image(
-                u32::from(area.width),
-                u32::from(area.height),
-                &reply.data,
-            )?));
-        }
-        Ok(captures)
-    }
-}
-
-/// The monitors RandR reports, or the whole root window when it reports none.
-fn monitors(conn: &impl Connection, screen: &X11Screen) -> Vec<Area> {
-    let whole = Area {
-        x: 0,
-        y: 0,
-        width: screen.width_in_pixels,
-        height: screen.height_in_pixels,
-    };
-    let listed = conn
-        .randr_get_monitors(screen.root, true)
-        .ok()
-        .and_then(|cookie| cookie.reply().ok())
-        .map(|reply| reply.monitors)
-        .unwrap_or_default();
-    let areas: Vec<Area> = listed
-        .iter()
-        .map(|m| Area {
-            x: m.x,
-            y: m.y,
-            width: m.width,
-            height: m.height,
-        })
-        .filter(|a| a.width > 0 && a.height > 0)
-        .collect();
-    if areas.is_empty() { vec![whole] } else { areas }
-}
-
-/// How the X server lays out the pixels of the root window.
-#[derive(Debug, Clone, Copy)]
-struct PixelLayout {
-    bits_per_pixel: u32,
-    scanline_pad: u32,
-    lsb_first: bool,
-    masks: [u32; 3],
-}
-
-impl PixelLayout {
-    fn of(setup: &x11rb::protocol::xproto::Setup, screen: &X11Screen) -> Result<Self> {
-        let fail = |reason: &str| Error::ScreenCapture {
-            reason: reason.to_owned(),
-        };
-        let format = setup
-            .pixmap_formats
-            .iter()
-            .find(|f| f.depth == screen.root_depth)
-            .ok_or_else(|| fail("the X server describes no pixel format for its root window"))?;
-        let visual = screen
-            .allowed_depths
-            .iter()
-            .flat_map(|d| d.visuals.iter())
-            .find(|v| v.visual_id == screen.root_visual)
-            .ok_or_else(|| fail("the X server describes no visual for its root window"))?;
-        let bits_per_pixel = u32::from(format.bits_per_pixel);
-        if ![16, 24, 32].contains(&bits_per_pixel) || visual.red_mask == 0 {
-            return Err(fail(
-                "the display uses a palette or an unusual pixel format (need 16, 24 or 32-bit true colour)",
-            ));
-        }
-        Ok(PixelLayout {
-            bits_per_pixel,
-            scanline_pad: u32::from(format.scanline_pad).max(8),
-            lsb_first: setup.image_byte_order == ImageOrder::LSB_FIRST,
-            masks: [visual.red_mask, visual.green_mask, visual.blue_mask],
-        })
-    }
-
-    fn grey_image(&self, width: u32, height: u32, data: &[u8]) -> Result<GrayImage> {
-        let bytes = (self.bits_per_pixel / 8) as usize;
-        let row_bits = width * self.bits_per_pixel;
-        let stride = (row_bits.div_ceil(self.scanline_pad) * self.scanline_pad / 8) as usize;
-        if data.len() < stride * height as usize {
-            return Err(Error::ScreenCapture {
-                reason: format!(
-                    "the X server sent {} bytes for a {width}×{height} image",
-                    data.len()
-                ),
-            });
-        }
-        let channel = |value: u32, mask: u32| -> u32 {
-            let shifted = (value & mask) >> mask.trailing_zeros();
-            let max = mask >> mask.trailing_zeros();
-            shifted * 255 / max.max(1)
-        };
-        let mut out = Vec::with_capacity(width as usize * height as usize);
-        for y in 0..height as usize {
-            let row = &data[y * stride..];
-            for x in 0..width as usize {
-                let px = &row[x * bytes..x * bytes + bytes];
-                let value = px.iter().enumerate().fold(0u32, |acc, (i, &b)| {
-                    let shift = if self.lsb_first { i } else { bytes - 1 - i } * 8;
-                    acc | (u32::from(b) << shift)
-                });
-                let [r, g, b] = self.masks.map(|m| channel(value, m));
-                out.push(((r * 299 + g * 587 + b * 114 + 500) / 1000) as u8);
-            }
-        }
-        Ok(GrayImage::from_raw(width, height, out).unwrap_or_default())
     }
 }
 
@@ -194,32 +131,26 @@ impl PixelLayout {
 mod tests {
     use super::*;
 
-    #[test]
-    fn bgrx_little_endian_pixels_become_grey() {
-        let layout = PixelLayout {
-            bits_per_pixel: 32,
-            scanline_pad: 32,
-            lsb_first: true,
-            masks: [0x00ff_0000, 0x0000_ff00, 0x0000_00ff],
-        };
-        // white, black, pure red, pure green (B, G, R, X each).
-        let data = [255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 255, 0, 0, 255, 0, 0];
-        let image = layout.grey_image(4, 1, &data).unwrap_or_default();
-        assert_eq!(image.as_raw(), &[255, 0, 76, 150]);
-        assert!(layout.grey_image(5, 1, &data).is_err());
+    fn session(display: Option<&str>, wayland: Option<&str>, bus: Option<&str>) -> Session {
+        Session {
+            display: display.map(str::to_owned),
+            wayland_display: wayland.map(str::to_owned),
+            dbus_address: bus.map(str::to_owned),
+        }
     }
 
     #[test]
-    fn rgb565_pixels_become_grey() {
-        let layout = PixelLayout {
-            bits_per_pixel: 16,
-            scanline_pad: 32,
-            lsb_first: true,
-            masks: [0xf800, 0x07e0, 0x001f],
-        };
-        // Two pixels (white, black) + 4 bytes of row padding to 32 bits... 2×16 = 32: none.
-        let data = [0xff, 0xff, 0x00, 0x00];
-        let image = layout.grey_image(2, 1, &data).unwrap_or_default();
-        assert_eq!(image.as_raw(), &[255, 0]);
+    fn x11_first_then_the_portal_then_a_clear_error() {
+        let both = session(Some(":0"), Some("wayland-0"), Some("unix:path=/bus"));
+        assert_eq!(both.route().ok(), Some(Route::X11(":0")));
+        let wayland = session(Some(""), Some("wayland-0"), Some("unix:path=/bus"));
+        assert_eq!(
+            wayland.route().ok(),
+            Some(Route::Portal(Some("unix:path=/bus")))
+        );
+        let no_bus = session(None, Some("wayland-0"), Some(""));
+        assert_eq!(no_bus.route().ok(), Some(Route::Portal(None)));
+        let err = session(None, Some(""), None).route().err();
+        assert!(matches!(err, Some(Error::ScreenCapture { .. })), "{err:?}");
     }
 }

@@ -3,14 +3,11 @@
 //! only, and this crate forbids the `unsafe` that setting it in-process needs, so the reading
 //! half runs in a child process (this test binary again, one ignored test) with `DISPLAY` set.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use image::Luma;
 use otentik::Error;
 use otentik::scan::clipboard::Clipboard;
 use otentik::scan::{Decoder, ScanOptions, find_authenticator};
-use qrcode::QrCode;
 
 use super::xvfb;
 
@@ -47,44 +44,15 @@ fn read_in_child(display: &str, expect: &str) {
     );
 }
 
-/// `xclip -selection clipboard [-t type] -i` fed `bytes`; xclip keeps serving the selection
-/// in the background until the display goes away.
-fn xclip(display: &str, mime: Option<&str>, bytes: &[u8]) {
-    let mut command = Command::new("xclip");
-    command.args(["-selection", "clipboard"]);
-    if let Some(mime) = mime {
-        command.args(["-t", mime]);
-    }
-    let mut child = command
-        .arg("-i")
-        .env("DISPLAY", display)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("this test needs xclip (apt-get install xclip)");
-    child.stdin.take().unwrap().write_all(bytes).unwrap();
-    assert!(child.wait().unwrap().success(), "xclip failed");
-}
-
 #[test]
 fn clipboard_empty_then_png_then_link_under_xvfb() {
     let display = xvfb::start();
     read_in_child(&display.name, "empty");
 
-    let code = QrCode::new(URI)
-        .unwrap()
-        .render::<Luma<u8>>()
-        .module_dimensions(4, 4)
-        .build();
-    let mut png = Vec::new();
-    image::DynamicImage::ImageLuma8(code)
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .unwrap();
-    xclip(&display.name, Some("image/png"), &png);
+    display.clip(Some("image/png"), &super::qr_png(URI, 4));
     read_in_child(&display.name, "image");
 
-    xclip(&display.name, None, format!("{URI}\n").as_bytes());
+    display.clip(None, format!("{URI}\n").as_bytes());
     read_in_child(&display.name, "text");
 }
 
