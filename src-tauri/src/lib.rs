@@ -2,7 +2,7 @@
 //!
 //! - [`commands`]: what the UI may call, each one call into the core;
 //! - [`failure`]: the `{code, message}` a failed command returns;
-//! - [`views`]: what crosses IPC (never a secret);
+//! - [`views`], [`warning`]: what crosses IPC (never a secret);
 //! - [`state`], [`clock`], [`clipboard`], [`capture`], [`transfer`], [`link`]: what the commands
 //!   stand on.
 //!
@@ -19,6 +19,7 @@ pub mod link;
 pub mod state;
 pub mod transfer;
 pub mod views;
+pub mod warning;
 
 use std::sync::Arc;
 
