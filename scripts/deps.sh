@@ -14,6 +14,7 @@ packages=(
   librsvg2-bin                    # rsvg-convert: the flow tests render the demo site's SVG QR code
   libwebkit2gtk-4.1-dev           # the desktop app (Tauri 2 on WebKitGTK)
   webkit2gtk-driver               # WebKitWebDriver, for the app's end-to-end tests
+  libayatana-appindicator3-1      # the app's tray icon (loaded at run time)
 )
 
 missing=()

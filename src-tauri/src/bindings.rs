@@ -9,6 +9,7 @@ use crate::views::{
     AccountView, AddResult, AnswerView, AppInfo, CodeFailure, CodeView, Codes, ManualForm, Pending,
     PendingAccount, PushView, RemovalCheck, RequestView, Requests,
 };
+use crate::warning::{UriWarning, WarningCode};
 
 /// Where the UI keeps the generated file, relative to the repository root.
 pub const PATH: &str = "ui/src/lib/bindings.ts";
@@ -23,6 +24,8 @@ pub fn typescript() -> String {
         CodeView::decl(),
         Codes::decl(),
         CodeFailure::decl(),
+        WarningCode::decl(),
+        UriWarning::decl(),
         PendingAccount::decl(),
         Pending::decl(),
         AddResult::decl(),
@@ -34,7 +37,7 @@ pub fn typescript() -> String {
         RemovalCheck::decl(),
     ];
     let mut out = String::from(
-        "// Generated from src-tauri (src/views.rs, src/failure.rs) by `cargo test -p otentik-app`.\n\
+        "// Generated from src-tauri (src/views.rs, src/failure.rs, src/warning.rs) by `cargo test -p otentik-app`.\n\
          // Do not edit: change the Rust types and run the tests with OTENTIK_UPDATE_BINDINGS=1.\n",
     );
     for declaration in declarations {

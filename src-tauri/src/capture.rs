@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use otentik::otpauth::{self, Parsed};
-use otentik::scan::{self, Frame, PixelFormat, ScanOptions};
+use otentik::scan::{self, Frame, PixelFormat, ScanOptions, Source};
 use zeroize::Zeroizing;
 
 use crate::failure::{CommandResult, Failure};
@@ -35,27 +35,10 @@ pub fn from_camera_frame(
     from_frame(frame, "from the camera", &options)
 }
 
-/// Accounts from the clipboard: an `otpauth` text, or an image holding the QR code.
+/// Accounts from the clipboard (an `otpauth` text, or an image holding the QR code), through the
+/// core's clipboard source, as the CLI reads it.
 pub fn from_clipboard() -> CommandResult<Vec<Parsed>> {
-    let clipboard_failure =
-        |reason: String| Failure::from(otentik::Error::ClipboardUnavailable { reason });
-    let mut clipboard = arboard::Clipboard::new().map_err(|e| clipboard_failure(e.to_string()))?;
-    if let Ok(text) = clipboard.get_text() {
-        let text = Zeroizing::new(text);
-        if !text.trim().is_empty() {
-            return from_text(&text);
-        }
-    }
-    match clipboard.get_image() {
-        Ok(image) => {
-            let width = u32::try_from(image.width).unwrap_or(u32::MAX);
-            let height = u32::try_from(image.height).unwrap_or(u32::MAX);
-            let frame = Frame::new(width, height, PixelFormat::Rgba, &image.bytes)?;
-            let what = "from the clipboard";
-            from_frame(frame, what, &ScanOptions::default())?.ok_or_else(|| not_found(what))
-        }
-        Err(_) => Err(otentik::Error::ClipboardEmpty.into()),
-    }
+    from_source(&mut scan::clipboard::Clipboard)
 }
 
 /// Scans one frame: `None` when no QR code was read at all.
@@ -87,8 +70,12 @@ fn not_found(what: &str) -> Failure {
 
 /// Accounts in a QR code on the screen (every monitor, through the core's screen source).
 pub fn from_screen() -> CommandResult<Vec<Parsed>> {
-    let mut screen = scan::screen::Screen::new();
-    let found = scan::find_authenticator(&mut screen, &ScanOptions::default())?;
+    from_source(&mut scan::screen::Screen::new())
+}
+
+/// Accounts in what `source` captures: the first authenticator payload it holds.
+fn from_source(source: &mut dyn Source) -> CommandResult<Vec<Parsed>> {
+    let found = scan::find_authenticator(source, &ScanOptions::default())?;
     let text = Zeroizing::new(found.text.clone());
     from_text(&text)
 }

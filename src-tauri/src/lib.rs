@@ -2,7 +2,7 @@
 //!
 //! - [`commands`]: what the UI may call, each one call into the core;
 //! - [`failure`]: the `{code, message}` a failed command returns;
-//! - [`views`]: what crosses IPC (never a secret);
+//! - [`views`], [`warning`]: what crosses IPC (never a secret);
 //! - [`state`], [`clock`], [`clipboard`], [`capture`], [`transfer`], [`link`]: what the commands
 //!   stand on;
 //! - [`approvals`], [`background`], [`alerts`], [`tray`]: login requests, polled in the
@@ -25,6 +25,7 @@ pub mod state;
 pub mod transfer;
 pub mod tray;
 pub mod views;
+pub mod warning;
 
 use std::sync::Arc;
 

@@ -87,7 +87,7 @@ impl AppState {
                 let exists = labels
                     .iter()
                     .any(|(issuer, name)| *issuer == p.account.issuer && *name == p.account.name);
-                PendingAccount::new(&p.account, p.warnings.clone(), exists)
+                PendingAccount::new(&p.account, &p.warnings, exists)
             })
             .collect();
         let token = data_encoding_token();

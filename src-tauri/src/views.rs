@@ -2,10 +2,13 @@
 //! forms. None of these types holds a secret (the manual form carries the secret the user typed,
 //! towards Rust only). The TypeScript twins in `ui/src/lib/bindings.ts` are generated from them.
 
+use otentik::otpauth::Warning;
 use otentik::vault::StoredAccount;
 use otentik::{Account, OtpKind};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+use crate::warning::UriWarning;
 
 /// One account as the list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -216,13 +219,13 @@ pub struct PendingAccount {
     pub push: bool,
     /// Whether an account with the same issuer and name is already kept.
     pub exists: bool,
-    /// Oddities of the URI (English).
-    pub warnings: Vec<String>,
+    /// Oddities of the URI, each with a code the UI translates.
+    pub warnings: Vec<UriWarning>,
 }
 
 impl PendingAccount {
     /// The view of a parsed account; `exists` says whether the list has its label already.
-    pub fn new(account: &Account, warnings: Vec<String>, exists: bool) -> Self {
+    pub fn new(account: &Account, warnings: &[Warning], exists: bool) -> Self {
         Self {
             kind: account.kind.as_str().to_owned(),
             issuer: account.issuer.clone(),
@@ -232,7 +235,7 @@ impl PendingAccount {
             algorithm: account.algorithm.as_str().to_owned(),
             push: account.push.is_some(),
             exists,
-            warnings,
+            warnings: warnings.iter().map(UriWarning::from).collect(),
         }
     }
 }

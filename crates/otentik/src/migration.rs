@@ -8,7 +8,7 @@ use prost::Message;
 
 use crate::account::{Account, Algorithm, OtpKind};
 use crate::error::{Error, Result};
-use crate::otpauth::{self, Parsed};
+use crate::otpauth::{self, Parsed, Warning};
 use crate::secret::Secret;
 
 /// The accounts of one export QR and where it sits among the export's batches.
@@ -16,8 +16,8 @@ use crate::secret::Secret;
 pub(crate) struct Export {
     /// Usable accounts, in payload order.
     pub accounts: Vec<Parsed>,
-    /// Accounts that could not be used, each as the error that says why.
-    pub skipped: Vec<Error>,
+    /// Accounts that could not be used, each as a warning that says why.
+    pub skipped: Vec<Warning>,
     /// 0-based index of this QR in the export.
     pub batch_index: i32,
     /// Number of QR codes in the export.
@@ -91,16 +91,27 @@ pub(crate) fn parse(uri: &str) -> Result<Export> {
     for (index, otp) in payload.otp_parameters.iter().enumerate() {
         match convert(otp) {
             Ok(parsed) => accounts.push(parsed),
-            Err(reason) => skipped.push(Error::MigrationAccount {
-                index: index + 1,
-                label: label(otp),
-                reason,
-            }),
+            Err(reason) => skipped.push((index + 1, label(otp), reason)),
         }
     }
     if accounts.is_empty() {
-        return Err(skipped.into_iter().next().unwrap_or(Error::MigrationEmpty));
+        return Err(skipped.into_iter().next().map_or(
+            Error::MigrationEmpty,
+            |(index, label, reason)| Error::MigrationAccount {
+                index,
+                label,
+                reason,
+            },
+        ));
     }
+    let skipped = skipped
+        .into_iter()
+        .map(|(index, label, reason)| Warning::ExportAccountSkipped {
+            index,
+            label,
+            reason,
+        })
+        .collect();
     Ok(Export {
         accounts,
         skipped,

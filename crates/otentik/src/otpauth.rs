@@ -13,6 +13,10 @@ use crate::account::{Account, Algorithm, OtpKind, PushInvite};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 
+mod warning;
+
+pub use warning::Warning;
+
 /// Scheme of a single account URI.
 pub const SCHEME: &str = "otpauth";
 /// Scheme of a Google Authenticator export.
@@ -28,8 +32,9 @@ pub const RECOMMENDED_SECRET_BITS: usize = 128;
 pub struct Parsed {
     /// The account.
     pub account: Account,
-    /// Things that were accepted but deserve the user's attention (English sentences).
-    pub warnings: Vec<String>,
+    /// Things that were accepted but deserve the user's attention (a code and an English
+    /// sentence each).
+    pub warnings: Vec<Warning>,
 }
 
 /// Characters kept as they are in labels and parameter values: RFC 3986 unreserved.
@@ -79,9 +84,10 @@ pub fn parse(uri: &str) -> Result<Parsed> {
                 && !issuer.is_empty()
                 && !prefix.eq_ignore_ascii_case(&issuer)
             {
-                warnings.push(format!(
-                    "the issuer parameter '{issuer}' differs from the label prefix '{prefix}'; using '{issuer}'"
-                ));
+                warnings.push(Warning::IssuerMismatch {
+                    issuer: issuer.clone(),
+                    prefix: prefix.clone(),
+                });
             }
             if issuer.is_empty() {
                 label_issuer.unwrap_or_default()
@@ -152,17 +158,12 @@ pub fn parse_any(text: &str) -> Result<Vec<Parsed>> {
     if scheme.eq_ignore_ascii_case(MIGRATION_SCHEME) {
         let export = crate::migration::parse(text)?;
         let mut accounts = export.accounts;
-        let mut notes: Vec<String> = export
-            .skipped
-            .iter()
-            .map(|e| format!("skipped: {e}"))
-            .collect();
+        let mut notes = export.skipped;
         if export.batch_size > 1 {
-            notes.push(format!(
-                "this is part {} of {} of a Google Authenticator export: scan the other parts too",
-                export.batch_index + 1,
-                export.batch_size
-            ));
+            notes.push(Warning::ExportPart {
+                part: usize::try_from(export.batch_index).unwrap_or(0) + 1,
+                of: usize::try_from(export.batch_size).unwrap_or(0),
+            });
         }
         if let Some(first) = accounts.first_mut() {
             first.warnings.extend(notes);
@@ -290,15 +291,13 @@ pub(crate) fn decode(raw: &str, part: &str) -> Result<String> {
         })
 }
 
-pub(crate) fn check_secret_bits(secret: &Secret, warnings: &mut Vec<String>) -> Result<()> {
+pub(crate) fn check_secret_bits(secret: &Secret, warnings: &mut Vec<Warning>) -> Result<()> {
     let bits = secret.bits();
     if bits < MIN_SECRET_BITS {
         return Err(Error::SecretTooShort { bits });
     }
     if bits < RECOMMENDED_SECRET_BITS {
-        warnings.push(format!(
-            "the secret is only {bits} bits long; {RECOMMENDED_SECRET_BITS} or more is recommended"
-        ));
+        warnings.push(Warning::ShortSecret { bits });
     }
     Ok(())
 }

@@ -316,3 +316,31 @@ fn app_info_names_version_and_licence() {
     );
     assert!(!h.service.is_empty());
 }
+
+#[test]
+fn uri_warnings_arrive_with_a_code_to_translate() {
+    let h = Harness::new();
+    let pending = h
+        .call(
+            "read_text",
+            json!({ "text": "otpauth://totp/Old:budi?secret=JBSWY3DPEHPK3PXP&issuer=New" }),
+        )
+        .unwrap();
+    let warnings = pending["accounts"][0]["warnings"].as_array().unwrap();
+    let codes: Vec<&str> = warnings
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["issuer_mismatch", "short_secret"]);
+    assert_eq!(
+        warnings[0],
+        json!({
+            "code": "issuer_mismatch",
+            "message": "the issuer parameter 'New' differs from the label prefix 'Old'; using 'New'",
+            "values": {"issuer": "New", "prefix": "Old"},
+        })
+    );
+    assert_eq!(warnings[1]["values"]["bits"], "80");
+    // The secret never reaches the UI, not even inside a warning.
+    assert!(!pending.to_string().contains(SECRET));
+}

@@ -134,6 +134,12 @@ fn start_xvfb() -> Result<(Child, String)> {
 impl Desktop {
     /// Starts X, the driver and the app with an empty vault.
     pub async fn start() -> Result<Self> {
+        Self::start_with_accounts(&[]).await
+    }
+
+    /// Starts X, the driver and the app over a vault that already holds the accounts of
+    /// `uris` (added with the `otentik` CLI, in that order).
+    pub async fn start_with_accounts(uris: &[&str]) -> Result<Self> {
         let home = tempfile::tempdir()?;
         let service = format!(
             "otentik-e2e-{}",
@@ -141,7 +147,10 @@ impl Desktop {
                 .duration_since(std::time::UNIX_EPOCH)?
                 .as_nanos()
         );
-        let mut desktop = Self::start_in(home.path().to_path_buf(), service).await?;
+        for uri in uris {
+            run_cli(&app_env(home.path(), &service, ":0"), &["add", uri])?;
+        }
+        let mut desktop = Self::launch(home.path().to_path_buf(), service, &[]).await?;
         desktop._home_guard = Some(home);
         Ok(desktop)
     }
@@ -216,17 +225,30 @@ impl Desktop {
 
     /// Runs the `otentik` CLI on the same vault; its standard output.
     pub fn cli(&self, args: &[&str]) -> Result<String> {
-        let output = Command::new(binary("otentik")?)
+        run_cli(&self.env(), args)
+    }
+
+    /// Launches the app binary a second time in the same session (HOME, display, D-Bus), as
+    /// the OS does when the user opens an `otpauth://` link while the app runs; how it exited.
+    pub fn launch_again(&self, args: &[&str]) -> Result<std::process::ExitStatus> {
+        let mut second = Command::new(binary("otentik-app")?)
             .args(args)
             .envs(self.env())
-            .output()?;
-        if !output.status.success() {
-            bail!(
-                "otentik {args:?} failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let start = Instant::now();
+        loop {
+            if let Some(status) = second.try_wait()? {
+                return Ok(status);
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                let _ = second.kill();
+                let _ = second.wait();
+                bail!("the second launch was still running after 20 s");
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
-        Ok(String::from_utf8(output.stdout)?)
     }
 
     /// Saves a PNG of the window as `target/e2e-screenshots/<name>.png`.
@@ -355,6 +377,21 @@ impl Drop for Desktop {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Runs the `otentik` CLI with `env`; its standard output.
+fn run_cli(env: &[(String, String)], args: &[&str]) -> Result<String> {
+    let output = Command::new(binary("otentik")?)
+        .args(args)
+        .envs(env.iter().cloned())
+        .output()?;
+    if !output.status.success() {
+        bail!(
+            "otentik {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(String::from_utf8(output.stdout)?)
 }
 
 /// Environment of the app (and the CLI beside it) for a vault in `home` under `service`.

@@ -1,4 +1,4 @@
-// Generated from src-tauri (src/views.rs, src/failure.rs) by `cargo test -p otentik-app`.
+// Generated from src-tauri (src/views.rs, src/failure.rs, src/warning.rs) by `cargo test -p otentik-app`.
 // Do not edit: change the Rust types and run the tests with OTENTIK_UPDATE_BINDINGS=1.
 
 export type ErrorCode = "not_authenticator_uri" | "invalid_uri" | "invalid_secret" | "invalid_export" | "keyring_unavailable" | "keyring_locked" | "keyring_failure" | "secret_missing" | "metadata_unreadable" | "storage" | "duplicate" | "no_match" | "ambiguous" | "invalid_position" | "image_unreadable" | "qr_not_found" | "not_authenticator_qr" | "clipboard" | "screen_capture" | "no_camera" | "camera" | "push_insecure_url" | "push_unreachable" | "push_protocol" | "push_rejected" | "push_clock_skew" | "push_revoked" | "push_enrollment_refused" | "push_request_gone" | "push_number_required" | "not_push_account" | "invalid_input" | "pending_expired" | "internal";
@@ -128,6 +128,22 @@ id: string,
  */
 error: Failure, };
 
+export type WarningCode = "issuer_mismatch" | "short_secret" | "export_account_skipped" | "export_part";
+
+export type UriWarning = { 
+/**
+ * What is odd, for the UI to translate.
+ */
+code: WarningCode, 
+/**
+ * The English sentence.
+ */
+message: string, 
+/**
+ * Values the translation may show, by placeholder name.
+ */
+values: { [key in string]?: string }, };
+
 export type PendingAccount = { 
 /**
  * `"totp"` or `"hotp"`.
@@ -162,9 +178,9 @@ push: boolean,
  */
 exists: boolean, 
 /**
- * Oddities of the URI (English).
+ * Oddities of the URI, each with a code the UI translates.
  */
-warnings: Array<string>, };
+warnings: Array<UriWarning>, };
 
 export type Pending = { 
 /**

@@ -20,7 +20,7 @@ pub fn run(args: &AddArgs) -> Outcome {
     let mut added = Vec::new();
     for item in &parsed {
         for warning in &item.warnings {
-            eprintln!("{}", messages::warning_line(warning));
+            eprintln!("{}", messages::warning_line(&warning.to_string()));
         }
         let stored = vault.add(&item.account, crate::now(), args.force)?;
         output::line(&messages::added(&stored));

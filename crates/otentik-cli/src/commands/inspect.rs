@@ -39,7 +39,7 @@ impl From<&otentik::otpauth::Parsed> for Inspected {
             counter: (!totp).then_some(account.counter),
             secret_bits: account.secret.bits(),
             push_url: account.push.as_ref().map(|push| push.url.clone()),
-            warnings: parsed.warnings.clone(),
+            warnings: parsed.warnings.iter().map(ToString::to_string).collect(),
         }
     }
 }

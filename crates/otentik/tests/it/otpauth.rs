@@ -169,9 +169,10 @@ fn eighty_bit_warning_says_what_it_means() {
     let parsed = otpauth::parse("otpauth://totp/GitHub:octocat?secret=ABCDEFGHIJKLMNOP").unwrap();
     assert_eq!(parsed.account.secret.bits(), 80);
     assert_eq!(
-        parsed.warnings,
+        english(&parsed.warnings),
         ["the secret is only 80 bits long; 128 or more is recommended"]
     );
+    assert_eq!(parsed.warnings[0].code(), "short_secret");
 }
 
 #[test]
@@ -179,9 +180,10 @@ fn issuer_mismatch_warning_names_both() {
     let uri = format!("otpauth://totp/Old:alice?secret={S160}&issuer=New");
     let parsed = otpauth::parse(&uri).unwrap();
     assert_eq!(
-        parsed.warnings,
+        english(&parsed.warnings),
         ["the issuer parameter 'New' differs from the label prefix 'Old'; using 'New'"]
     );
+    assert_eq!(parsed.warnings[0].code(), "issuer_mismatch");
 }
 
 #[test]
@@ -232,4 +234,9 @@ fn format_then_parse_keeps_tricky_labels() {
         let Parsed { account: again, .. } = otpauth::parse(&otpauth::format(&account)).unwrap();
         assert_eq!(again, account, "{issuer:?} {name:?}");
     }
+}
+
+/// The warnings as the CLI prints them.
+fn english(warnings: &[otentik::otpauth::Warning]) -> Vec<String> {
+    warnings.iter().map(ToString::to_string).collect()
 }

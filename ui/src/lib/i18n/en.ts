@@ -56,6 +56,15 @@ export const en: Record<MessageKey, string> = {
   "add.confirm.addAll": "Add {count} accounts",
   "add.confirm.cancel": "Cancel",
   "add.confirm.link": "A link opened Otentik to add an account. Add it only if you opened it yourself.",
+
+  "warning.issuer_mismatch":
+    "The issuer in the link (\"{issuer}\") differs from its label prefix (\"{prefix}\"). Otentik uses \"{issuer}\"; you can rename it later in Account details.",
+  "warning.short_secret":
+    "This secret is only {bits} bits long; {recommended} or more is recommended. Its codes still work.",
+  "warning.export_account_skipped":
+    "Account {index} of the export ({label}) was left out: Otentik cannot use it.",
+  "warning.export_part":
+    "This is part {part} of {of} of a Google Authenticator export: scan the other parts too.",
   "add.success": "Account added",
   "add.successMany": "{count} accounts added",
   "add.duplicates": "Already there, skipped: {labels}",

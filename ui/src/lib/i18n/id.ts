@@ -54,6 +54,15 @@ export const id = {
   "add.confirm.addAll": "Tambah {count} akun",
   "add.confirm.cancel": "Batal",
   "add.confirm.link": "Sebuah tautan membuka Otentik untuk menambah akun. Tambahkan hanya jika Anda yang membukanya.",
+
+  "warning.issuer_mismatch":
+    "Nama penerbit di tautan (\"{issuer}\") berbeda dengan awalan labelnya (\"{prefix}\"). Otentik memakai \"{issuer}\"; Anda bisa menggantinya nanti di Detail akun.",
+  "warning.short_secret":
+    "Kunci rahasia ini hanya {bits} bit; yang dianjurkan minimal {recommended} bit. Kodenya tetap berfungsi.",
+  "warning.export_account_skipped":
+    "Akun ke-{index} dalam ekspor ({label}) dilewati karena tidak bisa dipakai Otentik.",
+  "warning.export_part":
+    "Ini bagian {part} dari {of} ekspor Google Authenticator: pindai juga bagian lainnya.",
   "add.success": "Berhasil tambah akun",
   "add.successMany": "Berhasil tambah {count} akun",
   "add.duplicates": "Sudah ada, dilewati: {labels}",
