@@ -12,13 +12,14 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use otentik::push::accounts::DeviceKeys;
 use otentik::push::{PendingRequest, PollerHandle, PushClient, PushEvent, ServerUrl, poller};
 use tokio::sync::mpsc;
 
 use crate::failure::{CommandResult, ErrorCode, Failure};
+use crate::state::lock;
 
 /// Receives every poller event (see [`crate::start`]).
 pub type Host = Arc<dyn Fn(PushEvent) + Send + Sync>;
@@ -231,25 +232,10 @@ impl Drop for Approvals {
 
 /// The name this device gives itself when it enrols.
 pub fn device_name() -> String {
-    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
-    let host = host.trim();
-    if host.is_empty() {
-        "Otentik".to_owned()
-    } else {
-        format!("Otentik ({host})")
-    }
+    otentik::push::accounts::device_name("Otentik")
 }
 
 /// The host part of a push URL, as the poller names servers.
 pub fn server_host(url: &str) -> String {
     ServerUrl::parse(url).map_or_else(|_| url.to_owned(), |s| s.host())
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> CommandResult<MutexGuard<'_, T>> {
-    mutex.lock().map_err(|_| {
-        Failure::new(
-            ErrorCode::Internal,
-            "push state is damaged; restart Otentik",
-        )
-    })
 }

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use otentik::push::{PushEvent, accounts};
-use otentik::vault::PushState;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::approvals::device_name;
@@ -45,17 +44,7 @@ pub fn retry_pending(state: &AppState) {
     };
     let now = state.clock.now();
     let _ = state.with_vault(|vault| {
-        let waiting: Vec<String> = vault
-            .accounts()
-            .iter()
-            .filter(|a| {
-                a.push
-                    .as_ref()
-                    .is_some_and(|p| p.state == PushState::Pending)
-            })
-            .map(|a| a.id.clone())
-            .collect();
-        for id in waiting {
+        for id in accounts::waiting_enrolments(vault) {
             // A failure is recorded on the account (shown in its detail) by the core.
             let _ =
                 state

@@ -146,7 +146,8 @@ impl AppState {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> CommandResult<MutexGuard<'_, T>> {
+/// Locks `mutex`; a poisoned lock (an earlier command panicked) is a failure, not a panic.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> CommandResult<MutexGuard<'_, T>> {
     mutex.lock().map_err(|_| {
         Failure::new(
             ErrorCode::Internal,

@@ -1,35 +1,20 @@
 //! Glue shared by the push commands: retrying pending enrolments, and requests as JSON.
 
 use otentik::push::{PendingRequest, PushClient, accounts};
-use otentik::vault::{PushState, Vault};
+use otentik::vault::Vault;
 use serde::Serialize;
 
 use crate::messages;
 
 /// The name this device gives itself at enrolment.
 pub fn device_name() -> String {
-    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
-    let host = host.trim();
-    if host.is_empty() {
-        "Otentik CLI".to_owned()
-    } else {
-        format!("Otentik CLI ({host})")
-    }
+    accounts::device_name("Otentik CLI")
 }
 
 /// Retries the enrolment of every account whose push server could not be reached before.
 /// Problems are printed as warnings: codes work regardless.
 pub async fn retry_pending(vault: &mut Vault, client: &PushClient, now: u64) {
-    let pending: Vec<String> = vault
-        .accounts()
-        .iter()
-        .filter(|a| {
-            a.push
-                .as_ref()
-                .is_some_and(|p| p.state == PushState::Pending)
-        })
-        .map(|a| a.id.clone())
-        .collect();
+    let pending = accounts::waiting_enrolments(vault);
     for id in pending {
         match accounts::enroll(vault, client, &id, &device_name(), now).await {
             Ok(account) => println!("{}", messages::push_enrolled_later(&account)),

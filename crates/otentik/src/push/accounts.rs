@@ -381,6 +381,32 @@ pub async fn unregister(vault: &Vault, client: &PushClient, id: &str, now: u64) 
     }
 }
 
+/// Accounts whose enrolment waits for their server (it could not be reached at add time).
+pub fn waiting_enrolments(vault: &Vault) -> Vec<String> {
+    vault
+        .accounts()
+        .iter()
+        .filter(|a| {
+            a.push
+                .as_ref()
+                .is_some_and(|p| p.state == PushState::Pending)
+        })
+        .map(|a| a.id.clone())
+        .collect()
+}
+
+/// The name a device gives itself at enrolment: `front_end`, and the computer's host name
+/// when there is one.
+pub fn device_name(front_end: &str) -> String {
+    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    let host = host.trim();
+    if host.is_empty() {
+        front_end.to_owned()
+    } else {
+        format!("{front_end} ({host})")
+    }
+}
+
 /// Helper for front ends: the decision words the guide uses.
 pub fn decision(approve: bool, not_me: bool) -> Decision {
     match (approve, not_me) {
