@@ -115,6 +115,9 @@ fn start_xvfb() -> Result<(Child, String)> {
             "1280x800x24",
             "-nolisten",
             "tcp",
+            // Without it, Xvfb resets when its last client disconnects, and a client that
+            // connects meanwhile is refused ("Connection reset by peer").
+            "-noreset",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -172,7 +175,7 @@ impl Desktop {
 
     async fn launch(home: PathBuf, service: String, args: &[&str]) -> Result<Self> {
         let app = binary("otentik-app")?;
-        let (xvfb, display) = start_xvfb()?;
+        let (mut xvfb, display) = start_xvfb()?;
         let port = free_port()?;
         let native_port = free_port()?;
         let mut driver = Command::new(tauri_driver()?);
@@ -184,12 +187,22 @@ impl Desktop {
                 &native_port.to_string(),
             ])
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            // The app's own messages (it inherits the driver's), for failure reports.
+            .stderr(std::fs::File::create(home.join("app.log"))?);
         for (key, value) in app_env(&home, &service, &display) {
             driver.env(key, value);
         }
-        let driver = driver.spawn().context("cannot start tauri-driver")?;
-        wait_for_port(port, Duration::from_secs(20))?;
+        let mut driver = driver.spawn().context("cannot start tauri-driver")?;
+        let ended = |driver: &mut Child, xvfb: &mut Child| {
+            for child in [driver, xvfb] {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        };
+        if let Err(error) = wait_for_port(port, Duration::from_secs(20)) {
+            ended(&mut driver, &mut xvfb);
+            return Err(error);
+        }
 
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
@@ -199,10 +212,16 @@ impl Desktop {
         let mut builder = ClientBuilder::rustls()?;
         builder.capabilities(capabilities);
         let requested = Instant::now();
-        let client = builder
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .context("cannot open a WebDriver session on the app")?;
+        let client = match builder.connect(&format!("http://127.0.0.1:{port}")).await {
+            Ok(client) => client,
+            Err(error) => {
+                ended(&mut driver, &mut xvfb);
+                let log = std::fs::read_to_string(home.join("app.log")).unwrap_or_default();
+                return Err(anyhow::Error::new(error).context(format!(
+                    "cannot open a WebDriver session on the app; it printed:\n{log}"
+                )));
+            }
+        };
         let connected = Instant::now();
         Ok(Self {
             client,
@@ -249,6 +268,11 @@ impl Desktop {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// What the app (and the WebDriver servers) printed on stderr so far.
+    pub fn app_log(&self) -> String {
+        std::fs::read_to_string(self.home.join("app.log")).unwrap_or_default()
     }
 
     /// Saves a PNG of the window as `target/e2e-screenshots/<name>.png`.

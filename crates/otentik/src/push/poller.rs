@@ -129,9 +129,10 @@ impl ServerPoll {
         while !self.devices.is_empty() && !*self.stopped.borrow() {
             let now = self.clock.now();
             let handles: Vec<_> = self.devices.iter().map(DeviceKeys::device).collect();
-            let poll = self
-                .client
-                .poll(&self.server, &handles, POLL_WAIT_SECS, now);
+            // After an outage, the first poll returns at once: a long poll would report the
+            // server back only when it ends, up to POLL_WAIT_SECS later.
+            let wait = if unreachable { 0 } else { POLL_WAIT_SECS };
+            let poll = self.client.poll(&self.server, &handles, wait, now);
             let result = tokio::select! {
                 result = poll => result,
                 _ = self.stopped.changed() => break,

@@ -148,6 +148,9 @@ pub fn start() -> Display {
             "1280x800x24",
             "-nolisten",
             "tcp",
+            // Without it, Xvfb resets when its last client disconnects, and a client that
+            // connects meanwhile is refused ("Connection reset by peer").
+            "-noreset",
         ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

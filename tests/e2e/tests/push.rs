@@ -31,6 +31,7 @@ async fn login_approvals_and_the_enrolment_lifecycle_in_the_window() {
     let outcome = guide(&desktop, &mut server, &notifications).await;
     if outcome.is_err() {
         let _ = desktop.screenshot("push-failure").await;
+        eprintln!("--- the app's log\n{}", desktop.app_log());
     }
     let console = desktop.assert_no_console_errors().await;
     desktop.stop().await.expect("stop the app");
@@ -71,7 +72,10 @@ async fn guide(d: &Desktop, server: &mut DemoServer, notifications: &Notificatio
     let number = attribute(&waiting.html, "id=\"nomor\"", "data-number").context("a number")?;
     let seen = Instant::now();
     d.wait_for("[data-testid=request-badge]").await?;
-    println!("request visible in the window {:?} after the login", seen.elapsed());
+    println!(
+        "request visible in the window {:?} after the login",
+        seen.elapsed()
+    );
     step(d, "31-request-badge").await?;
     d.click("[data-testid=account-name]").await?;
     d.wait_for("[data-testid=request]").await?;
@@ -275,8 +279,7 @@ async fn open_detail(d: &Desktop, name: &str) -> Result<()> {
 async fn remove_without_warning(d: &Desktop, name: &str) -> Result<()> {
     d.click("[data-testid=remove]").await?;
     d.wait_for_text("Hapus akun ini?").await?;
-    if d
-        .client
+    if d.client
         .find(Locator::Css("[data-testid=remove-warning]"))
         .await
         .is_ok()
