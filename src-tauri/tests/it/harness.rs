@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use otentik::vault::{KeyringStore, Vault};
 use otentik_app::clipboard::Copier;
-use otentik_app::clock::FixedClock;
+use otentik_app::clock::{Clock, FixedClock};
 use otentik_app::state::AppState;
 use serde_json::Value;
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -25,6 +25,11 @@ pub struct Harness {
 
 impl Harness {
     pub fn new() -> Self {
+        Self::with_clock(Arc::new(FixedClock::at_ms(NOW_MS)))
+    }
+
+    /// Over a vault of its own, with `clock` (the system clock where a server checks time).
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let service = format!("otentik-app-test-{:016x}", rand_u64());
         let (vault_dir, vault_service) = (dir.path().join("data"), service.clone());
@@ -35,7 +40,7 @@ impl Harness {
                     Box::new(KeyringStore::connect(vault_service.clone())?),
                 )
             }),
-            Arc::new(FixedClock::at_ms(NOW_MS)),
+            clock,
             Copier::new(std::time::Duration::from_secs(30)),
         );
         Self::with_state(state, dir, service)

@@ -3,10 +3,13 @@
 //!
 //! - `commands`: each command, as the UI calls it, and the errors it returns;
 //! - `capabilities`: what the main window may call, and what is refused;
-//! - `bindings`: the generated TypeScript types are up to date.
+//! - `bindings`: the generated TypeScript types are up to date;
+//! - `push`: login approvals against `otentik-server --demo` on loopback, polled in the
+//!   background as the real app does.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bindings;
 mod capabilities;
 mod commands;
 mod harness;
+mod push;
