@@ -130,6 +130,16 @@ impl Approvals {
         Ok(())
     }
 
+    /// Ends the poller's pause (it paces itself while a request it reported is pending): call
+    /// it after an answer, so the next login is fetched at once.
+    pub fn wake(&self) {
+        if let Ok(slot) = self.poller.lock()
+            && let Some(poller) = slot.as_ref()
+        {
+            poller.wake();
+        }
+    }
+
     /// Queues a request; `false` when it was already queued (the poller restarted).
     pub fn enqueue(&self, request: PendingRequest) -> bool {
         let Ok(mut queue) = self.queue.lock() else {

@@ -454,6 +454,7 @@ pub fn answer_request(
             .approvals
             .block_on(accounts::answer(vault, client, &id, decision, number, now)))
     })?;
+    state.approvals.wake();
     match answered? {
         Ok((request, response)) => {
             state.approvals.forget(&id);

@@ -40,6 +40,10 @@ struct Args {
     /// Seconds a login request stays valid (at most 120).
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(10..=120))]
     challenge_ttl: u64,
+    /// Logins one user may start per minute before the site answers "too many attempts"
+    /// (raise it for load tests and benchmarks).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    login_limit: u32,
     /// Serve the SPSE-like demo site too.
     #[arg(long)]
     demo: bool,
@@ -93,6 +97,7 @@ async fn main() -> anyhow::Result<()> {
     let mut config = Config::new(&site_name, &public_url, &site_key);
     config.number_matching = !args.no_number_matching;
     config.challenge_ttl = args.challenge_ttl;
+    config.login_limit = args.login_limit;
     if args.demo {
         let outbox = args
             .outbox

@@ -199,7 +199,11 @@ impl Desktop {
                 let _ = child.wait();
             }
         };
-        if let Err(error) = wait_for_port(port, Duration::from_secs(20)) {
+        // tauri-driver starts WebKitWebDriver and listens at once; a session asked for before
+        // WebKitWebDriver listens fails (the connection is dropped): wait for both.
+        if let Err(error) = wait_for_port(port, Duration::from_secs(20))
+            .and_then(|()| wait_for_port(native_port, Duration::from_secs(20)))
+        {
             ended(&mut driver, &mut xvfb);
             return Err(error);
         }

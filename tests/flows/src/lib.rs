@@ -51,18 +51,26 @@ pub struct DemoServer {
     /// Where the database lives (kept across restarts).
     pub dir: tempfile::TempDir,
     port: u16,
+    extra: Vec<String>,
 }
 
 impl DemoServer {
     /// Starts on a free port.
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts on a free port with more command-line options (kept across restarts).
+    pub fn start_with(extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let (child, url, port) = spawn_server(dir.path(), 0);
+        let extra: Vec<String> = extra.iter().map(|a| (*a).to_owned()).collect();
+        let (child, url, port) = spawn_server(dir.path(), 0, &extra);
         Self {
             child,
             url,
             dir,
             port,
+            extra,
         }
     }
 
@@ -81,13 +89,13 @@ impl DemoServer {
         {
             std::thread::sleep(Duration::from_millis(50));
         }
-        let (child, url, _) = spawn_server(self.dir.path(), self.port);
+        let (child, url, _) = spawn_server(self.dir.path(), self.port, &self.extra);
         self.child = child;
         self.url = url;
     }
 }
 
-fn spawn_server(dir: &Path, port: u16) -> (Child, String, u16) {
+fn spawn_server(dir: &Path, port: u16, extra: &[String]) -> (Child, String, u16) {
     let mut child = Command::new(binary("otentik-server"))
         .args(["--demo", "--listen", &format!("127.0.0.1:{port}")])
         .arg("--db")
@@ -95,6 +103,7 @@ fn spawn_server(dir: &Path, port: u16) -> (Child, String, u16) {
         .arg("--outbox")
         .arg(dir.join("outbox"))
         .args(["--site-key", "flows-site-key"])
+        .args(extra)
         .env("OTENTIK_SERVER_DATA_DIR", dir)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())

@@ -71,6 +71,9 @@ pub fn run() -> Outcome {
                     }
                     Err(error) => eprintln!("{}", messages::error_line(&error.to_string())),
                 }
+                // The poller paces itself while this request was pending; answered, it
+                // goes back to waiting at once, so the next login shows without delay.
+                handle.wake();
             }
             PushEvent::Revoked { account_id } => {
                 let _ = vault.update(&account_id, |a| {

@@ -61,6 +61,11 @@ const PROBE_EVERY: Duration = Duration::from_secs(2);
 /// poll at this pace until they are answered or expire.
 const KNOWN_PENDING_PACE: Duration = Duration::from_millis(750);
 
+/// An empty answer faster than this to a long poll is "at once"; after this many in a row,
+/// polls are paced as above.
+const QUICK_ANSWER: Duration = Duration::from_millis(100);
+const QUICK_EMPTY_LIMIT: u32 = 3;
+
 /// Controls a running poller.
 pub struct PollerHandle {
     stop: watch::Sender<bool>,
@@ -126,6 +131,7 @@ impl ServerPoll {
         let mut backoff = BACKOFF_FIRST;
         let mut unreachable = false;
         let mut last_offset: Option<i64> = None;
+        let mut quick_empty = 0_u32;
         while !self.devices.is_empty() && !*self.stopped.borrow() {
             let now = self.clock.now();
             let handles: Vec<_> = self.devices.iter().map(DeviceKeys::device).collect();
@@ -133,6 +139,7 @@ impl ServerPoll {
             // server back only when it ends, up to POLL_WAIT_SECS later.
             let wait = if unreachable { 0 } else { POLL_WAIT_SECS };
             let poll = self.client.poll(&self.server, &handles, wait, now);
+            let asked = tokio::time::Instant::now();
             let result = tokio::select! {
                 result = poll => result,
                 _ = self.stopped.changed() => break,
@@ -162,6 +169,14 @@ impl ServerPoll {
                     self.revoke(&polled.revoked);
                     seen.retain(|_, expires_at| *expires_at > polled.server_time);
                     let mut fresh = false;
+                    let known_pending = !polled.challenges.is_empty();
+                    // A server that answers long polls at once with nothing (it ignores
+                    // `wait`) must not make this loop spin.
+                    quick_empty = if !known_pending && asked.elapsed() < QUICK_ANSWER {
+                        quick_empty + 1
+                    } else {
+                        0
+                    };
                     for challenge in polled.challenges {
                         if seen
                             .insert(challenge.id.clone(), challenge.expires_at)
@@ -183,7 +198,12 @@ impl ServerPoll {
                             self.send(PushEvent::Request(Box::new(request)));
                         }
                     }
-                    (!fresh && !seen.is_empty()).then_some(KNOWN_PENDING_PACE)
+                    // Only requests already reported came back: the server answers such
+                    // polls at once, so pace them. An empty answer (a request was answered
+                    // elsewhere, or the wait ended) goes straight back to waiting, or the
+                    // next login would wait for the pause.
+                    ((known_pending && !fresh) || quick_empty >= QUICK_EMPTY_LIMIT)
+                        .then_some(KNOWN_PENDING_PACE)
                 }
                 Err(Error::PushRevoked) => {
                     let all: Vec<String> =

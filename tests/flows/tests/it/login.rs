@@ -168,3 +168,25 @@ fn watch_shows_each_request_and_answers_it() {
     watch.wait_for("Refused", seen, Duration::from_secs(10));
     assert!(browser.get("/login/tunggu").html.contains("Login ditolak"));
 }
+
+#[test]
+fn logins_beyond_the_per_minute_limit_are_refused_and_login_limit_raises_it() {
+    for (options, allowed) in [(&[][..], 5), (&["--login-limit", "8"][..], 8)] {
+        let server = otentik_flows::DemoServer::start_with(options);
+        let (_server, browser, _cli) =
+            crate::activated_on(server, "ppk1", "ppk1-rahasia", "nonpenyedia");
+        for round in 0..allowed {
+            browser.logout();
+            let page = browser.login("nonpenyedia", "ppk1", "ppk1-rahasia");
+            assert_eq!(page.at, "/login/tunggu", "login {round} of {options:?}");
+        }
+        browser.logout();
+        let refused = browser.login("nonpenyedia", "ppk1", "ppk1-rahasia");
+        assert_ne!(refused.at, "/login/tunggu", "{options:?}");
+        assert!(
+            refused.html.contains("Terlalu banyak percobaan login"),
+            "{}",
+            refused.html
+        );
+    }
+}

@@ -22,7 +22,16 @@ use otentik_flows::{Browser, Cli, DemoServer};
 
 /// A demo site with `user` logged in and TOTP activated in a fresh `otentik` vault.
 pub fn activated(user: &str, password: &str, kind: &str) -> (DemoServer, Browser, Cli) {
-    let server = DemoServer::start();
+    activated_on(DemoServer::start(), user, password, kind)
+}
+
+/// As [`activated`], on a server started by the caller (with options of its own).
+pub fn activated_on(
+    server: DemoServer,
+    user: &str,
+    password: &str,
+    kind: &str,
+) -> (DemoServer, Browser, Cli) {
     let browser = Browser::new(&server.url);
     let cli = Cli::new();
     let page = browser.login(kind, user, password);
