@@ -17,6 +17,20 @@ packages=(
   libayatana-appindicator3-1      # the app's tray icon (loaded at run time)
 )
 
+# The toolchains are not Debian packages here: Debian 12's Rust (1.63) and Node.js (18) are too
+# old for Tauri 2 and Vite 8. Say how to get them instead of failing later in the build.
+if ! command -v cargo >/dev/null; then
+  echo "Rust is missing: install it with rustup (https://rustup.rs):" >&2
+  echo "  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh" >&2
+  exit 1
+fi
+node_major=$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/' || true)
+if ! command -v npm >/dev/null || [ "${node_major:-0}" -lt 20 ]; then
+  echo "Node.js 20.19 or newer with npm is needed for the app's UI (found: $(node --version 2>/dev/null || echo none))." >&2
+  echo "  Install it from https://nodejs.org or your distribution's backports, then run make again." >&2
+  exit 1
+fi
+
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

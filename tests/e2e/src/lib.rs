@@ -281,6 +281,16 @@ impl Desktop {
 
     /// Saves a PNG of the window as `target/e2e-screenshots/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        // WebKitWebDriver returns the last frame painted: let the page paint what the DOM
+        // already holds (two animation frames) first, or the picture can show the step before.
+        let _ = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await;
         let png = self.client.screenshot().await?;
         let path = self.screenshots.join(format!("{name}.png"));
         std::fs::write(&path, png)?;
