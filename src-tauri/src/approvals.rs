@@ -24,6 +24,10 @@ use crate::state::lock;
 /// Receives every poller event (see [`crate::start`]).
 pub type Host = Arc<dyn Fn(PushEvent) + Send + Sync>;
 
+/// Told how many requests wait whenever a request leaves the queue (answered, expired, its
+/// account removed or revoked), so the tray follows without waiting for the next poll.
+pub type Changed = Arc<dyn Fn(usize) + Send + Sync>;
+
 /// At most this many requests wait; older ones are dropped (a server limits them anyway).
 const MAX_QUEUED: usize = 32;
 
@@ -32,6 +36,7 @@ pub struct Approvals {
     runtime: Option<tokio::runtime::Runtime>,
     client: Result<PushClient, Failure>,
     host: Mutex<Option<Host>>,
+    changed: Mutex<Option<Changed>>,
     poller: Mutex<Option<PollerHandle>>,
     queue: Mutex<Vec<PendingRequest>>,
     unreachable: Mutex<BTreeMap<String, String>>,
@@ -52,6 +57,7 @@ impl Approvals {
             runtime,
             client,
             host: Mutex::new(None),
+            changed: Mutex::new(None),
             poller: Mutex::new(None),
             queue: Mutex::new(Vec::new()),
             unreachable: Mutex::new(BTreeMap::new()),
@@ -87,6 +93,21 @@ impl Approvals {
     pub fn set_host(&self, host: Host) {
         if let Ok(mut slot) = self.host.lock() {
             *slot = Some(host);
+        }
+    }
+
+    /// Installs the function told when requests leave the queue.
+    pub fn on_change(&self, changed: Changed) {
+        if let Ok(mut slot) = self.changed.lock() {
+            *slot = Some(changed);
+        }
+    }
+
+    /// Tells the [`Changed`] function, outside every lock of this struct.
+    fn changed(&self) {
+        let changed = self.changed.lock().ok().and_then(|slot| slot.clone());
+        if let Some(changed) = changed {
+            changed(self.waiting(None));
         }
     }
 
@@ -156,11 +177,18 @@ impl Approvals {
 
     /// The queued requests, newest first, after dropping those `expired` says are over.
     pub fn queued(&self, expired: impl Fn(&PendingRequest) -> bool) -> Vec<PendingRequest> {
-        let Ok(mut queue) = self.queue.lock() else {
-            return Vec::new();
+        let (kept, dropped) = {
+            let Ok(mut queue) = self.queue.lock() else {
+                return Vec::new();
+            };
+            let before = queue.len();
+            queue.retain(|r| !expired(r));
+            (queue.clone(), before != queue.len())
         };
-        queue.retain(|r| !expired(r));
-        queue.clone()
+        if dropped {
+            self.changed();
+        }
+        kept
     }
 
     /// Drops the request `id` (answered or gone).
@@ -168,6 +196,7 @@ impl Approvals {
         if let Ok(mut queue) = self.queue.lock() {
             queue.retain(|r| r.challenge.id != id);
         }
+        self.changed();
     }
 
     /// Drops every request of an account (revoked or removed).
@@ -175,6 +204,7 @@ impl Approvals {
         if let Ok(mut queue) = self.queue.lock() {
             queue.retain(|r| r.account_id != account_id);
         }
+        self.changed();
     }
 
     /// How many requests wait, in all and for `account_id`.
@@ -248,4 +278,70 @@ pub fn device_name() -> String {
 /// The host part of a push URL, as the poller names servers.
 pub fn server_host(url: &str) -> String {
     ServerUrl::parse(url).map_or_else(|_| url.to_owned(), |s| s.host())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use otentik::push::Challenge;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn request(id: &str, account: &str, created_at: u64) -> PendingRequest {
+        PendingRequest {
+            account_id: account.into(),
+            account_label: format!("SPSE Demo: {account}"),
+            challenge: Challenge {
+                id: id.into(),
+                nonce: "n".into(),
+                device_id: "d".into(),
+                site: "SPSE Demo".into(),
+                account: account.into(),
+                ip: "10.1.2.3".into(),
+                user_agent: "Firefox".into(),
+                created_at,
+                expires_at: created_at + 60,
+                numbers: None,
+                signature: String::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn the_queue_is_newest_first_without_duplicates_and_tells_when_requests_leave() {
+        let approvals = Approvals::new();
+        let told = Arc::new(Mutex::new(Vec::new()));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let (sink, count) = (told.clone(), calls.clone());
+        approvals.on_change(Arc::new(move |waiting| {
+            count.fetch_add(1, Ordering::SeqCst);
+            sink.lock().unwrap().push(waiting);
+        }));
+        assert!(approvals.enqueue(request("c1", "a1", 10)));
+        assert!(approvals.enqueue(request("c2", "a2", 20)));
+        assert!(approvals.enqueue(request("c3", "a1", 30)));
+        assert!(!approvals.enqueue(request("c2", "a2", 20)), "queued twice");
+        let ids: Vec<String> = approvals
+            .queued(|_| false)
+            .iter()
+            .map(|r| r.challenge.id.clone())
+            .collect();
+        assert_eq!(ids, ["c3", "c2", "c1"]);
+        assert_eq!(approvals.waiting(Some("a1")), 2);
+        // Adding and listing without a change tell nothing; leaving does.
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        approvals.forget("c3");
+        approvals.queued(|r| r.challenge.id == "c1");
+        approvals.forget_account("a2");
+        assert_eq!(*told.lock().unwrap(), [2, 1, 0]);
+    }
+
+    #[test]
+    fn the_language_is_id_or_en_only() {
+        let approvals = Approvals::new();
+        assert_eq!(approvals.language(), "id");
+        approvals.set_language("en").unwrap();
+        let refused = approvals.set_language("fr").unwrap_err();
+        assert_eq!(refused.code, ErrorCode::InvalidInput);
+        assert_eq!(approvals.language(), "en");
+    }
 }

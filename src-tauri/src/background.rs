@@ -22,6 +22,13 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
         .approvals
         .set_host(Arc::new(move |event| on_event(&handle, event)));
     let handle = app.clone();
+    app.state::<AppState>()
+        .approvals
+        .on_change(Arc::new(move |waiting| {
+            let language = handle.state::<AppState>().approvals.language();
+            tray::update(&handle, waiting, &language);
+        }));
+    let handle = app.clone();
     let spawned = std::thread::Builder::new()
         .name("otentik-push-start".into())
         .spawn(move || {

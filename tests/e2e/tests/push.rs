@@ -77,6 +77,7 @@ async fn guide(d: &Desktop, server: &mut DemoServer, notifications: &Notificatio
         seen.elapsed()
     );
     step(d, "31-request-badge").await?;
+    notifications.tray_shows("tray-alert.png")?;
     d.click("[data-testid=account-name]").await?;
     d.wait_for("[data-testid=request]").await?;
     d.wait_for_text("SPSE Demo").await?;
@@ -100,6 +101,8 @@ async fn guide(d: &Desktop, server: &mut DemoServer, notifications: &Notificatio
     notifications
         .wait_for("Permintaan login: SPSE Demo")
         .context("the notification")?;
+    // Answered: the tray's red dot goes.
+    notifications.tray_shows("tray.png")?;
 
     // Tidak.
     answer_next(d, &browser, "deny", None).await?;
@@ -374,6 +377,8 @@ impl Notifications {
             .args([
                 "--session",
                 "type='method_call',interface='org.freedesktop.Notifications',member='Notify'",
+                "interface='org.kde.StatusNotifierItem'",
+                "interface='org.kde.StatusNotifierWatcher'",
             ])
             .stdout(std::fs::File::create(&log)?)
             .stderr(Stdio::null())
@@ -384,6 +389,75 @@ impl Notifications {
             log,
             _dir: dir,
         })
+    }
+
+    /// Waits up to 10 s for the tray icon (the StatusNotifierItem the app exports on the
+    /// session bus, as a desktop's tray reads it) to be `icons/<file>`, pixel for pixel.
+    fn tray_shows(&self, file: &str) -> Result<()> {
+        let icons = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../icons");
+        let expected = image::open(icons.join(file))?.to_rgba8();
+        let start = Instant::now();
+        loop {
+            let shown = self.tray_icon();
+            if let Ok(Some(shown)) = &shown
+                && *shown == expected
+            {
+                return Ok(());
+            }
+            if start.elapsed() > Duration::from_secs(10) {
+                let what = shown.map(|s| s.map(|i| i.dimensions()));
+                bail!("the tray icon is not {file}: {what:?}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The tray icon's picture now: its `IconName` (a PNG file written by the app) read back.
+    fn tray_icon(&self) -> Result<Option<image::RgbaImage>> {
+        let mut seen = String::new();
+        std::fs::File::open(&self.log)?.read_to_string(&mut seen)?;
+        // "signal … sender=:1.5 -> … path=/org/ayatana/NotificationItem/<id>; interface=org.kde.StatusNotifierItem; …"
+        let Some(line) = seen
+            .lines()
+            .rev()
+            .find(|l| l.contains("interface=org.kde.StatusNotifierItem"))
+        else {
+            return Ok(None);
+        };
+        let field = |name: &str| {
+            line.split([' ', ';'])
+                .find_map(|part| part.strip_prefix(name))
+                .map(str::to_owned)
+        };
+        let (Some(sender), Some(path)) = (field("sender="), field("path=")) else {
+            return Ok(None);
+        };
+        let get = |property: &str| -> Result<String> {
+            let out = Command::new("dbus-send")
+                .args([
+                    "--session",
+                    "--print-reply",
+                    &format!("--dest={sender}"),
+                    &path,
+                    "org.freedesktop.DBus.Properties.Get",
+                    "string:org.kde.StatusNotifierItem",
+                    &format!("string:{property}"),
+                ])
+                .output()?;
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            Ok(text
+                .split('"')
+                .nth(1)
+                .map(str::to_owned)
+                .unwrap_or_default())
+        };
+        let (name, theme) = (get("IconName")?, get("IconThemePath")?);
+        let file = if Path::new(&name).is_absolute() {
+            std::path::PathBuf::from(&name)
+        } else {
+            Path::new(&theme).join(format!("{name}.png"))
+        };
+        Ok(image::open(&file).ok().map(|i| i.to_rgba8()))
     }
 
     /// Waits up to 10 s for a Notify call carrying `text`.
