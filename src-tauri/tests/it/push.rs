@@ -75,6 +75,19 @@ fn activated() -> Activated {
     }
 }
 
+/// Answers request `id` through the command, as the UI does.
+fn respond(
+    a: &Activated,
+    id: impl serde::Serialize,
+    decision: &str,
+    number: Value,
+) -> Result<Value, Value> {
+    a.h.call(
+        "answer_request",
+        json!({ "id": id, "decision": decision, "number": number }),
+    )
+}
+
 fn url_param(uri: &str, name: &str) -> String {
     let url = url::Url::parse(uri).unwrap();
     url.query_pairs()
@@ -118,26 +131,11 @@ fn a_request_is_listed_and_answered_ya_tidak_bukan_saya_and_wrong_number() {
         "no secret crosses IPC"
     );
     let id = request["id"].as_str().unwrap();
-    let unknown =
-        a.h.call(
-            "answer_request",
-            json!({ "id": id, "decision": "maybe", "number": null }),
-        )
-        .unwrap_err();
+    let unknown = respond(&a, id, "maybe", json!(null)).unwrap_err();
     assert_eq!(unknown["code"], "invalid_input", "{unknown}");
-    let no_number =
-        a.h.call(
-            "answer_request",
-            json!({ "id": id, "decision": "approve", "number": null }),
-        )
-        .unwrap_err();
+    let no_number = respond(&a, id, "approve", json!(null)).unwrap_err();
     assert_eq!(no_number["code"], "push_number_required", "{no_number}");
-    let answer =
-        a.h.call(
-            "answer_request",
-            json!({ "id": id, "decision": "approve", "number": number }),
-        )
-        .unwrap();
+    let answer = respond(&a, id, "approve", json!(number)).unwrap();
     assert_eq!(
         (&answer["status"], &answer["wrong_number"], &answer["site"]),
         (&json!("approved"), &json!(false), &json!("SPSE Demo")),
@@ -153,23 +151,13 @@ fn a_request_is_listed_and_answered_ya_tidak_bukan_saya_and_wrong_number() {
     // Answered: gone from the queue, and a second answer is refused with a reason.
     let listed = a.h.call("push_requests", json!({})).unwrap();
     assert_eq!(listed["requests"], json!([]), "{listed}");
-    let again =
-        a.h.call(
-            "answer_request",
-            json!({ "id": id, "decision": "approve", "number": number }),
-        )
-        .unwrap_err();
+    let again = respond(&a, id, "approve", json!(number)).unwrap_err();
     assert_eq!(again["code"], "push_request_gone", "{again}");
     a.site.logout();
 
     // Tidak: refused.
     let (_, request) = login_and_wait(&a);
-    let answer =
-        a.h.call(
-            "answer_request",
-            json!({ "id": request["id"], "decision": "deny", "number": null }),
-        )
-        .unwrap();
+    let answer = respond(&a, &request["id"], "deny", json!(null)).unwrap();
     assert_eq!(answer["status"], "denied", "{answer}");
     assert!(a.site.get("/login/tunggu").html.contains("Login ditolak"));
     assert_eq!(a.site.get("/beranda").at, "/login");
@@ -177,12 +165,7 @@ fn a_request_is_listed_and_answered_ya_tidak_bukan_saya_and_wrong_number() {
     // Bukan saya: refused and reported.
     a.site.logout();
     let (_, request) = login_and_wait(&a);
-    let answer =
-        a.h.call(
-            "answer_request",
-            json!({ "id": request["id"], "decision": "not_me", "number": null }),
-        )
-        .unwrap();
+    let answer = respond(&a, &request["id"], "not_me", json!(null)).unwrap();
     assert_eq!(answer["status"], "not_me", "{answer}");
     assert!(a.site.get("/login/selesai").html.contains("dilaporkan"));
 
@@ -191,12 +174,7 @@ fn a_request_is_listed_and_answered_ya_tidak_bukan_saya_and_wrong_number() {
     let (number, request) = login_and_wait(&a);
     let numbers: Vec<u8> = serde_json::from_value(request["numbers"].clone()).unwrap();
     let wrong = numbers.iter().copied().find(|n| *n != number).unwrap();
-    let answer =
-        a.h.call(
-            "answer_request",
-            json!({ "id": request["id"], "decision": "approve", "number": wrong }),
-        )
-        .unwrap();
+    let answer = respond(&a, &request["id"], "approve", json!(wrong)).unwrap();
     assert_eq!(answer["wrong_number"], true, "{answer}");
     assert_ne!(answer["status"], "approved", "{answer}");
     assert_eq!(a.site.get("/beranda").at, "/login");
