@@ -12,6 +12,7 @@ packages=(
   xdg-desktop-portal xdg-desktop-portal-wlr xdg-desktop-portal-gtk  # ...read through the portal
   zbar-tools imagemagick          # the QR benchmark's reference decoder; image conversion
   librsvg2-bin                    # rsvg-convert: the flow tests render the demo site's SVG QR code
+  dunst                           # a notification daemon: the app's notification is clicked in a test
   libwebkit2gtk-4.1-dev           # the desktop app (Tauri 2 on WebKitGTK)
   webkit2gtk-driver               # WebKitWebDriver, for the app's end-to-end tests
   libayatana-appindicator3-1      # the app's tray icon (loaded at run time)

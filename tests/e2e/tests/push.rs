@@ -28,6 +28,7 @@ async fn login_approvals_and_the_enrolment_lifecycle_in_the_window() {
     let mut server = blocking(DemoServer::start);
     let notifications = Notifications::watch().expect("dbus-monitor on the session bus");
     let desktop = Desktop::start().await.expect("start the app");
+    let _daemon = NotificationDaemon::start(&desktop.display);
     let outcome = guide(&desktop, &mut server, &notifications).await;
     if outcome.is_err() {
         let _ = desktop.screenshot("push-failure").await;
@@ -104,11 +105,22 @@ async fn guide(d: &Desktop, server: &mut DemoServer, notifications: &Notificatio
     // Answered: the tray's red dot goes.
     notifications.tray_shows("tray.png")?;
 
-    // Tidak.
-    answer_next(d, &browser, "deny", None).await?;
+    // Tidak, reached from the notification: its default action (a click; here dunst's
+    // `dunstctl action`) brings the window to the request from any screen.
+    d.click("[data-testid=nav-settings]").await?;
+    dunstctl(&["close-all"])?;
+    let before = notifications.count()?;
+    blocking(|| browser.logout());
+    let waiting = blocking(|| browser.login("penyedia", "penyedia1", "penyedia1-rahasia"));
+    assert_eq!(waiting.at, "/login/tunggu", "{}", waiting.html);
+    notifications.wait_for_more(before)?;
+    click_notification()?;
+    d.wait_for("[data-testid=request]").await?;
+    step(d, "34-from-notification").await?;
+    d.click("[data-testid=deny]").await?;
     result(d, "denied").await?;
     d.wait_for_text("Login ditolak").await?;
-    step(d, "34-tidak").await?;
+    step(d, "35-tidak").await?;
     assert!(
         blocking(|| browser.get("/login/tunggu"))
             .html
@@ -119,7 +131,7 @@ async fn guide(d: &Desktop, server: &mut DemoServer, notifications: &Notificatio
     // Bukan saya: refused and reported.
     answer_next(d, &browser, "not-me", None).await?;
     result(d, "not_me").await?;
-    step(d, "35-bukan-saya").await?;
+    step(d, "36-bukan-saya").await?;
     assert!(
         blocking(|| browser.get("/login/selesai"))
             .html
@@ -129,7 +141,7 @@ async fn guide(d: &Desktop, server: &mut DemoServer, notifications: &Notificatio
     // A wrong number: not approved.
     answer_next(d, &browser, "approve", Some(Wrong)).await?;
     result(d, "wrong_number").await?;
-    step(d, "36-wrong-number").await?;
+    step(d, "37-wrong-number").await?;
     assert_eq!(blocking(|| browser.get("/beranda")).at, "/login");
 
     // The server stops: push accounts say so, codes are still shown. Back: requests flow.
@@ -139,12 +151,12 @@ async fn guide(d: &Desktop, server: &mut DemoServer, notifications: &Notificatio
     d.wait_for_text("Server tidak dapat dihubungi").await?;
     d.wait_for("[data-testid=account][data-name=\"penyedia1\"] [data-testid=code]")
         .await?;
-    step(d, "37-server-down").await?;
+    step(d, "38-server-down").await?;
     blocking(|| server.restart());
     push_state(d, "penyedia1", "active").await?;
     answer_next(d, &browser, "approve", Some(Right)).await?;
     result(d, "approved").await?;
-    step(d, "38-server-back").await?;
+    step(d, "39-server-back").await?;
     blocking(|| browser.logout());
 
     // Hapus while the site still has TOTP on: the warning, then cancel.
@@ -152,7 +164,7 @@ async fn guide(d: &Desktop, server: &mut DemoServer, notifications: &Notificatio
     d.click("[data-testid=remove]").await?;
     d.wait_for("[data-testid=remove-warning]").await?;
     d.wait_for_text("TOTP masih aktif di situs").await?;
-    step(d, "39-hapus-warning").await?;
+    step(d, "40-hapus-warning").await?;
     d.client
         .find(Locator::XPath("//button[normalize-space()='Batal']"))
         .await?
@@ -169,11 +181,11 @@ async fn guide(d: &Desktop, server: &mut DemoServer, notifications: &Notificatio
     push_state(d, "penyedia1", "revoked").await?;
     d.wait_for_text("TOTP dinonaktifkan atau direset di server")
         .await?;
-    step(d, "40-reset-revoked").await?;
+    step(d, "41-reset-revoked").await?;
     open_detail(d, "penyedia1").await?;
     d.wait_for("[data-testid=reactivate]").await?;
     d.wait_for_text("Aktivasi ulang").await?;
-    step(d, "41-aktivasi-ulang").await?;
+    step(d, "42-aktivasi-ulang").await?;
     remove_without_warning(d, "penyedia1").await?;
 
     // Disable TOTP on the site: the same.
@@ -195,10 +207,10 @@ async fn guide(d: &Desktop, server: &mut DemoServer, notifications: &Notificatio
     let disabled = blocking(|| browser.post("/totp/disable", &[]));
     assert!(disabled.html.contains("Berhasil Disable TOTP"));
     push_state(d, "penyedia1", "revoked").await?;
-    step(d, "42-disabled-revoked").await?;
+    step(d, "43-disabled-revoked").await?;
     open_detail(d, "penyedia1").await?;
     remove_without_warning(d, "penyedia1").await?;
-    step(d, "43-removed").await
+    step(d, "44-removed").await
 }
 
 /// Which number to pick when approving.
@@ -460,6 +472,25 @@ impl Notifications {
         Ok(image::open(&file).ok().map(|i| i.to_rgba8()))
     }
 
+    /// How many Notify calls were seen so far.
+    fn count(&self) -> Result<usize> {
+        let mut seen = String::new();
+        std::fs::File::open(&self.log)?.read_to_string(&mut seen)?;
+        Ok(seen.matches("member=Notify").count())
+    }
+
+    /// Waits up to 10 s for more than `before` Notify calls.
+    fn wait_for_more(&self, before: usize) -> Result<()> {
+        let start = Instant::now();
+        while self.count()? <= before {
+            if start.elapsed() > Duration::from_secs(10) {
+                bail!("no new notification after the login");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(())
+    }
+
     /// Waits up to 10 s for a Notify call carrying `text`.
     fn wait_for(&self, text: &str) -> Result<()> {
         let start = Instant::now();
@@ -482,4 +513,58 @@ impl Drop for Notifications {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A real notification daemon (dunst) on the test's session bus and the app's display, so
+/// notifications are shown and can be clicked; killed when dropped.
+struct NotificationDaemon(Child);
+
+impl NotificationDaemon {
+    fn start(display: &str) -> Self {
+        let child = Command::new("dunst")
+            .env("DISPLAY", display)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dunst (Debian package dunst; scripts/deps.sh installs it)");
+        let start = Instant::now();
+        while dunstctl(&["is-paused"]).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "dunst did not come up on the session bus"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self(child)
+    }
+}
+
+impl Drop for NotificationDaemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn dunstctl(args: &[&str]) -> Result<String> {
+    let out = Command::new("dunstctl").args(args).output()?;
+    if !out.status.success() {
+        bail!(
+            "dunstctl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// Clicks the notification on screen (its default action), once dunst shows it.
+fn click_notification() -> Result<()> {
+    let start = Instant::now();
+    while dunstctl(&["count", "displayed"])? != "1" {
+        if start.elapsed() > Duration::from_secs(10) {
+            bail!("dunst shows no notification");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    dunstctl(&["action", "0"]).map(drop)
 }
