@@ -264,16 +264,21 @@ fn enroll(state: &AppState, id: &str, now: u64) -> CommandResult<AccountView> {
                 .block_on(accounts::enroll(vault, client, id, &device_name(), now));
         let stored = vault.get(id)?;
         let mut view = AccountView::live(stored, &state.approvals);
-        let problem = match outcome {
-            Ok(Ok(_)) => None,
-            Ok(Err(error)) => Some(error.to_string()),
-            Err(failure) => Some(failure.message),
-        };
-        if let (Some(push), Some(problem)) = (view.push.as_mut(), problem) {
+        if let (Some(push), Some(problem)) = (view.push.as_mut(), problem(outcome)) {
             push.problem.get_or_insert(problem);
         }
         Ok(view)
     })
+}
+
+/// Why a push call that does not stop the command failed, if it did (the push runtime, or the
+/// server).
+fn problem<T>(outcome: CommandResult<otentik::Result<T>>) -> Option<String> {
+    match outcome {
+        Ok(Ok(_)) => None,
+        Ok(Err(error)) => Some(error.to_string()),
+        Err(failure) => Some(failure.message),
+    }
 }
 
 /// Polling follows the vault's push accounts; a failure here only delays requests (the next
@@ -334,12 +339,7 @@ pub fn remove_account(state: State<'_, AppState>, id: String) -> CommandResult<(
                 .approvals
                 .block_on(accounts::unregister(vault, client, &id, now)))
         })?;
-        let problem = match unregistered {
-            Ok(Ok(())) => None,
-            Ok(Err(error)) => Some(error.to_string()),
-            Err(failure) => Some(failure.message),
-        };
-        if let Some(problem) = problem {
+        if let Some(problem) = problem(unregistered) {
             eprintln!("Otentik: the device could not be unregistered: {problem}");
         }
     }
@@ -356,31 +356,24 @@ pub fn remove_account(state: State<'_, AppState>, id: String) -> CommandResult<(
 pub fn check_removal(state: State<'_, AppState>, id: String) -> CommandResult<RemovalCheck> {
     let now = state.clock.now();
     let push = state.with_vault(|vault| Ok(vault.get(&id)?.push.is_some()))?;
-    if !push {
-        return Ok(RemovalCheck {
-            site_active: false,
-            unreachable: None,
-        });
-    }
-    let client = state.approvals.client()?;
-    let status = state.with_vault(|vault| {
-        Ok(state
-            .approvals
-            .block_on(accounts::status(vault, client, &id, now)))
-    })??;
-    Ok(match status? {
-        otentik::push::PushStatus::Active => RemovalCheck {
-            site_active: true,
-            unreachable: None,
-        },
-        otentik::push::PushStatus::Unreachable(why) => RemovalCheck {
-            site_active: false,
-            unreachable: Some(why),
-        },
-        _ => RemovalCheck {
-            site_active: false,
-            unreachable: None,
-        },
+    let (site_active, unreachable) = if push {
+        let client = state.approvals.client()?;
+        let status = state.with_vault(|vault| {
+            Ok(state
+                .approvals
+                .block_on(accounts::status(vault, client, &id, now)))
+        })???;
+        match status {
+            otentik::push::PushStatus::Active => (true, None),
+            otentik::push::PushStatus::Unreachable(why) => (false, Some(why)),
+            _ => (false, None),
+        }
+    } else {
+        (false, None)
+    };
+    Ok(RemovalCheck {
+        site_active,
+        unreachable,
     })
 }
 
@@ -437,17 +430,15 @@ pub fn answer_request(
     number: Option<u8>,
 ) -> CommandResult<AnswerView> {
     let now = state.clock.now();
-    let decision = match decision.as_str() {
-        "approve" => Decision::Approve,
-        "deny" => Decision::Deny,
-        "not_me" => Decision::NotMe,
-        other => {
-            return Err(Failure::new(
+    let decision = [Decision::Approve, Decision::Deny, Decision::NotMe]
+        .into_iter()
+        .find(|d| d.as_str() == decision)
+        .ok_or_else(|| {
+            Failure::new(
                 ErrorCode::InvalidInput,
-                format!("unknown decision '{other}': use approve, deny or not_me"),
-            ));
-        }
-    };
+                format!("unknown decision '{decision}': use approve, deny or not_me"),
+            )
+        })?;
     let client = state.approvals.client()?;
     let answered = state.with_vault(|vault| {
         Ok(state
@@ -459,10 +450,7 @@ pub fn answer_request(
         Ok((request, response)) => {
             state.approvals.forget(&id);
             Ok(AnswerView {
-                status: serde_json::to_value(response.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
+                status: response.status.as_str().to_owned(),
                 wrong_number: response.wrong_number,
                 site: request.challenge.site,
                 site_account: request.challenge.account,
