@@ -31,6 +31,7 @@ test: deps ui tools lint unit fuzz-build
 lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --features otentik/camera -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --features otentik/camera
 
 # All crates' tests, inside a private D-Bus session with an unlocked gnome-keyring. The app's
 # end-to-end tests (tests/e2e) run the debug otentik-app and otentik CLI that this builds, each

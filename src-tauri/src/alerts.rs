@@ -9,6 +9,7 @@
 use otentik::push::PendingRequest;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
+use crate::approvals::Language;
 use crate::link;
 
 /// The event that tells the UI to open the requests of an account (payload: its id).
@@ -25,10 +26,10 @@ pub struct Text {
     pub action: String,
 }
 
-/// The notification for `request`, in `language` (`"id"` or `"en"`).
-pub fn text(request: &PendingRequest, language: &str) -> Text {
+/// The notification for `request`, in `language`.
+pub fn text(request: &PendingRequest, language: Language) -> Text {
     let c = &request.challenge;
-    if language == "en" {
+    if language == Language::En {
         Text {
             summary: format!("Login request: {}", c.site),
             body: format!(
@@ -51,7 +52,7 @@ pub fn text(request: &PendingRequest, language: &str) -> Text {
 
 /// Shows the notification and asks for the window's attention. Never blocks: the
 /// notification waits for its click on a thread of its own.
-pub fn login_request<R: Runtime>(app: &AppHandle<R>, request: &PendingRequest, language: &str) {
+pub fn login_request<R: Runtime>(app: &AppHandle<R>, request: &PendingRequest, language: Language) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.request_user_attention(Some(tauri::UserAttentionType::Informational));
     }
@@ -62,7 +63,7 @@ pub fn login_request<R: Runtime>(app: &AppHandle<R>, request: &PendingRequest, l
         .name("otentik-notification".into())
         .spawn(move || notify(&app, &text, &account_id));
     if let Err(error) = spawned {
-        eprintln!("Otentik: no notification: {error}");
+        tracing::warn!(%error, "no notification");
     }
 }
 
@@ -92,7 +93,7 @@ fn notify<R: Runtime>(app: &AppHandle<R>, text: &Text, account_id: &str) {
             let _ = (app, account_id);
         }
         // No notification daemon: the tray, the badge and the window's attention remain.
-        Err(error) => eprintln!("Otentik: no notification: {error}"),
+        Err(error) => tracing::warn!(%error, "no notification"),
     }
 }
 
@@ -132,16 +133,20 @@ mod tests {
 
     #[test]
     fn the_notification_names_site_account_and_ip_in_both_languages() {
-        let id = text(&request(), "id");
+        let id = text(&request(), Language::Id);
         assert_eq!(id.summary, "Permintaan login: SPSE Demo");
         assert_eq!(
             id.body,
             "SPSE Demo: penyedia1 meminta login sebagai penyedia1 dari 10.1.2.3. Buka Otentik untuk menjawab."
         );
         assert_eq!(id.action, "Jawab");
-        let en = text(&request(), "en");
+        let en = text(&request(), Language::En);
         assert_eq!(en.summary, "Login request: SPSE Demo");
         assert!(en.body.contains("as penyedia1 from 10.1.2.3"));
-        assert_eq!(text(&request(), "xx"), id, "Bahasa Indonesia by default");
+        assert_eq!(
+            text(&request(), Language::default()),
+            id,
+            "Bahasa Indonesia by default"
+        );
     }
 }

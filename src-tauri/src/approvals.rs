@@ -6,7 +6,7 @@
 //! pool and hold the vault's lock), so each network call is made from a scoped thread that
 //! blocks on that runtime: no async lock, no runtime nested in another.
 //!
-//! The poller's events go to a *host* installed at start-up ([`crate::start`]): a function
+//! The poller's events go to a *host* installed at start-up ([`crate::background::start`]): a function
 //! that reaches the app (vault, UI events, notification, tray). Without a host (command tests
 //! that never start the app) nothing polls.
 
@@ -18,10 +18,10 @@ use otentik::push::accounts::DeviceKeys;
 use otentik::push::{PendingRequest, PollerHandle, PushClient, PushEvent, ServerUrl, poller};
 use tokio::sync::mpsc;
 
-use crate::failure::{CommandResult, ErrorCode, Failure};
+use crate::failure::{AppCode, CommandResult, Failure};
 use crate::state::lock;
 
-/// Receives every poller event (see [`crate::start`]).
+/// Receives every poller event (see [`crate::background::start`]).
 pub type Host = Arc<dyn Fn(PushEvent) + Send + Sync>;
 
 /// Told how many requests wait whenever a request leaves the queue (answered, expired, its
@@ -40,7 +40,20 @@ pub struct Approvals {
     poller: Mutex<Option<PollerHandle>>,
     queue: Mutex<Vec<PendingRequest>>,
     unreachable: Mutex<BTreeMap<String, String>>,
-    language: Mutex<String>,
+    language: Mutex<Language>,
+}
+
+/// The UI's language, which notifications speak too.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, ts_rs::TS,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    /// Bahasa Indonesia, the first language.
+    #[default]
+    Id,
+    /// English.
+    En,
 }
 
 impl Approvals {
@@ -61,7 +74,7 @@ impl Approvals {
             poller: Mutex::new(None),
             queue: Mutex::new(Vec::new()),
             unreachable: Mutex::new(BTreeMap::new()),
-            language: Mutex::new("id".to_owned()),
+            language: Mutex::new(Language::Id),
         }
     }
 
@@ -80,12 +93,12 @@ impl Approvals {
         let runtime = self
             .runtime
             .as_ref()
-            .ok_or_else(|| Failure::new(ErrorCode::Internal, "the push runtime did not start"))?;
+            .ok_or_else(|| Failure::new(AppCode::Internal, "the push runtime did not start"))?;
         std::thread::scope(|scope| {
             scope
                 .spawn(|| runtime.block_on(work))
                 .join()
-                .map_err(|_| Failure::new(ErrorCode::Internal, "a push task failed badly"))
+                .map_err(|_| Failure::new(AppCode::Internal, "a push task failed badly"))
         })
     }
 
@@ -147,7 +160,7 @@ impl Approvals {
                     host(event);
                 }
             })
-            .map_err(|e| Failure::new(ErrorCode::Internal, format!("cannot start: {e}")))?;
+            .map_err(|e| Failure::new(AppCode::Internal, format!("cannot start: {e}")))?;
         Ok(())
     }
 
@@ -175,20 +188,12 @@ impl Approvals {
         true
     }
 
-    /// The queued requests, newest first, after dropping those `expired` says are over.
-    pub fn queued(&self, expired: impl Fn(&PendingRequest) -> bool) -> Vec<PendingRequest> {
-        let (kept, dropped) = {
-            let Ok(mut queue) = self.queue.lock() else {
-                return Vec::new();
-            };
-            let before = queue.len();
-            queue.retain(|r| !expired(r));
-            (queue.clone(), before != queue.len())
-        };
-        if dropped {
-            self.changed();
-        }
-        kept
+    /// The queued requests, newest first.
+    pub fn queued(&self) -> Vec<PendingRequest> {
+        self.queue
+            .lock()
+            .map(|queue| queue.clone())
+            .unwrap_or_default()
     }
 
     /// Drops the request `id` (answered or gone).
@@ -197,6 +202,18 @@ impl Approvals {
             queue.retain(|r| r.challenge.id != id);
         }
         self.changed();
+    }
+
+    /// Drops the requests `ids` (expired, or their account is gone); tells only when one left.
+    pub fn forget_all(&self, ids: &[String]) {
+        let dropped = self.queue.lock().is_ok_and(|mut queue| {
+            let before = queue.len();
+            queue.retain(|r| !ids.contains(&r.challenge.id));
+            before != queue.len()
+        });
+        if dropped {
+            self.changed();
+        }
     }
 
     /// Drops every request of an account (revoked or removed).
@@ -235,22 +252,14 @@ impl Approvals {
             .and_then(|map| map.get(server).cloned())
     }
 
-    /// The UI's language (`"id"` or `"en"`), for notifications.
-    pub fn language(&self) -> String {
-        self.language
-            .lock()
-            .map_or_else(|_| "id".to_owned(), |l| l.clone())
+    /// The UI's language, for notifications.
+    pub fn language(&self) -> Language {
+        self.language.lock().map(|l| *l).unwrap_or_default()
     }
 
     /// Sets the UI's language.
-    pub fn set_language(&self, language: &str) -> CommandResult<()> {
-        if !matches!(language, "id" | "en") {
-            return Err(Failure::new(
-                ErrorCode::InvalidInput,
-                format!("unknown language '{language}': use id or en"),
-            ));
-        }
-        *lock(&self.language)? = language.to_owned();
+    pub fn set_language(&self, language: Language) -> CommandResult<()> {
+        *lock(&self.language)? = language;
         Ok(())
     }
 }
@@ -321,27 +330,28 @@ mod tests {
         assert!(approvals.enqueue(request("c3", "a1", 30)));
         assert!(!approvals.enqueue(request("c2", "a2", 20)), "queued twice");
         let ids: Vec<String> = approvals
-            .queued(|_| false)
+            .queued()
             .iter()
             .map(|r| r.challenge.id.clone())
             .collect();
         assert_eq!(ids, ["c3", "c2", "c1"]);
         assert_eq!(approvals.waiting(Some("a1")), 2);
-        // Adding and listing without a change tell nothing; leaving does.
+        // Adding, listing and dropping nothing tell nothing; leaving does.
+        approvals.forget_all(&["nothing".to_owned()]);
         assert_eq!(calls.load(Ordering::SeqCst), 0);
         approvals.forget("c3");
-        approvals.queued(|r| r.challenge.id == "c1");
+        approvals.forget_all(&["c1".to_owned()]);
         approvals.forget_account("a2");
         assert_eq!(*told.lock().unwrap(), [2, 1, 0]);
     }
 
     #[test]
-    fn the_language_is_id_or_en_only() {
+    fn the_language_is_id_unless_set_and_crosses_ipc_by_its_code() {
         let approvals = Approvals::new();
-        assert_eq!(approvals.language(), "id");
-        approvals.set_language("en").unwrap();
-        let refused = approvals.set_language("fr").unwrap_err();
-        assert_eq!(refused.code, ErrorCode::InvalidInput);
-        assert_eq!(approvals.language(), "en");
+        assert_eq!(approvals.language(), Language::Id);
+        approvals.set_language(Language::En).unwrap();
+        assert_eq!(approvals.language(), Language::En);
+        assert_eq!(serde_json::to_value(Language::En).unwrap(), "en");
+        assert!(serde_json::from_value::<Language>(serde_json::json!("fr")).is_err());
     }
 }

@@ -26,7 +26,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
         .approvals
         .on_change(Arc::new(move |waiting| {
             let language = handle.state::<AppState>().approvals.language();
-            tray::update(&handle, waiting, &language);
+            tray::update(&handle, waiting, language);
         }));
     let handle = app.clone();
     let spawned = std::thread::Builder::new()
@@ -34,31 +34,26 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
         .spawn(move || {
             let state = handle.state::<AppState>();
             retry_pending(&state);
-            if let Err(failure) = state.restart_push() {
-                eprintln!("Otentik: login requests are not being fetched: {failure}");
-            }
+            crate::commands::push::restart_polling(&state);
             let _ = handle.emit(EVENT, ());
         });
     if let Err(error) = spawned {
-        eprintln!("Otentik: login requests are not being fetched: {error}");
+        tracing::warn!(%error, "login requests are not being fetched");
     }
 }
 
-/// Enrols the push accounts whose server could not be reached when they were added.
+/// Enrols the push accounts whose server could not be reached when they were added. A
+/// failure is recorded on the account (shown in its detail) by the core.
 pub fn retry_pending(state: &AppState) {
-    let Ok(client) = state.approvals.client() else {
-        return;
-    };
     let now = state.clock.now();
-    let _ = state.with_vault(|vault| {
-        for id in accounts::waiting_enrolments(vault) {
-            // A failure is recorded on the account (shown in its detail) by the core.
-            let _ =
-                state
-                    .approvals
-                    .block_on(accounts::enroll(vault, client, &id, &device_name(), now));
-        }
-        Ok(())
+    let name = device_name();
+    let _ = state.push(move |vault, client| {
+        Box::pin(async move {
+            for id in accounts::waiting_enrolments(vault) {
+                let _ = accounts::enroll(vault, client, &id, &name, now).await;
+            }
+            Ok(())
+        })
     });
 }
 
@@ -68,7 +63,7 @@ fn on_event<R: Runtime>(app: &AppHandle<R>, event: PushEvent) {
     match event {
         PushEvent::Request(request) => {
             if approvals.enqueue((*request).clone()) {
-                alerts::login_request(app, &request, &approvals.language());
+                alerts::login_request(app, &request, approvals.language());
             }
         }
         PushEvent::Revoked { account_id } => {
@@ -87,13 +82,13 @@ fn on_event<R: Runtime>(app: &AppHandle<R>, event: PushEvent) {
                 for id in &account_ids {
                     accounts::record(vault, id, false, offset)?;
                 }
-                Ok(())
+                Ok::<_, otentik::Error>(())
             });
         }
         PushEvent::Rejected { message } => {
-            eprintln!("Otentik: a login request failed verification and was dropped: {message}");
+            tracing::warn!(%message, "a login request failed verification and was dropped");
         }
     }
-    tray::update(app, approvals.waiting(None), &approvals.language());
+    tray::update(app, approvals.waiting(None), approvals.language());
     let _ = app.emit(EVENT, ());
 }

@@ -2,14 +2,19 @@
 //! `ui/src/lib/bindings.ts` (and rewrites that file when `OTENTIK_UPDATE_BINDINGS=1`), so the
 //! UI and Rust cannot drift apart.
 
+use otentik::otpauth::WarningCode;
+use otentik::push::{Decision, LoginState, RequestView};
+use otentik::vault::PushState;
+use otentik::{Algorithm, Code, OtpKind};
 use ts_rs::TS;
 
-use crate::failure::{ErrorCode, Failure};
+use crate::approvals::Language;
+use crate::failure::{AppCode, ErrorCode, Failure};
 use crate::views::{
     AccountView, AddResult, AnswerView, AppInfo, CodeFailure, CodeView, Codes, ManualForm, Pending,
-    PendingAccount, PushView, RemovalCheck, RequestView, Requests,
+    PendingAccount, PushView, RemovalCheck, Requests, Source,
 };
-use crate::warning::{UriWarning, WarningCode};
+use crate::warning::UriWarning;
 
 /// Where the UI keeps the generated file, relative to the repository root.
 pub const PATH: &str = "ui/src/lib/bindings.ts";
@@ -17,15 +22,26 @@ pub const PATH: &str = "ui/src/lib/bindings.ts";
 /// The whole generated file.
 pub fn typescript() -> String {
     let declarations = [
+        // The core's and the protocol's own enums, as they cross IPC.
+        Code::decl(),
+        WarningCode::decl(),
+        OtpKind::decl(),
+        Algorithm::decl(),
+        PushState::decl(),
+        Decision::decl(),
+        LoginState::decl(),
+        // The app's.
+        AppCode::decl(),
         ErrorCode::decl(),
         Failure::decl(),
+        Language::decl(),
         AccountView::decl(),
         PushView::decl(),
         CodeView::decl(),
         Codes::decl(),
         CodeFailure::decl(),
-        WarningCode::decl(),
         UriWarning::decl(),
+        Source::decl(),
         PendingAccount::decl(),
         Pending::decl(),
         AddResult::decl(),
@@ -37,7 +53,7 @@ pub fn typescript() -> String {
         RemovalCheck::decl(),
     ];
     let mut out = String::from(
-        "// Generated from src-tauri (src/views.rs, src/failure.rs, src/warning.rs) by `cargo test -p otentik-app`.\n\
+        "// Generated from the Rust types (otentik, otentik-protocol, src-tauri) by `cargo test -p otentik-app`.\n\
          // Do not edit: change the Rust types and run the tests with OTENTIK_UPDATE_BINDINGS=1.\n",
     );
     for declaration in declarations {

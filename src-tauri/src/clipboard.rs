@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
-use crate::failure::{CommandResult, ErrorCode, Failure};
+use otentik::Code;
+
+use crate::failure::{CommandResult, Failure};
 
 /// How long a copied code stays on the clipboard.
 pub const CLEAR_AFTER: Duration = Duration::from_secs(30);
@@ -70,7 +72,7 @@ impl Copier {
 
 fn unavailable(reason: &str) -> Failure {
     Failure::new(
-        ErrorCode::Clipboard,
+        Code::Clipboard,
         format!("cannot use the clipboard: {reason}"),
     )
 }

@@ -1,79 +1,18 @@
 //! What a failed command sends to the UI: `{code, message, field}`.
 //!
-//! `code` is a stable [`ErrorCode`] the UI branches on and maps to its Bahasa Indonesia and
-//! English catalogues (`ui/src/lib/i18n/`); `message` is the core's English sentence, shown as
-//! detail; `field` names the form field a validation error belongs to. No secret ever appears:
+//! `code` is a stable [`ErrorCode`] (a core [`Code`] or an [`AppCode`]) the UI branches on and
+//! maps to its Bahasa Indonesia and English catalogues (`ui/src/lib/i18n/`); `message` is the
+//! core's English sentence, shown as detail; `field` names the form field a validation error belongs to. No secret ever appears:
 //! the core's error messages never carry one.
 
+use otentik::Code;
 use serde::Serialize;
 use ts_rs::TS;
 
-/// Stable error codes: the core's [`otentik::Error::code`] values plus the app's own.
+/// The app's own failures, beside the core's [`Code`]s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// Text that is not an `otpauth://` or `otpauth-migration://` URI.
-    NotAuthenticatorUri,
-    /// A malformed `otpauth://` URI.
-    InvalidUri,
-    /// A secret that is not usable base32 or is too short.
-    InvalidSecret,
-    /// A Google Authenticator export that cannot be read.
-    InvalidExport,
-    /// No keyring answers.
-    KeyringUnavailable,
-    /// The keyring is locked or refused access.
-    KeyringLocked,
-    /// The keyring failed in another way.
-    KeyringFailure,
-    /// An account's keyring entry is missing or damaged.
-    SecretMissing,
-    /// The account list cannot be read.
-    MetadataUnreadable,
-    /// A file could not be written or read.
-    Storage,
-    /// The account is already kept.
-    Duplicate,
-    /// No such account.
-    NoMatch,
-    /// Several accounts match.
-    Ambiguous,
-    /// A position outside the list.
-    InvalidPosition,
-    /// An image that cannot be decoded.
-    ImageUnreadable,
-    /// No QR code in the image.
-    QrNotFound,
-    /// A QR code that is not an authenticator code.
-    NotAuthenticatorQr,
-    /// The clipboard cannot be used.
-    Clipboard,
-    /// The screen cannot be captured.
-    ScreenCapture,
-    /// No camera.
-    NoCamera,
-    /// The camera failed or access was denied.
-    Camera,
-    /// A push server URL that is neither HTTPS nor this computer.
-    PushInsecureUrl,
-    /// The push server does not answer.
-    PushUnreachable,
-    /// The push server's answer breaks the protocol (or fails verification).
-    PushProtocol,
-    /// The push server refused a request.
-    PushRejected,
-    /// This computer's clock is too far from the server's.
-    PushClockSkew,
-    /// The site disabled or reset TOTP for this device.
-    PushRevoked,
-    /// The server refused the enrolment (an old QR code, say).
-    PushEnrollmentRefused,
-    /// The login request expired or was answered already.
-    PushRequestGone,
-    /// The site asks to match a number and none was chosen.
-    PushNumberRequired,
-    /// The account has no login approvals.
-    NotPushAccount,
+pub enum AppCode {
     /// A form field is missing or out of range (the app's own check).
     InvalidInput,
     /// The account list to confirm is gone (already added or cancelled).
@@ -82,43 +21,26 @@ pub enum ErrorCode {
     Internal,
 }
 
-impl ErrorCode {
-    /// The code for one of the core's [`otentik::Error::code`] strings.
-    pub fn from_core(code: &str) -> Self {
-        match code {
-            "not_authenticator_uri" => Self::NotAuthenticatorUri,
-            "invalid_uri" => Self::InvalidUri,
-            "invalid_secret" => Self::InvalidSecret,
-            "invalid_export" => Self::InvalidExport,
-            "keyring_unavailable" => Self::KeyringUnavailable,
-            "keyring_locked" => Self::KeyringLocked,
-            "keyring_failure" => Self::KeyringFailure,
-            "secret_missing" => Self::SecretMissing,
-            "metadata_unreadable" => Self::MetadataUnreadable,
-            "storage" => Self::Storage,
-            "duplicate" => Self::Duplicate,
-            "no_match" => Self::NoMatch,
-            "ambiguous" => Self::Ambiguous,
-            "invalid_position" => Self::InvalidPosition,
-            "image_unreadable" => Self::ImageUnreadable,
-            "qr_not_found" => Self::QrNotFound,
-            "not_authenticator_qr" => Self::NotAuthenticatorQr,
-            "clipboard" => Self::Clipboard,
-            "screen_capture" => Self::ScreenCapture,
-            "no_camera" => Self::NoCamera,
-            "camera" => Self::Camera,
-            "push_insecure_url" => Self::PushInsecureUrl,
-            "push_unreachable" => Self::PushUnreachable,
-            "push_protocol" => Self::PushProtocol,
-            "push_rejected" => Self::PushRejected,
-            "push_clock_skew" => Self::PushClockSkew,
-            "push_revoked" => Self::PushRevoked,
-            "push_enrollment_refused" => Self::PushEnrollmentRefused,
-            "push_request_gone" => Self::PushRequestGone,
-            "push_number_required" => Self::PushNumberRequired,
-            "not_push_account" => Self::NotPushAccount,
-            _ => Self::Internal,
-        }
+/// What the UI branches on: one of the core's codes or one of the app's own, sent as its
+/// `snake_case` name (the two sets never share a name; a test checks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(untagged)]
+pub enum ErrorCode {
+    /// A failure of the core.
+    Core(Code),
+    /// A failure of the app.
+    App(AppCode),
+}
+
+impl From<Code> for ErrorCode {
+    fn from(code: Code) -> Self {
+        Self::Core(code)
+    }
+}
+
+impl From<AppCode> for ErrorCode {
+    fn from(code: AppCode) -> Self {
+        Self::App(code)
     }
 }
 
@@ -138,9 +60,9 @@ pub struct Failure {
 
 impl Failure {
     /// A failure with no field.
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<ErrorCode>, message: impl Into<String>) -> Self {
         Self {
-            code,
+            code: code.into(),
             message: message.into(),
             field: None,
         }
@@ -156,7 +78,7 @@ impl Failure {
 
 impl From<otentik::Error> for Failure {
     fn from(error: otentik::Error) -> Self {
-        Self::new(ErrorCode::from_core(error.code()), error.to_string())
+        Self::new(error.code(), error.to_string())
     }
 }
 
@@ -172,7 +94,7 @@ mod tests {
         let failure = Failure::from(otentik::Error::KeyringLocked {
             detail: "IsLocked".into(),
         });
-        assert_eq!(failure.code, ErrorCode::KeyringLocked);
+        assert_eq!(failure.code, ErrorCode::Core(Code::KeyringLocked));
         assert!(failure.message.starts_with("the keyring is locked"));
         let json = serde_json::to_value(&failure).unwrap();
         assert_eq!(
@@ -182,52 +104,25 @@ mod tests {
     }
 
     #[test]
-    fn every_core_code_has_its_own_variant() {
-        let codes = [
-            "not_authenticator_uri",
-            "invalid_uri",
-            "invalid_secret",
-            "invalid_export",
-            "keyring_unavailable",
-            "keyring_locked",
-            "keyring_failure",
-            "secret_missing",
-            "metadata_unreadable",
-            "storage",
-            "duplicate",
-            "no_match",
-            "ambiguous",
-            "invalid_position",
-            "image_unreadable",
-            "qr_not_found",
-            "not_authenticator_qr",
-            "clipboard",
-            "screen_capture",
-            "no_camera",
-            "camera",
-            "push_insecure_url",
-            "push_unreachable",
-            "push_protocol",
-            "push_rejected",
-            "push_clock_skew",
-            "push_revoked",
-            "push_enrollment_refused",
-            "push_request_gone",
-            "push_number_required",
-            "not_push_account",
-        ];
-        for code in codes {
-            let mapped = ErrorCode::from_core(code);
-            assert_ne!(mapped, ErrorCode::Internal, "{code}");
-            assert_eq!(serde_json::to_value(mapped).unwrap(), code);
+    fn app_codes_are_sent_by_name_and_never_clash_with_a_core_code() {
+        for (code, name) in [
+            (AppCode::InvalidInput, "invalid_input"),
+            (AppCode::PendingExpired, "pending_expired"),
+            (AppCode::Internal, "internal"),
+        ] {
+            let json = serde_json::to_value(ErrorCode::from(code)).unwrap();
+            assert_eq!(json, name);
+            // Read as a core code, an app code's name must be no core code.
+            assert!(serde_json::from_value::<Code>(json).is_err(), "{name}");
         }
-        assert_eq!(ErrorCode::from_core("something_new"), ErrorCode::Internal);
     }
 
     #[test]
     fn field_is_sent_only_when_set() {
-        let failure = Failure::new(ErrorCode::InvalidInput, "name is empty").on("name");
+        let failure = Failure::new(AppCode::InvalidInput, "name is empty").on("name");
         let json = serde_json::to_value(&failure).unwrap();
         assert_eq!(json["field"], "name");
+        let plain = serde_json::to_value(Failure::new(AppCode::Internal, "x")).unwrap();
+        assert!(plain.get("field").is_none());
     }
 }

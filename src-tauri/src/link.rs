@@ -18,7 +18,8 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, urls: impl IntoIterator<Item = Strin
         if !(url.starts_with("otpauth://") || url.starts_with("otpauth-migration://")) {
             continue;
         }
-        let outcome = capture::from_text(&url).and_then(|parsed| state.hold(parsed, "link"));
+        let outcome = capture::from_text(&url)
+            .and_then(|parsed| state.hold(parsed, crate::views::Source::Link));
         state.push_link(outcome);
         any = true;
     }

@@ -3,17 +3,23 @@
 //! confirmation, deep links that arrived, login approvals, the clipboard and the clock.
 
 use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use otentik::Account;
 use otentik::otpauth::Parsed;
+use otentik::push::PushClient;
 use otentik::vault::Vault;
 
 use crate::approvals::Approvals;
 use crate::clipboard::Copier;
 use crate::clock::Clock;
-use crate::failure::{CommandResult, ErrorCode, Failure};
-use crate::views::{Pending, PendingAccount};
+use crate::failure::{AppCode, CommandResult, Failure};
+use crate::views::{Pending, PendingAccount, Source};
+
+/// A push call of the core, borrowing the vault and the client (see [`AppState::push`]).
+pub type PushCall<'a, T> = Pin<Box<dyn Future<Output = otentik::Result<T>> + Send + 'a>>;
 
 /// Opens the vault (production: [`Vault::open_default`]; tests: a temporary one).
 pub type VaultOpener = Box<dyn Fn() -> otentik::Result<Vault> + Send + Sync>;
@@ -57,29 +63,45 @@ impl AppState {
     }
 
     /// Runs `work` on the vault, opening it first if needed.
-    pub fn with_vault<T>(
+    pub fn with_vault<T, E>(
         &self,
-        work: impl FnOnce(&mut Vault) -> otentik::Result<T>,
-    ) -> CommandResult<T> {
+        work: impl FnOnce(&mut Vault) -> Result<T, E>,
+    ) -> CommandResult<T>
+    where
+        Failure: From<E>,
+    {
         let mut guard = lock(&self.vault)?;
         if guard.is_none() {
             *guard = Some((self.opener)()?);
         }
         let vault = guard
             .as_mut()
-            .ok_or_else(|| Failure::new(ErrorCode::Internal, "the vault is not open"))?;
+            .ok_or_else(|| Failure::new(AppCode::Internal, "the vault is not open"))?;
         Ok(work(vault)?)
     }
 
+    /// Runs one push call of the core on the vault: `call` gets the vault and the push client
+    /// and returns the core's future, which runs to completion on the push runtime. Every
+    /// failure (no runtime, no client, the call's own) comes back as one [`Failure`].
+    pub fn push<T: Send>(
+        &self,
+        call: impl for<'a> FnOnce(&'a mut Vault, &'a PushClient) -> PushCall<'a, T>,
+    ) -> CommandResult<T> {
+        let client = self.approvals.client()?;
+        self.with_vault(|vault| Ok::<_, Failure>(self.approvals.block_on(call(vault, client))??))
+    }
+
     /// Keeps parsed accounts until the user confirms them; returns what the UI shows.
-    pub fn hold(&self, parsed: Vec<Parsed>, source: &str) -> CommandResult<Pending> {
+    pub fn hold(&self, parsed: Vec<Parsed>, source: Source) -> CommandResult<Pending> {
         let export = parsed.len() > 1;
         let labels: Vec<(String, String)> = self.with_vault(|vault| {
-            Ok(vault
-                .accounts()
-                .iter()
-                .map(|a| (a.issuer.clone(), a.name.clone()))
-                .collect())
+            Ok::<_, Failure>(
+                vault
+                    .accounts()
+                    .iter()
+                    .map(|a| (a.issuer.clone(), a.name.clone()))
+                    .collect(),
+            )
         })?;
         let accounts = parsed
             .iter()
@@ -101,7 +123,7 @@ impl AppState {
         ));
         Ok(Pending {
             token,
-            source: source.to_owned(),
+            source,
             export,
             accounts,
         })
@@ -115,7 +137,7 @@ impl AppState {
             .position(|(t, _)| t == token)
             .ok_or_else(|| {
                 Failure::new(
-                    ErrorCode::PendingExpired,
+                    AppCode::PendingExpired,
                     "these accounts are no longer waiting: scan or paste them again",
                 )
             })?;
@@ -150,7 +172,7 @@ impl AppState {
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> CommandResult<MutexGuard<'_, T>> {
     mutex.lock().map_err(|_| {
         Failure::new(
-            ErrorCode::Internal,
+            AppCode::Internal,
             "an earlier command failed badly; restart Otentik",
         )
     })

@@ -6,13 +6,13 @@ use qrcode::QrCode;
 use qrcode::render::svg;
 use zeroize::Zeroizing;
 
-use crate::failure::{CommandResult, ErrorCode, Failure};
+use crate::failure::{AppCode, CommandResult, Failure};
 
 /// The account's URI as an SVG QR code.
 pub fn qr_svg(account: &Account) -> CommandResult<String> {
     let uri = Zeroizing::new(otentik::otpauth::format(account));
     let code = QrCode::new(uri.as_bytes())
-        .map_err(|e| Failure::new(ErrorCode::Internal, format!("cannot draw the QR code: {e}")))?;
+        .map_err(|e| Failure::new(AppCode::Internal, format!("cannot draw the QR code: {e}")))?;
     Ok(code
         .render::<svg::Color<'_>>()
         .min_dimensions(240, 240)

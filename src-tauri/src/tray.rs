@@ -7,6 +7,7 @@ use tauri::menu::{Menu, MenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Runtime};
 
+use crate::approvals::Language;
 use crate::link;
 
 /// The tray icon's id.
@@ -22,7 +23,7 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let menu = Menu::with_items(app, &[&show, &quit])?;
     TrayIconBuilder::with_id(ID)
         .icon(Image::from_bytes(IDLE)?)
-        .tooltip(tooltip(0, "id"))
+        .tooltip(tooltip(0, Language::Id))
         .menu(&menu)
         .show_menu_on_left_click(false)
         .on_menu_event(|app, event| match event.id.as_ref() {
@@ -45,7 +46,7 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 }
 
 /// Shows how many requests wait.
-pub fn update<R: Runtime>(app: &AppHandle<R>, waiting: usize, language: &str) {
+pub fn update<R: Runtime>(app: &AppHandle<R>, waiting: usize, language: Language) {
     let Some(tray) = app.tray_by_id(ID) else {
         return;
     };
@@ -57,13 +58,13 @@ pub fn update<R: Runtime>(app: &AppHandle<R>, waiting: usize, language: &str) {
 }
 
 /// The tooltip for `waiting` requests in `language`.
-pub fn tooltip(waiting: usize, language: &str) -> String {
+pub fn tooltip(waiting: usize, language: Language) -> String {
     match (waiting, language) {
-        (0, "en") => "Otentik: no login requests".to_owned(),
-        (1, "en") => "Otentik: 1 login request waiting".to_owned(),
-        (n, "en") => format!("Otentik: {n} login requests waiting"),
-        (0, _) => "Otentik: tidak ada permintaan login".to_owned(),
-        (n, _) => format!("Otentik: {n} permintaan login menunggu"),
+        (0, Language::En) => "Otentik: no login requests".to_owned(),
+        (1, Language::En) => "Otentik: 1 login request waiting".to_owned(),
+        (n, Language::En) => format!("Otentik: {n} login requests waiting"),
+        (0, Language::Id) => "Otentik: tidak ada permintaan login".to_owned(),
+        (n, Language::Id) => format!("Otentik: {n} permintaan login menunggu"),
     }
 }
 
@@ -73,10 +74,19 @@ mod tests {
 
     #[test]
     fn the_tooltip_counts_waiting_requests() {
-        assert_eq!(tooltip(0, "id"), "Otentik: tidak ada permintaan login");
-        assert_eq!(tooltip(2, "id"), "Otentik: 2 permintaan login menunggu");
-        assert_eq!(tooltip(1, "en"), "Otentik: 1 login request waiting");
-        assert_eq!(tooltip(3, "en"), "Otentik: 3 login requests waiting");
+        assert_eq!(
+            tooltip(0, Language::Id),
+            "Otentik: tidak ada permintaan login"
+        );
+        assert_eq!(
+            tooltip(2, Language::Id),
+            "Otentik: 2 permintaan login menunggu"
+        );
+        assert_eq!(tooltip(1, Language::En), "Otentik: 1 login request waiting");
+        assert_eq!(
+            tooltip(3, Language::En),
+            "Otentik: 3 login requests waiting"
+        );
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! towards Rust only). The TypeScript twins in `ui/src/lib/bindings.ts` are generated from them.
 
 use otentik::otpauth::Warning;
-use otentik::vault::StoredAccount;
-use otentik::{Account, OtpKind};
+use otentik::push::LoginState;
+use otentik::push::RequestView;
+use otentik::vault::{PushState, StoredAccount};
+use otentik::{Account, Algorithm, OtpKind};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -15,8 +17,8 @@ use crate::warning::UriWarning;
 pub struct AccountView {
     /// Stable id.
     pub id: String,
-    /// `"totp"` or `"hotp"`.
-    pub kind: String,
+    /// TOTP or HOTP.
+    pub kind: OtpKind,
     /// Issuer (may be empty).
     pub issuer: String,
     /// Account name.
@@ -25,8 +27,8 @@ pub struct AccountView {
     pub digits: u8,
     /// TOTP period in seconds.
     pub period: u32,
-    /// HMAC algorithm (`SHA1`, ...).
-    pub algorithm: String,
+    /// HMAC algorithm.
+    pub algorithm: Algorithm,
     /// Unix time the account was added.
     #[ts(type = "number")]
     pub created_at: u64,
@@ -39,9 +41,9 @@ pub struct AccountView {
 /// Where an account's push approvals stand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct PushView {
-    /// The core's state: `"pending"` (not enrolled yet), `"active"`, `"revoked"` (the site
-    /// disabled or reset TOTP) or `"failed"` (enrolment refused for good).
-    pub state: String,
+    /// Not enrolled yet, active, revoked (the site disabled or reset TOTP), or failed
+    /// (enrolment refused for good).
+    pub state: PushState,
     /// The push server's host.
     pub server: String,
     /// False while the server does not answer the app's polls.
@@ -63,19 +65,15 @@ impl From<&StoredAccount> for AccountView {
     fn from(account: &StoredAccount) -> Self {
         Self {
             id: account.id.clone(),
-            kind: account.kind.as_str().to_owned(),
+            kind: account.kind,
             issuer: account.issuer.clone(),
             name: account.name.clone(),
             digits: account.digits,
             period: account.period,
-            algorithm: account.algorithm.as_str().to_owned(),
+            algorithm: account.algorithm,
             created_at: account.created_at,
             push: account.push.as_ref().map(|push| PushView {
-                // The core's own snake_case name, so a new state reaches the UI unchanged.
-                state: serde_json::to_value(push.state)
-                    .ok()
-                    .and_then(|state| state.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
+                state: push.state,
                 server: crate::approvals::server_host(&push.url),
                 reachable: true,
                 problem: push.last_error.clone(),
@@ -102,35 +100,6 @@ impl AccountView {
     }
 }
 
-/// A login request waiting for the user's answer (the guide's "Permintaan login").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct RequestView {
-    /// Request id, for `answer_request`.
-    pub id: String,
-    /// The vault account.
-    pub account_id: String,
-    /// The account's label in Otentik.
-    pub account: String,
-    /// The site's name.
-    pub site: String,
-    /// The user id at the site.
-    pub site_account: String,
-    /// The browser's IP address.
-    pub ip: String,
-    /// The browser's user agent.
-    pub browser: String,
-    /// When the login was attempted (Unix seconds, server clock).
-    #[ts(type = "number")]
-    pub time: u64,
-    /// Milliseconds left to answer, at `Requests::at_ms`.
-    #[ts(type = "number")]
-    pub expires_in_ms: u64,
-    /// Number choices when the site asks to match a number.
-    #[ts(optional)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub numbers: Option<Vec<u8>>,
-}
-
 /// The requests waiting, newest first, at one instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Requests {
@@ -144,8 +113,8 @@ pub struct Requests {
 /// What the site made of an answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AnswerView {
-    /// The login's state now: `"approved"`, `"denied"`, `"not_me"` or `"expired"`.
-    pub status: String,
+    /// The login's state now: approved, denied, not me or expired.
+    pub status: LoginState,
     /// True when Ya carried a number the site did not show (the login is then refused).
     pub wrong_number: bool,
     /// The site's name.
@@ -203,8 +172,8 @@ pub struct CodeFailure {
 /// An account read from a QR code, a URI or the form, waiting for the user's confirmation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct PendingAccount {
-    /// `"totp"` or `"hotp"`.
-    pub kind: String,
+    /// TOTP or HOTP.
+    pub kind: OtpKind,
     /// Issuer (may be empty).
     pub issuer: String,
     /// Account name.
@@ -214,7 +183,7 @@ pub struct PendingAccount {
     /// TOTP period.
     pub period: u32,
     /// HMAC algorithm.
-    pub algorithm: String,
+    pub algorithm: Algorithm,
     /// Whether the QR offers push approvals.
     pub push: bool,
     /// Whether an account with the same issuer and name is already kept.
@@ -227,12 +196,12 @@ impl PendingAccount {
     /// The view of a parsed account; `exists` says whether the list has its label already.
     pub fn new(account: &Account, warnings: &[Warning], exists: bool) -> Self {
         Self {
-            kind: account.kind.as_str().to_owned(),
+            kind: account.kind,
             issuer: account.issuer.clone(),
             name: account.name.clone(),
             digits: account.digits,
             period: account.period,
-            algorithm: account.algorithm.as_str().to_owned(),
+            algorithm: account.algorithm,
             push: account.push.is_some(),
             exists,
             warnings: warnings.iter().map(UriWarning::from).collect(),
@@ -240,14 +209,33 @@ impl PendingAccount {
     }
 }
 
+/// Where accounts waiting for confirmation were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// A pasted `otpauth://` or `otpauth-migration://` text.
+    Uri,
+    /// An image file.
+    Image,
+    /// A camera frame.
+    Camera,
+    /// The screen.
+    Screen,
+    /// The clipboard.
+    Clipboard,
+    /// The manual form.
+    Form,
+    /// An `otpauth://` link the app was opened with.
+    Link,
+}
+
 /// Accounts waiting for confirmation, under a one-time token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Pending {
     /// Pass it to `confirm_add` or `cancel_add`.
     pub token: String,
-    /// Where they came from: `"uri"`, `"image"`, `"camera"`, `"screen"`, `"clipboard"`,
-    /// `"form"`, `"link"`.
-    pub source: String,
+    /// Where they came from.
+    pub source: Source,
     /// Whether it is a Google Authenticator export (several accounts at once).
     pub export: bool,
     /// The accounts.
@@ -272,10 +260,10 @@ pub struct ManualForm {
     pub name: String,
     /// The base32 secret the site showed.
     pub secret: String,
-    /// `"totp"` or `"hotp"`.
-    pub kind: String,
-    /// `SHA1`, `SHA256` or `SHA512`.
-    pub algorithm: String,
+    /// TOTP or HOTP.
+    pub kind: OtpKind,
+    /// The HMAC algorithm.
+    pub algorithm: Algorithm,
     /// 6, 7 or 8.
     pub digits: u8,
     /// TOTP period in seconds.

@@ -6,6 +6,8 @@
 
 use std::process::ExitCode;
 
+use otentik::Code;
+
 use crate::messages;
 
 /// Exit status when nothing was found.
@@ -44,16 +46,44 @@ impl Failure {
 
 impl From<otentik::Error> for Failure {
     fn from(error: otentik::Error) -> Self {
-        let status = match error.code() {
-            "keyring_unavailable" | "keyring_locked" | "keyring_failure" => KEYRING,
-            "metadata_unreadable" | "storage" => STORAGE,
-            "qr_not_found" => NOT_FOUND,
-            _ => BAD_INPUT,
-        };
         Self {
-            status,
+            status: status(error.code()),
             message: messages::core_error(&error),
         }
+    }
+}
+
+/// The exit status of a core error. No wildcard: a new code does not compile until it has one.
+pub fn status(code: Code) -> u8 {
+    match code {
+        Code::KeyringUnavailable | Code::KeyringLocked | Code::KeyringFailure => KEYRING,
+        Code::MetadataUnreadable | Code::Storage => STORAGE,
+        Code::QrNotFound => NOT_FOUND,
+        Code::NotAuthenticatorUri
+        | Code::InvalidUri
+        | Code::InvalidSecret
+        | Code::InvalidExport
+        | Code::SecretMissing
+        | Code::Duplicate
+        | Code::NoMatch
+        | Code::Ambiguous
+        | Code::InvalidPosition
+        | Code::ImageUnreadable
+        | Code::NotAuthenticatorQr
+        | Code::Clipboard
+        | Code::ScreenCapture
+        | Code::NoCamera
+        | Code::Camera
+        | Code::PushInsecureUrl
+        | Code::PushUnreachable
+        | Code::PushProtocol
+        | Code::PushRejected
+        | Code::PushClockSkew
+        | Code::PushRevoked
+        | Code::PushEnrollmentRefused
+        | Code::PushRequestGone
+        | Code::PushNumberRequired
+        | Code::NotPushAccount => BAD_INPUT,
     }
 }
 

@@ -113,7 +113,7 @@ pub fn push_enrolled_later(account: &StoredAccount) -> String {
 pub const NO_REQUESTS: &str = "No login requests are waiting.";
 
 /// A pending request, as a block of lines.
-pub fn request_block(r: &crate::commands::push::RequestJson) -> String {
+pub fn request_block(r: &otentik::push::RequestView) -> String {
     let mut text = format!(
         "Login request {id}\n  Account: {account} ({site_account} at {site})\n  From:    {ip}, {browser}\n  Time:    {time} (Unix), {left} s left",
         id = r.id,

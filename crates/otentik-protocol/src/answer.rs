@@ -9,6 +9,7 @@ use crate::{Error, message};
 
 /// The user's decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     /// "Ya": it is me, let me in.

@@ -48,29 +48,119 @@ pub const RP_API_PREFIX: &str = "/rp/v1";
 /// people (English; it never contains a secret).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ErrorBody {
-    /// Stable, snake_case; see [`codes`].
-    pub code: String,
+    /// What went wrong, for clients to branch on.
+    pub code: ErrorCode,
     /// What went wrong and what to do.
     pub message: String,
 }
 
-/// The stable error codes clients branch on (the full table is in `docs/protocol.md`).
-pub mod codes {
+/// The stable error codes of both APIs (the full table, with statuses, is in
+/// `docs/protocol.md`). Serialised in `snake_case`; the strings never change meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(test, derive(strum::EnumIter))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorCode {
     /// 401: any authentication failure (unknown device, bad signature, replay, bad token, wrong
     /// site key). Deliberately the same for all of them.
-    pub const UNAUTHORIZED: &str = "unauthorized";
+    Unauthorized,
     /// 401: the request timestamp is more than 120 s from the server's clock; see `Date`.
-    pub const CLOCK_SKEW: &str = "clock_skew";
+    ClockSkew,
     /// 410: the device was revoked (TOTP disabled or reset at the site).
-    pub const DEVICE_REVOKED: &str = "device_revoked";
+    DeviceRevoked,
     /// 404: no such challenge for this device.
-    pub const CHALLENGE_NOT_FOUND: &str = "challenge_not_found";
+    ChallengeNotFound,
     /// 409: the challenge was already answered.
-    pub const CHALLENGE_ANSWERED: &str = "challenge_answered";
+    ChallengeAnswered,
     /// 409: the challenge expired or was replaced by a newer one.
-    pub const CHALLENGE_EXPIRED: &str = "challenge_expired";
+    ChallengeExpired,
     /// 422: a TOTP code does not match.
-    pub const INVALID_CODE: &str = "invalid_code";
+    InvalidCode,
     /// 429: too many requests; see `Retry-After`.
-    pub const RATE_LIMITED: &str = "rate_limited";
+    RateLimited,
+    /// 404: no such enrolment, login, user or route.
+    NotFound,
+    /// 404: a login asked for a user without TOTP.
+    TotpNotEnabled,
+    /// 409: a push login asked for a user whose TOTP has no push device.
+    NoPushDevice,
+    /// 409: an enrolment asked for a user whose TOTP is on.
+    TotpAlreadyEnabled,
+    /// 409: the enrolment is completed or expired.
+    EnrollmentClosed,
+    /// 400: the body is not JSON.
+    MalformedJson,
+    /// 422: the JSON does not have the documented shape.
+    InvalidJson,
+    /// 422: a field or parameter is out of its documented range.
+    InvalidField,
+    /// 415: a JSON endpoint got another content type.
+    UnsupportedMediaType,
+    /// 413: the body exceeds the limit.
+    BodyTooLarge,
+    /// 405: the route exists, not with this method.
+    MethodNotAllowed,
+    /// 500: the server failed; the details are in its log.
+    Internal,
+    /// A code this version does not know (sent by a newer server). Never sent.
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// The code as sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthorized => "unauthorized",
+            Self::ClockSkew => "clock_skew",
+            Self::DeviceRevoked => "device_revoked",
+            Self::ChallengeNotFound => "challenge_not_found",
+            Self::ChallengeAnswered => "challenge_answered",
+            Self::ChallengeExpired => "challenge_expired",
+            Self::InvalidCode => "invalid_code",
+            Self::RateLimited => "rate_limited",
+            Self::NotFound => "not_found",
+            Self::TotpNotEnabled => "totp_not_enabled",
+            Self::NoPushDevice => "no_push_device",
+            Self::TotpAlreadyEnabled => "totp_already_enabled",
+            Self::EnrollmentClosed => "enrollment_closed",
+            Self::MalformedJson => "malformed_json",
+            Self::InvalidJson => "invalid_json",
+            Self::InvalidField => "invalid_field",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::BodyTooLarge => "body_too_large",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Internal => "internal",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use strum::IntoEnumIterator as _;
+
+    use super::ErrorCode;
+
+    #[test]
+    fn codes_are_sent_as_their_names_and_read_back() {
+        for code in ErrorCode::iter() {
+            let json = serde_json::to_value(code).unwrap();
+            assert_eq!(json, code.as_str(), "{code:?}");
+            assert_eq!(serde_json::from_value::<ErrorCode>(json).unwrap(), code);
+        }
+    }
+
+    #[test]
+    fn a_code_from_a_newer_server_reads_as_unknown() {
+        let body: super::ErrorBody =
+            serde_json::from_str(r#"{"code":"quantum_flux","message":"m"}"#).unwrap();
+        assert_eq!(body.code, ErrorCode::Unknown);
+    }
 }

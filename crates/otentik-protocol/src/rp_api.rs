@@ -83,6 +83,7 @@ pub struct Login {
 
 /// State of a login.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LoginState {
     /// Waiting for the device.

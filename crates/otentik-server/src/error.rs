@@ -3,7 +3,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use otentik_protocol::{ErrorBody, codes};
+use otentik_protocol::{ErrorBody, ErrorCode};
 
 /// Everything that can go wrong answering a request.
 #[derive(Debug, thiserror::Error)]
@@ -96,28 +96,30 @@ pub enum Error {
 
 impl Error {
     /// The stable code sent in the body.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Unauthorized => codes::UNAUTHORIZED,
-            Self::ClockSkew { .. } => codes::CLOCK_SKEW,
-            Self::DeviceRevoked(_) => codes::DEVICE_REVOKED,
-            Self::ChallengeNotFound => codes::CHALLENGE_NOT_FOUND,
-            Self::ChallengeAnswered => codes::CHALLENGE_ANSWERED,
-            Self::ChallengeExpired => codes::CHALLENGE_EXPIRED,
-            Self::InvalidCode => codes::INVALID_CODE,
-            Self::RateLimited(_) => codes::RATE_LIMITED,
-            Self::NotFound(_) => "not_found",
-            Self::TotpNotEnabled => "totp_not_enabled",
-            Self::NoPushDevice => "no_push_device",
-            Self::TotpAlreadyEnabled => "totp_already_enabled",
-            Self::EnrollmentClosed => "enrollment_closed",
-            Self::MalformedJson(_) => "malformed_json",
-            Self::InvalidJson(_) => "invalid_json",
-            Self::InvalidField { .. } => "invalid_field",
-            Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::BodyTooLarge(_) => "body_too_large",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::DataKey | Self::Unseal | Self::Database(_) | Self::Internal(_) => "internal",
+            Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::ClockSkew { .. } => ErrorCode::ClockSkew,
+            Self::DeviceRevoked(_) => ErrorCode::DeviceRevoked,
+            Self::ChallengeNotFound => ErrorCode::ChallengeNotFound,
+            Self::ChallengeAnswered => ErrorCode::ChallengeAnswered,
+            Self::ChallengeExpired => ErrorCode::ChallengeExpired,
+            Self::InvalidCode => ErrorCode::InvalidCode,
+            Self::RateLimited(_) => ErrorCode::RateLimited,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::TotpNotEnabled => ErrorCode::TotpNotEnabled,
+            Self::NoPushDevice => ErrorCode::NoPushDevice,
+            Self::TotpAlreadyEnabled => ErrorCode::TotpAlreadyEnabled,
+            Self::EnrollmentClosed => ErrorCode::EnrollmentClosed,
+            Self::MalformedJson(_) => ErrorCode::MalformedJson,
+            Self::InvalidJson(_) => ErrorCode::InvalidJson,
+            Self::InvalidField { .. } => ErrorCode::InvalidField,
+            Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            Self::BodyTooLarge(_) => ErrorCode::BodyTooLarge,
+            Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Self::DataKey | Self::Unseal | Self::Database(_) | Self::Internal(_) => {
+                ErrorCode::Internal
+            }
         }
     }
 
@@ -167,7 +169,7 @@ impl IntoResponse for Error {
             self.to_string()
         };
         let body = ErrorBody {
-            code: self.code().to_owned(),
+            code: self.code(),
             message,
         };
         let mut response = (status, axum::Json(body)).into_response();
@@ -330,7 +332,7 @@ mod tests {
             ),
         ];
         for (error, code, status, message) in cases {
-            assert_eq!(error.code(), code);
+            assert_eq!(error.code().as_str(), code);
             assert_eq!(error.status().as_u16(), status);
             assert_eq!(error.to_string(), message);
         }

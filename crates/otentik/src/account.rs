@@ -9,6 +9,7 @@ use crate::secret::Secret;
 
 /// The HMAC hash of an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Algorithm {
     /// HMAC-SHA1, what nearly every site uses.
@@ -53,6 +54,7 @@ impl FromStr for Algorithm {
 
 /// Time-based or counter-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum OtpKind {
     /// RFC 6238: the moving factor is the time step.

@@ -8,6 +8,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in the Otentik core.
 #[derive(Debug, thiserror::Error)]
+#[cfg_attr(test, derive(strum::EnumCount))]
 #[non_exhaustive]
 pub enum Error {
     // --- otpauth URIs -------------------------------------------------------------------------
@@ -421,11 +422,85 @@ pub enum Error {
     },
 }
 
+/// The stable, machine-readable code of an [`Error`]: what front ends branch on (the CLI's exit
+/// status, the app's `{code, message}` over IPC, the UI's catalogue keys `error.<code>.*`).
+///
+/// Serialised in `snake_case`; the strings are a contract and never change meaning. Several
+/// variants of [`Error`] may share a code when the user does the same thing about them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(test, derive(strum::EnumIter))]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    /// Text that is not an `otpauth://` or `otpauth-migration://` URI.
+    NotAuthenticatorUri,
+    /// A malformed `otpauth://` URI.
+    InvalidUri,
+    /// A secret that is not usable base32 or is too short.
+    InvalidSecret,
+    /// A Google Authenticator export that cannot be read.
+    InvalidExport,
+    /// No keyring answers.
+    KeyringUnavailable,
+    /// The keyring is locked or refused access.
+    KeyringLocked,
+    /// The keyring failed in another way.
+    KeyringFailure,
+    /// An account's keyring entry is missing or damaged.
+    SecretMissing,
+    /// The account list cannot be read.
+    MetadataUnreadable,
+    /// A file could not be written or read.
+    Storage,
+    /// The account is already kept.
+    Duplicate,
+    /// No such account.
+    NoMatch,
+    /// Several accounts match.
+    Ambiguous,
+    /// A position outside the list.
+    InvalidPosition,
+    /// An image that cannot be decoded.
+    ImageUnreadable,
+    /// No QR code in the image.
+    QrNotFound,
+    /// A QR code that is not an authenticator code.
+    NotAuthenticatorQr,
+    /// The clipboard cannot be used.
+    Clipboard,
+    /// The screen cannot be captured.
+    ScreenCapture,
+    /// No camera.
+    NoCamera,
+    /// The camera failed or access was denied.
+    Camera,
+    /// A push server URL that is neither HTTPS nor this computer.
+    PushInsecureUrl,
+    /// The push server does not answer.
+    PushUnreachable,
+    /// The push server's answer breaks the protocol (or fails verification).
+    PushProtocol,
+    /// The push server refused a request.
+    PushRejected,
+    /// This computer's clock is too far from the server's.
+    PushClockSkew,
+    /// The site disabled or reset TOTP for this device.
+    PushRevoked,
+    /// The server refused the enrolment (an old QR code, say).
+    PushEnrollmentRefused,
+    /// The login request expired or was answered already.
+    PushRequestGone,
+    /// The site asks to match a number and none was chosen.
+    PushNumberRequired,
+    /// The account has no login approvals.
+    NotPushAccount,
+}
+
 impl Error {
-    /// A stable, machine-readable code for front ends (CLI exit codes, IPC `{code, message}`).
-    pub fn code(&self) -> &'static str {
+    /// The stable code front ends branch on.
+    pub fn code(&self) -> Code {
         match self {
-            Self::WrongScheme { .. } => "not_authenticator_uri",
+            Self::WrongScheme { .. } => Code::NotAuthenticatorUri,
             Self::MalformedUri { .. }
             | Self::UnsupportedType { .. }
             | Self::DuplicateParameter { .. }
@@ -436,339 +511,443 @@ impl Error {
             | Self::InvalidCounter { .. }
             | Self::InvalidEncoding { .. }
             | Self::EmptyAccountName
-            | Self::InvalidPush { .. } => "invalid_uri",
+            | Self::InvalidPush { .. } => Code::InvalidUri,
             Self::EmptySecret
             | Self::InvalidSecretCharacter { .. }
             | Self::InvalidSecretLength { .. }
-            | Self::SecretTooShort { .. } => "invalid_secret",
+            | Self::SecretTooShort { .. } => Code::InvalidSecret,
             Self::MigrationBase64 { .. }
             | Self::MigrationProtobuf { .. }
             | Self::MigrationAccount { .. }
-            | Self::MigrationEmpty => "invalid_export",
-            Self::KeyringUnavailable { .. } => "keyring_unavailable",
-            Self::KeyringLocked { .. } => "keyring_locked",
-            Self::KeyringFailure { .. } => "keyring_failure",
-            Self::SecretMissing { .. } | Self::SecretDamaged { .. } => "secret_missing",
-            Self::MetadataCorrupt { .. } | Self::MetadataTooNew { .. } => "metadata_unreadable",
-            Self::Io { .. } | Self::DataDirUnknown => "storage",
-            Self::Duplicate { .. } => "duplicate",
-            Self::NoMatch { .. } => "no_match",
-            Self::Ambiguous { .. } => "ambiguous",
-            Self::InvalidPosition { .. } => "invalid_position",
-            Self::PushUrlInsecure { .. } => "push_insecure_url",
-            Self::PushUnreachable { .. } => "push_unreachable",
-            Self::PushProtocol { .. } => "push_protocol",
-            Self::PushRejected { .. } => "push_rejected",
-            Self::PushClockSkew { .. } => "push_clock_skew",
-            Self::PushRevoked => "push_revoked",
-            Self::PushEnrollmentRefused { .. } => "push_enrollment_refused",
-            Self::PushChallengeGone { .. } => "push_request_gone",
-            Self::PushNumberRequired => "push_number_required",
-            Self::NotPushAccount { .. } => "not_push_account",
+            | Self::MigrationEmpty => Code::InvalidExport,
+            Self::KeyringUnavailable { .. } => Code::KeyringUnavailable,
+            Self::KeyringLocked { .. } => Code::KeyringLocked,
+            Self::KeyringFailure { .. } => Code::KeyringFailure,
+            Self::SecretMissing { .. } | Self::SecretDamaged { .. } => Code::SecretMissing,
+            Self::MetadataCorrupt { .. } | Self::MetadataTooNew { .. } => Code::MetadataUnreadable,
+            Self::Io { .. } | Self::DataDirUnknown => Code::Storage,
+            Self::Duplicate { .. } => Code::Duplicate,
+            Self::NoMatch { .. } => Code::NoMatch,
+            Self::Ambiguous { .. } => Code::Ambiguous,
+            Self::InvalidPosition { .. } => Code::InvalidPosition,
+            Self::PushUrlInsecure { .. } => Code::PushInsecureUrl,
+            Self::PushUnreachable { .. } => Code::PushUnreachable,
+            Self::PushProtocol { .. } => Code::PushProtocol,
+            Self::PushRejected { .. } => Code::PushRejected,
+            Self::PushClockSkew { .. } => Code::PushClockSkew,
+            Self::PushRevoked => Code::PushRevoked,
+            Self::PushEnrollmentRefused { .. } => Code::PushEnrollmentRefused,
+            Self::PushChallengeGone { .. } => Code::PushRequestGone,
+            Self::PushNumberRequired => Code::PushNumberRequired,
+            Self::NotPushAccount { .. } => Code::NotPushAccount,
             Self::ImageUnreadable { .. }
             | Self::ImageTooLarge { .. }
-            | Self::PixelBufferSize { .. } => "image_unreadable",
-            Self::QrNotFound { .. } => "qr_not_found",
-            Self::NotAuthenticatorQr { .. } => "not_authenticator_qr",
-            Self::ClipboardUnavailable { .. } | Self::ClipboardEmpty => "clipboard",
+            | Self::PixelBufferSize { .. } => Code::ImageUnreadable,
+            Self::QrNotFound { .. } => Code::QrNotFound,
+            Self::NotAuthenticatorQr { .. } => Code::NotAuthenticatorQr,
+            Self::ClipboardUnavailable { .. } | Self::ClipboardEmpty => Code::Clipboard,
             // One code for the front ends: each message says what to do.
             Self::ScreenCapture { .. }
             | Self::ScreenPortalMissing { .. }
             | Self::ScreenCaptureCancelled
-            | Self::ScreenCaptureDenied { .. } => "screen_capture",
-            Self::NoCamera => "no_camera",
-            Self::CameraDenied { .. } | Self::Camera { .. } => "camera",
+            | Self::ScreenCaptureDenied { .. } => Code::ScreenCapture,
+            Self::NoCamera => Code::NoCamera,
+            Self::CameraDenied { .. } | Self::Camera { .. } => Code::Camera,
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+    use std::mem::discriminant;
+
+    use strum::{EnumCount as _, IntoEnumIterator as _};
+
     use super::*;
+
+    /// At least one sample of every variant (two of `MissingParameter`, whose hint varies).
+    fn samples() -> Vec<Error> {
+        vec![
+            Error::WrongScheme {
+                found: "https".into(),
+            },
+            Error::MalformedUri {
+                reason: "missing '://'".into(),
+            },
+            Error::UnsupportedType {
+                found: "motp".into(),
+            },
+            Error::DuplicateParameter {
+                name: "secret".into(),
+            },
+            Error::MissingParameter {
+                name: "secret",
+                hint: "",
+            },
+            Error::MissingParameter {
+                name: "counter",
+                hint: " (required for HOTP)",
+            },
+            Error::EmptySecret,
+            Error::InvalidSecretCharacter {
+                character: '1',
+                position: 5,
+            },
+            Error::InvalidSecretLength { length: 9 },
+            Error::SecretTooShort { bits: 40 },
+            Error::UnsupportedAlgorithm {
+                found: "MD5".into(),
+            },
+            Error::InvalidDigits { found: "9".into() },
+            Error::InvalidPeriod { found: "0".into() },
+            Error::InvalidCounter { found: "-1".into() },
+            Error::InvalidEncoding {
+                part: "the label".into(),
+            },
+            Error::EmptyAccountName,
+            Error::InvalidPush {
+                reason: "'push_url' without 'push_token'".into(),
+            },
+            Error::MigrationBase64 {
+                reason: "Invalid byte 33, offset 0.".into(),
+            },
+            Error::MigrationProtobuf {
+                reason: "buffer underflow".into(),
+            },
+            Error::MigrationAccount {
+                index: 2,
+                label: "ACME:bob".into(),
+                reason: "unknown algorithm 9".into(),
+            },
+            Error::MigrationEmpty,
+            Error::KeyringUnavailable {
+                detail: "no D-Bus session".into(),
+            },
+            Error::KeyringLocked {
+                detail: "IsLocked".into(),
+            },
+            Error::KeyringFailure {
+                detail: "timeout".into(),
+            },
+            Error::SecretMissing {
+                label: "ACME: alice".into(),
+            },
+            Error::SecretDamaged {
+                label: "ACME: alice".into(),
+            },
+            Error::MetadataCorrupt {
+                path: "/d/accounts.json".into(),
+                detail: "EOF while parsing".into(),
+            },
+            Error::MetadataTooNew {
+                path: "/d/accounts.json".into(),
+                version: 9,
+            },
+            Error::Io {
+                action: "write",
+                path: "/d/accounts.json".into(),
+                source: std::io::Error::from_raw_os_error(28),
+            },
+            Error::DataDirUnknown,
+            Error::Duplicate {
+                label: "ACME: alice".into(),
+            },
+            Error::NoMatch {
+                query: "bank".into(),
+            },
+            Error::Ambiguous {
+                query: "a".into(),
+                matches: vec!["ACME: alice".into(), "Bank: ann".into()],
+            },
+            Error::InvalidPosition {
+                position: 9,
+                count: 3,
+            },
+            Error::PushUrlInsecure {
+                url: "http://push.example/device/v1".into(),
+            },
+            Error::PushUnreachable {
+                server: "lpse.example:443".into(),
+                detail: "connection refused".into(),
+            },
+            Error::PushProtocol {
+                detail: "bad challenge signature".into(),
+            },
+            Error::PushRejected {
+                code: "rate_limited".into(),
+                message: "too many attempts; try again in 30 s".into(),
+                server_date: None,
+            },
+            Error::PushClockSkew {
+                server_date: Some(1_700_000_000),
+            },
+            Error::PushRevoked,
+            Error::PushEnrollmentRefused {
+                detail: "this enrolment is completed or expired".into(),
+            },
+            Error::PushChallengeGone {
+                reason: "it expired",
+            },
+            Error::PushNumberRequired,
+            Error::NotPushAccount {
+                label: "ACME: alice".into(),
+            },
+            Error::ImageUnreadable {
+                what: "'shot.png'".into(),
+                reason: "unexpected end of file".into(),
+            },
+            Error::ImageTooLarge {
+                what: "'bomb.png'".into(),
+                width: 100_000,
+                height: 100_000,
+                max: 16_384,
+            },
+            Error::PixelBufferSize {
+                width: 2,
+                height: 2,
+                format: "RGBA",
+                expected: 16,
+                actual: 12,
+            },
+            Error::QrNotFound {
+                what: "on the screen".into(),
+            },
+            Error::NotAuthenticatorQr {
+                what: "in 'menu.png'".into(),
+            },
+            Error::ClipboardUnavailable {
+                reason: "X11 server connection timed out".into(),
+            },
+            Error::ClipboardEmpty,
+            Error::ScreenCapture {
+                reason: "no graphical display (DISPLAY is not set)".into(),
+            },
+            Error::ScreenPortalMissing {
+                reason: "org.freedesktop.DBus.Error.ServiceUnknown".into(),
+            },
+            Error::ScreenCaptureCancelled,
+            Error::ScreenCaptureDenied {
+                reason: "screenshots are disabled".into(),
+            },
+            Error::NoCamera,
+            Error::CameraDenied {
+                reason: "Permission denied (os error 13)".into(),
+            },
+            Error::Camera {
+                reason: "device unplugged".into(),
+            },
+        ]
+    }
+
+    /// The exact message of each sample. A `match` with no wildcard: a new variant does not
+    /// compile until it has a tested message here.
+    fn expected(error: &Error) -> &'static str {
+        match error {
+            Error::WrongScheme { .. } => {
+                "not an authenticator URI: expected 'otpauth://' or 'otpauth-migration://', found 'https'"
+            }
+            Error::MalformedUri { .. } => "malformed URI: missing '://'",
+            Error::UnsupportedType { .. } => {
+                "unsupported OTP type 'motp': expected 'totp' or 'hotp'"
+            }
+            Error::DuplicateParameter { .. } => "parameter 'secret' appears more than once",
+            Error::MissingParameter { hint: "", .. } => "missing parameter 'secret'",
+            Error::MissingParameter { .. } => "missing parameter 'counter' (required for HOTP)",
+            Error::EmptySecret => "the secret is empty",
+            Error::InvalidSecretCharacter { .. } => "secret is not valid base32: '1' at position 5",
+            Error::InvalidSecretLength { .. } => {
+                "secret is not valid base32: 9 characters cannot encode whole bytes"
+            }
+            Error::SecretTooShort { .. } => "secret is too short: 40 bits, at least 80 are needed",
+            Error::UnsupportedAlgorithm { .. } => {
+                "unsupported algorithm 'MD5': expected SHA1, SHA256 or SHA512"
+            }
+            Error::InvalidDigits { .. } => "invalid digits '9': expected 6, 7 or 8",
+            Error::InvalidPeriod { .. } => {
+                "invalid period '0': expected whole seconds from 1 to 3600"
+            }
+            Error::InvalidCounter { .. } => {
+                "invalid counter '-1': expected a whole number from 0 to 18446744073709551615"
+            }
+            Error::InvalidEncoding { .. } => "the label is not valid UTF-8 after percent-decoding",
+            Error::EmptyAccountName => "the label has no account name",
+            Error::InvalidPush { .. } => "invalid push parameters: 'push_url' without 'push_token'",
+            Error::MigrationBase64 { .. } => {
+                "migration data is not valid base64: Invalid byte 33, offset 0."
+            }
+            Error::MigrationProtobuf { .. } => {
+                "migration data is not a valid Google Authenticator export: buffer underflow"
+            }
+            Error::MigrationAccount { .. } => {
+                "account 2 of the export ('ACME:bob'): unknown algorithm 9"
+            }
+            Error::MigrationEmpty => "the export holds no account",
+            Error::KeyringUnavailable { .. } => {
+                "no keyring is available (no D-Bus session): start your desktop's keyring (gnome-keyring or KWallet) and try again"
+            }
+            Error::KeyringLocked { .. } => {
+                "the keyring is locked or refused access (IsLocked): unlock it (log in to the desktop, or run 'gnome-keyring-daemon --unlock') and try again"
+            }
+            Error::KeyringFailure { .. } => "the keyring failed: timeout",
+            Error::SecretMissing { .. } => {
+                "the secret of 'ACME: alice' is missing from the keyring: remove the account and add it again from its QR code"
+            }
+            Error::SecretDamaged { .. } => {
+                "the keyring entry of 'ACME: alice' is damaged: remove the account and add it again from its QR code"
+            }
+            Error::MetadataCorrupt { .. } => {
+                "the account list /d/accounts.json is damaged (EOF while parsing); it was left untouched: restore it from a backup, or move it away to start with an empty list"
+            }
+            Error::MetadataTooNew { .. } => {
+                "the account list /d/accounts.json was written by a newer Otentik (format version 9); it was left untouched: update Otentik"
+            }
+            Error::Io { .. } => {
+                "could not write /d/accounts.json: No space left on device (os error 28)"
+            }
+            Error::DataDirUnknown => {
+                "cannot find a data directory for Otentik: set OTENTIK_DATA_DIR to a directory to keep the account list in"
+            }
+            Error::Duplicate { .. } => "'ACME: alice' is already in Otentik with the same secret",
+            Error::NoMatch { .. } => "no account matches 'bank'",
+            Error::Ambiguous { .. } => {
+                "'a' matches several accounts: ACME: alice, Bank: ann; be more specific"
+            }
+            Error::InvalidPosition { .. } => "position 9 is outside the list of 3 accounts",
+            Error::PushUrlInsecure { .. } => {
+                "the push server address 'http://push.example/device/v1' is not allowed: it must start with https:// (plain http:// only to this computer); ask the site for a secure enrolment QR"
+            }
+            Error::PushUnreachable { .. } => {
+                "cannot reach the push server lpse.example:443 (connection refused); codes still work, and login requests resume when it answers again"
+            }
+            Error::PushProtocol { .. } => {
+                "the push server sent an answer Otentik cannot trust: bad challenge signature"
+            }
+            Error::PushRejected { .. } => {
+                "the push server refused the request (rate_limited): too many attempts; try again in 30 s"
+            }
+            Error::PushClockSkew { .. } => {
+                "the push server says this computer's clock is wrong: set the date and time correctly"
+            }
+            Error::PushRevoked => {
+                "TOTP was disabled or reset on the site (TOTP dinonaktifkan atau direset di server): remove the account, or activate TOTP again on the site"
+            }
+            Error::PushEnrollmentRefused { .. } => {
+                "the site refused to enrol this device (this enrolment is completed or expired): enable TOTP again on the site and scan the new QR code"
+            }
+            Error::PushChallengeGone { .. } => "that login request cannot be answered: it expired",
+            Error::PushNumberRequired => {
+                "this login request needs the number shown on the site: pick it to approve"
+            }
+            Error::NotPushAccount { .. } => {
+                "'ACME: alice' does not receive login requests (its QR code had no push enrolment)"
+            }
+            Error::ImageUnreadable { .. } => {
+                "cannot read the image 'shot.png': unexpected end of file; use a PNG, JPEG, WebP, BMP or GIF image"
+            }
+            Error::ImageTooLarge { .. } => {
+                "the image 'bomb.png' is too large (100000×100000 pixels, at most 16384 pixels a side and 256 MiB decoded): crop it around the QR code"
+            }
+            Error::PixelBufferSize { .. } => {
+                "invalid pixel buffer: 2×2 RGBA needs 16 bytes, got 12; pass the frame's real size and pixel format"
+            }
+            Error::QrNotFound { .. } => {
+                "no QR code found on the screen: show the code larger and sharper (zoom in), or save it as an image and scan the file"
+            }
+            Error::NotAuthenticatorQr { .. } => {
+                "the QR code in 'menu.png' is not an authenticator code: look for the QR code the site shows when you enable two-step verification (TOTP)"
+            }
+            Error::ClipboardUnavailable { .. } => {
+                "cannot use the clipboard: X11 server connection timed out"
+            }
+            Error::ClipboardEmpty => {
+                "the clipboard holds neither an image nor text: copy the QR code image or the 'otpauth://' link first"
+            }
+            Error::ScreenCapture { .. } => {
+                "cannot capture the screen: no graphical display (DISPLAY is not set); save the QR code as an image and scan the file instead"
+            }
+            Error::ScreenPortalMissing { .. } => {
+                "cannot capture the screen of this Wayland session: no screenshot portal (org.freedesktop.DBus.Error.ServiceUnknown); install xdg-desktop-portal and your desktop's portal (xdg-desktop-portal-gnome, -kde or -wlr), or save the QR code as an image and scan the file"
+            }
+            Error::ScreenCaptureCancelled => {
+                "the screenshot was cancelled: scan the screen again and allow the screenshot, or save the QR code as an image and scan the file"
+            }
+            Error::ScreenCaptureDenied { .. } => {
+                "the desktop refused the screenshot (screenshots are disabled): allow screenshots for Otentik in the system's privacy settings, or save the QR code as an image and scan the file"
+            }
+            Error::NoCamera => {
+                "no camera found: connect one, or add the account from an image or the screen"
+            }
+            Error::CameraDenied { .. } => {
+                "camera access denied: Permission denied (os error 13); allow camera access in the system settings, or add the account from an image or the screen"
+            }
+            Error::Camera { .. } => {
+                "the camera failed: device unplugged; reconnect it, or add the account from an image or the screen"
+            }
+        }
+    }
 
     /// Every variant's exact message: front ends and users rely on them.
     #[test]
     fn messages() {
-        let cases: Vec<(Error, &str)> = vec![
-            (
-                Error::WrongScheme {
-                    found: "https".into(),
-                },
-                "not an authenticator URI: expected 'otpauth://' or 'otpauth-migration://', found 'https'",
-            ),
-            (
-                Error::MalformedUri {
-                    reason: "missing '://'".into(),
-                },
-                "malformed URI: missing '://'",
-            ),
-            (
-                Error::UnsupportedType {
-                    found: "motp".into(),
-                },
-                "unsupported OTP type 'motp': expected 'totp' or 'hotp'",
-            ),
-            (
-                Error::DuplicateParameter {
-                    name: "secret".into(),
-                },
-                "parameter 'secret' appears more than once",
-            ),
-            (
-                Error::MissingParameter {
-                    name: "secret",
-                    hint: "",
-                },
-                "missing parameter 'secret'",
-            ),
-            (
-                Error::MissingParameter {
-                    name: "counter",
-                    hint: " (required for HOTP)",
-                },
-                "missing parameter 'counter' (required for HOTP)",
-            ),
-            (Error::EmptySecret, "the secret is empty"),
-            (
-                Error::InvalidSecretCharacter {
-                    character: '1',
-                    position: 5,
-                },
-                "secret is not valid base32: '1' at position 5",
-            ),
-            (
-                Error::InvalidSecretLength { length: 9 },
-                "secret is not valid base32: 9 characters cannot encode whole bytes",
-            ),
-            (
-                Error::SecretTooShort { bits: 40 },
-                "secret is too short: 40 bits, at least 80 are needed",
-            ),
-            (
-                Error::UnsupportedAlgorithm {
-                    found: "MD5".into(),
-                },
-                "unsupported algorithm 'MD5': expected SHA1, SHA256 or SHA512",
-            ),
-            (
-                Error::InvalidDigits { found: "9".into() },
-                "invalid digits '9': expected 6, 7 or 8",
-            ),
-            (
-                Error::InvalidPeriod { found: "0".into() },
-                "invalid period '0': expected whole seconds from 1 to 3600",
-            ),
-            (
-                Error::InvalidCounter { found: "-1".into() },
-                "invalid counter '-1': expected a whole number from 0 to 18446744073709551615",
-            ),
-            (
-                Error::InvalidEncoding {
-                    part: "the label".into(),
-                },
-                "the label is not valid UTF-8 after percent-decoding",
-            ),
-            (Error::EmptyAccountName, "the label has no account name"),
-            (
-                Error::InvalidPush {
-                    reason: "'push_url' without 'push_token'".into(),
-                },
-                "invalid push parameters: 'push_url' without 'push_token'",
-            ),
-            (
-                Error::MigrationBase64 {
-                    reason: "Invalid byte 33, offset 0.".into(),
-                },
-                "migration data is not valid base64: Invalid byte 33, offset 0.",
-            ),
-            (
-                Error::MigrationProtobuf {
-                    reason: "buffer underflow".into(),
-                },
-                "migration data is not a valid Google Authenticator export: buffer underflow",
-            ),
-            (
-                Error::MigrationAccount {
-                    index: 2,
-                    label: "ACME:bob".into(),
-                    reason: "unknown algorithm 9".into(),
-                },
-                "account 2 of the export ('ACME:bob'): unknown algorithm 9",
-            ),
-            (Error::MigrationEmpty, "the export holds no account"),
-            (
-                Error::KeyringUnavailable {
-                    detail: "no D-Bus session".into(),
-                },
-                "no keyring is available (no D-Bus session): start your desktop's keyring (gnome-keyring or KWallet) and try again",
-            ),
-            (
-                Error::KeyringLocked {
-                    detail: "IsLocked".into(),
-                },
-                "the keyring is locked or refused access (IsLocked): unlock it (log in to the desktop, or run 'gnome-keyring-daemon --unlock') and try again",
-            ),
-            (
-                Error::KeyringFailure {
-                    detail: "timeout".into(),
-                },
-                "the keyring failed: timeout",
-            ),
-            (
-                Error::SecretMissing {
-                    label: "ACME: alice".into(),
-                },
-                "the secret of 'ACME: alice' is missing from the keyring: remove the account and add it again from its QR code",
-            ),
-            (
-                Error::SecretDamaged {
-                    label: "ACME: alice".into(),
-                },
-                "the keyring entry of 'ACME: alice' is damaged: remove the account and add it again from its QR code",
-            ),
-            (
-                Error::MetadataCorrupt {
-                    path: "/d/accounts.json".into(),
-                    detail: "EOF while parsing".into(),
-                },
-                "the account list /d/accounts.json is damaged (EOF while parsing); it was left untouched: restore it from a backup, or move it away to start with an empty list",
-            ),
-            (
-                Error::MetadataTooNew {
-                    path: "/d/accounts.json".into(),
-                    version: 9,
-                },
-                "the account list /d/accounts.json was written by a newer Otentik (format version 9); it was left untouched: update Otentik",
-            ),
-            (
-                Error::Io {
-                    action: "write",
-                    path: "/d/accounts.json".into(),
-                    source: std::io::Error::from_raw_os_error(28),
-                },
-                "could not write /d/accounts.json: No space left on device (os error 28)",
-            ),
-            (
-                Error::DataDirUnknown,
-                "cannot find a data directory for Otentik: set OTENTIK_DATA_DIR to a directory to keep the account list in",
-            ),
-            (
-                Error::Duplicate {
-                    label: "ACME: alice".into(),
-                },
-                "'ACME: alice' is already in Otentik with the same secret",
-            ),
-            (
-                Error::NoMatch {
-                    query: "bank".into(),
-                },
-                "no account matches 'bank'",
-            ),
-            (
-                Error::Ambiguous {
-                    query: "a".into(),
-                    matches: vec!["ACME: alice".into(), "Bank: ann".into()],
-                },
-                "'a' matches several accounts: ACME: alice, Bank: ann; be more specific",
-            ),
-            (
-                Error::InvalidPosition {
-                    position: 9,
-                    count: 3,
-                },
-                "position 9 is outside the list of 3 accounts",
-            ),
-            // --- scanning ---
-            (
-                Error::ImageUnreadable {
-                    what: "'shot.png'".into(),
-                    reason: "unexpected end of file".into(),
-                },
-                "cannot read the image 'shot.png': unexpected end of file; use a PNG, JPEG, WebP, BMP or GIF image",
-            ),
-            (
-                Error::ImageTooLarge {
-                    what: "'bomb.png'".into(),
-                    width: 100_000,
-                    height: 100_000,
-                    max: 16_384,
-                },
-                "the image 'bomb.png' is too large (100000×100000 pixels, at most 16384 pixels a side and 256 MiB decoded): crop it around the QR code",
-            ),
-            (
-                Error::PixelBufferSize {
-                    width: 2,
-                    height: 2,
-                    format: "RGBA",
-                    expected: 16,
-                    actual: 12,
-                },
-                "invalid pixel buffer: 2×2 RGBA needs 16 bytes, got 12; pass the frame's real size and pixel format",
-            ),
-            (
-                Error::QrNotFound {
-                    what: "on the screen".into(),
-                },
-                "no QR code found on the screen: show the code larger and sharper (zoom in), or save it as an image and scan the file",
-            ),
-            (
-                Error::NotAuthenticatorQr {
-                    what: "in 'menu.png'".into(),
-                },
-                "the QR code in 'menu.png' is not an authenticator code: look for the QR code the site shows when you enable two-step verification (TOTP)",
-            ),
-            (
-                Error::ClipboardUnavailable {
-                    reason: "X11 server connection timed out".into(),
-                },
-                "cannot use the clipboard: X11 server connection timed out",
-            ),
-            (
-                Error::ClipboardEmpty,
-                "the clipboard holds neither an image nor text: copy the QR code image or the 'otpauth://' link first",
-            ),
-            (
-                Error::ScreenCapture {
-                    reason: "no graphical display (DISPLAY is not set)".into(),
-                },
-                "cannot capture the screen: no graphical display (DISPLAY is not set); save the QR code as an image and scan the file instead",
-            ),
-            (
-                Error::ScreenPortalMissing {
-                    reason: "org.freedesktop.DBus.Error.ServiceUnknown".into(),
-                },
-                "cannot capture the screen of this Wayland session: no screenshot portal (org.freedesktop.DBus.Error.ServiceUnknown); install xdg-desktop-portal and your desktop's portal (xdg-desktop-portal-gnome, -kde or -wlr), or save the QR code as an image and scan the file",
-            ),
-            (
-                Error::ScreenCaptureCancelled,
-                "the screenshot was cancelled: scan the screen again and allow the screenshot, or save the QR code as an image and scan the file",
-            ),
-            (
-                Error::ScreenCaptureDenied {
-                    reason: "screenshots are disabled".into(),
-                },
-                "the desktop refused the screenshot (screenshots are disabled): allow screenshots for Otentik in the system's privacy settings, or save the QR code as an image and scan the file",
-            ),
-            (
-                Error::NoCamera,
-                "no camera found: connect one, or add the account from an image or the screen",
-            ),
-            (
-                Error::CameraDenied {
-                    reason: "Permission denied (os error 13)".into(),
-                },
-                "camera access denied: Permission denied (os error 13); allow camera access in the system settings, or add the account from an image or the screen",
-            ),
-            (
-                Error::Camera {
-                    reason: "device unplugged".into(),
-                },
-                "the camera failed: device unplugged; reconnect it, or add the account from an image or the screen",
-            ),
-        ];
-        for (error, message) in cases {
-            assert_eq!(error.to_string(), message, "{error:?}");
-            assert!(!error.code().is_empty());
+        let samples = samples();
+        for error in &samples {
+            assert_eq!(error.to_string(), expected(error), "{error:?}");
         }
+        let variants: HashSet<_> = samples.iter().map(discriminant).collect();
+        assert_eq!(variants.len(), Error::COUNT, "a variant has no sample");
+    }
+
+    /// The strings of today, which the app, the CLI and the UI rely on.
+    fn wire(code: Code) -> &'static str {
+        match code {
+            Code::NotAuthenticatorUri => "not_authenticator_uri",
+            Code::InvalidUri => "invalid_uri",
+            Code::InvalidSecret => "invalid_secret",
+            Code::InvalidExport => "invalid_export",
+            Code::KeyringUnavailable => "keyring_unavailable",
+            Code::KeyringLocked => "keyring_locked",
+            Code::KeyringFailure => "keyring_failure",
+            Code::SecretMissing => "secret_missing",
+            Code::MetadataUnreadable => "metadata_unreadable",
+            Code::Storage => "storage",
+            Code::Duplicate => "duplicate",
+            Code::NoMatch => "no_match",
+            Code::Ambiguous => "ambiguous",
+            Code::InvalidPosition => "invalid_position",
+            Code::ImageUnreadable => "image_unreadable",
+            Code::QrNotFound => "qr_not_found",
+            Code::NotAuthenticatorQr => "not_authenticator_qr",
+            Code::Clipboard => "clipboard",
+            Code::ScreenCapture => "screen_capture",
+            Code::NoCamera => "no_camera",
+            Code::Camera => "camera",
+            Code::PushInsecureUrl => "push_insecure_url",
+            Code::PushUnreachable => "push_unreachable",
+            Code::PushProtocol => "push_protocol",
+            Code::PushRejected => "push_rejected",
+            Code::PushClockSkew => "push_clock_skew",
+            Code::PushRevoked => "push_revoked",
+            Code::PushEnrollmentRefused => "push_enrollment_refused",
+            Code::PushRequestGone => "push_request_gone",
+            Code::PushNumberRequired => "push_number_required",
+            Code::NotPushAccount => "not_push_account",
+        }
+    }
+
+    #[test]
+    fn codes_keep_their_strings_through_json() {
+        for code in Code::iter() {
+            let json = serde_json::to_value(code).unwrap();
+            assert_eq!(json, wire(code), "{code:?}");
+            assert_eq!(serde_json::from_value::<Code>(json).unwrap(), code);
+        }
+    }
+
+    #[test]
+    fn every_code_is_used_by_some_error() {
+        let used: HashSet<Code> = samples().iter().map(Error::code).collect();
+        let all: HashSet<Code> = Code::iter().collect();
+        assert_eq!(used, all);
     }
 }

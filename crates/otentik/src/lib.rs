@@ -2,9 +2,18 @@
 //! the reference server alike.
 //!
 //! - [`otpauth`]: the Key URI format (`otpauth://`) and Google Authenticator exports
-//!   (`otpauth-migration://`).
+//!   (`otpauth-migration://`), with the warnings an accepted URI may carry.
 //! - [`otp`]: TOTP and HOTP codes at a given time.
 //! - [`account`], [`Secret`]: the data an account is made of.
+//! - [`error`]: the one error type, [`Error`], and the stable [`Code`] front ends branch on.
+//! - `vault` (feature `vault`): accounts kept so that none is ever lost: secrets in the OS
+//!   keyring, metadata in a file written atomically.
+//! - `scan` (feature `scan`): QR codes from image files, the screen, the clipboard and the
+//!   camera (feature `camera`).
+//! - `push` (feature `push`): the authenticator's half of the open push protocol: enrolment,
+//!   login requests, answers, and a poller.
+//!
+//! Feature `ts` derives the TypeScript twins (ts-rs) of the types front ends receive.
 
 pub mod account;
 pub mod error;
@@ -20,5 +29,5 @@ mod secret;
 pub mod vault;
 
 pub use account::{Account, Algorithm, OtpKind, PushInvite};
-pub use error::{Error, Result};
+pub use error::{Code, Error, Result};
 pub use secret::Secret;

@@ -15,7 +15,7 @@ use crate::secret::Secret;
 
 mod warning;
 
-pub use warning::Warning;
+pub use warning::{Warning, WarningCode};
 
 /// Scheme of a single account URI.
 pub const SCHEME: &str = "otpauth";
@@ -210,7 +210,7 @@ pub fn format(account: &Account) -> String {
 }
 
 /// Formats accounts as a Google Authenticator export URI (`otpauth-migration://`), batch
-/// `batch_index` (0-based) of `batch_size`. Contains the secrets, like [`format`].
+/// `batch_index` (0-based) of `batch_size`. Contains the secrets, like [`format()`].
 pub fn format_migration(accounts: &[Account], batch_index: i32, batch_size: i32) -> String {
     crate::migration::encode(accounts, batch_index, batch_size)
 }

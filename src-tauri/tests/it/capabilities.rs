@@ -8,75 +8,75 @@ use tauri::ipc::InvokeBody;
 
 use crate::harness::{Harness, call_from};
 
-/// The command names listed in `build.rs`.
-fn build_rs_commands() -> BTreeSet<String> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/build.rs")).unwrap();
-    let start = text.find("const COMMANDS").unwrap();
-    let end = start + text[start..].find("];").unwrap();
-    text[start..end]
-        .split('"')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_owned)
-        .collect()
-}
-
-/// The `allow-*` permissions `capabilities/default.json` grants, as command names.
-fn granted_commands() -> BTreeSet<String> {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/capabilities/default.json"
-    ))
-    .unwrap();
-    let capability: serde_json::Value = serde_json::from_str(&text).unwrap();
-    capability["permissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|p| p.as_str())
-        .filter(|p| !p.starts_with("core:"))
-        .map(|p| p.strip_prefix("allow-").unwrap().replace('-', "_"))
-        .collect()
-}
-
-/// The commands `src/lib.rs` registers with `generate_handler!`.
-fn registered_commands() -> BTreeSet<String> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/lib.rs")).unwrap();
-    let start = text.find("generate_handler![").unwrap();
-    let end = start + text[start..].find("])").unwrap();
-    text[start..end]
-        .split("commands::")
-        .skip(1)
-        .map(|name| name.split(',').next().unwrap().trim().to_owned())
-        .collect()
+/// The commands the UI actually invokes: every `invoke…("name"` in `ui/src/`.
+fn invoked_by_the_ui() -> BTreeSet<String> {
+    fn walk(dir: &std::path::Path, found: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "ts" || e == "svelte")
+                && !path.to_string_lossy().ends_with(".test.ts")
+            {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for call in text.split("invoke").skip(1) {
+                    // invoke("name" or invoke<Type>("name"
+                    let call = call.trim_start();
+                    let call = match call.strip_prefix('<') {
+                        Some(rest) => rest.split_once(">(").map_or("", |(_, after)| after),
+                        None => call.strip_prefix('(').unwrap_or(""),
+                    };
+                    if let Some(name) = call.strip_prefix('"').and_then(|r| r.split('"').next()) {
+                        found.insert(name.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    let mut found = BTreeSet::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src"),
+        &mut found,
+    );
+    found
 }
 
 #[test]
-fn build_rs_capability_and_ui_list_the_same_commands() {
-    let listed = build_rs_commands();
-    assert_eq!(listed.len(), 24);
-    assert_eq!(listed, registered_commands());
-    assert_eq!(listed, granted_commands());
-    let api = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/api.ts"))
-        .unwrap();
-    let start = api.find("export const COMMANDS").unwrap();
-    let end = start + api[start..].find("] as const").unwrap();
-    let ui: BTreeSet<String> = api[start..end]
-        .split('"')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_owned)
+fn the_ui_invokes_exactly_the_commands_the_app_defines() {
+    let defined: BTreeSet<String> = otentik_app::COMMANDS
+        .iter()
+        .map(|c| (*c).to_owned())
         .collect();
-    assert_eq!(listed, ui);
+    assert!(defined.len() >= 24, "{defined:?}");
+    assert_eq!(invoked_by_the_ui(), defined);
+}
+
+#[test]
+fn the_permission_set_build_rs_writes_allows_every_command() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/permissions/app-commands.toml"
+    ))
+    .unwrap();
+    let allowed: BTreeSet<String> = text
+        .split('"')
+        .filter_map(|p| p.strip_prefix("allow-"))
+        .map(|p| p.replace('-', "_"))
+        .collect();
+    let defined: BTreeSet<String> = otentik_app::COMMANDS
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect();
+    assert_eq!(allowed, defined);
 }
 
 #[test]
 fn every_granted_command_is_reachable_from_the_main_window() {
     let h = Harness::new();
-    for command in build_rs_commands() {
+    for command in otentik_app::COMMANDS {
         // Wrong or missing arguments are fine here: the point is that the call gets past the
         // capability check and reaches the command.
-        if let Err(error) = h.call(&command, json!({})) {
+        if let Err(error) = h.call(command, json!({})) {
             let text = error.to_string();
             assert!(!text.contains("not allowed"), "{command}: {text}");
             assert!(!text.contains("not found"), "{command}: {text}");

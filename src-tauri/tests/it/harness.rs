@@ -1,9 +1,12 @@
-//! A mock app over a temporary vault in the real keyring, and a way to call its commands the
-//! way the webview does.
+//! A mock app over a temporary vault, and a way to call its commands the way the webview does.
+//!
+//! The vault's secrets live in the core's in-memory store (feature `test-store`): the keyring
+//! itself is tested in the core, and here only by [`Harness::keyring`], the smoke test's
+//! harness over the real Secret Service.
 
 use std::sync::Arc;
 
-use otentik::vault::{KeyringStore, Vault};
+use otentik::vault::{KeyringStore, MemoryStore, SecretStore, Vault};
 use otentik_app::clipboard::Copier;
 use otentik_app::clock::{Clock, FixedClock};
 use otentik_app::state::AppState;
@@ -28,18 +31,32 @@ impl Harness {
         Self::with_clock(Arc::new(FixedClock::at_ms(NOW_MS)))
     }
 
-    /// Over a vault of its own, with `clock` (the system clock where a server checks time).
+    /// Over a vault of its own in memory, with `clock` (the system clock where a server checks
+    /// time).
     pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        let store = MemoryStore::new();
+        Self::over(clock, String::new(), move |_| Ok(Box::new(store.clone())))
+    }
+
+    /// Over a vault of its own in the real keyring (namespace [`Harness::service`]), at
+    /// [`NOW_MS`]: for the one smoke test that proves the commands reach the Secret Service.
+    pub fn keyring() -> Self {
+        otentik_test_support::keyring::require_session();
+        let service = otentik_test_support::keyring::service("app-test");
+        Self::over(Arc::new(FixedClock::at_ms(NOW_MS)), service, |service| {
+            Ok(Box::new(KeyringStore::connect(service.to_owned())?))
+        })
+    }
+
+    fn over(
+        clock: Arc<dyn Clock>,
+        service: String,
+        store: impl Fn(&str) -> otentik::Result<Box<dyn SecretStore>> + Send + Sync + 'static,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let service = format!("otentik-app-test-{:016x}", rand_u64());
         let (vault_dir, vault_service) = (dir.path().join("data"), service.clone());
         let state = AppState::new(
-            Box::new(move || {
-                Vault::open(
-                    vault_dir.clone(),
-                    Box::new(KeyringStore::connect(vault_service.clone())?),
-                )
-            }),
+            Box::new(move || Vault::open(vault_dir.clone(), store(&vault_service)?)),
             clock,
             Copier::new(std::time::Duration::from_secs(30)),
         );
@@ -135,18 +152,6 @@ fn request(
         },
     )
     .map(|body| body.deserialize::<Value>().unwrap())
-}
-
-pub fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos(),
-    );
-    hasher.finish()
 }
 
 /// A PNG of a QR code holding `text`.

@@ -1,5 +1,6 @@
 //! The app's commands through Tauri's mock runtime, with the real capabilities applied, over a
-//! vault in the real Secret Service (run inside `scripts/with-keyring.sh`).
+//! vault in memory, and one smoke test over the real Secret Service (run inside
+//! `scripts/with-keyring.sh`).
 //!
 //! - `commands`: each command, as the UI calls it, and the errors it returns;
 //! - `capabilities`: what the main window may call, and what is refused;

@@ -4,7 +4,6 @@
 //! WebDriver client. The caller runs inside `scripts/with-keyring.sh`, whose Secret Service the
 //! app uses.
 
-use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -12,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
+pub use otentik_test_support::xvfb;
 use serde_json::{Value, json};
 
 /// One running app and everything around it. Stops it all when dropped.
@@ -31,13 +31,14 @@ pub struct Desktop {
     pub connected: Instant,
     screenshots: PathBuf,
     driver: Child,
-    xvfb: Child,
+    /// The private X display (stopped last, when dropped).
+    xvfb: xvfb::Display,
 }
 
 /// `target/` of this build, found from the running executable (`target/<profile>/deps/<exe>`),
 /// so it follows `CARGO_TARGET_DIR`.
 pub fn target_dir() -> Result<PathBuf> {
-    profile_dir()?
+    profile_dir()
         .parent()
         .map(Path::to_path_buf)
         .context("the profile directory has no parent")
@@ -45,18 +46,13 @@ pub fn target_dir() -> Result<PathBuf> {
 
 /// The profile directory this executable was built in (`target/debug` for tests,
 /// `target/release` for benchmarks).
-pub fn profile_dir() -> Result<PathBuf> {
-    let exe = std::env::current_exe()?;
-    exe.ancestors()
-        .find(|p| p.file_name().is_some_and(|n| n == "deps"))
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .context("cannot find the profile directory from the test executable")
+pub fn profile_dir() -> PathBuf {
+    otentik_test_support::binary::profile_dir()
 }
 
 /// A binary of the workspace, from the same profile as this executable.
 pub fn binary(name: &str) -> Result<PathBuf> {
-    let path = profile_dir()?.join(name);
+    let path = profile_dir().join(name);
     if !path.exists() {
         bail!(
             "{} is missing: build it first (cargo build -p otentik-app -p otentik-cli, with --release for benchmarks; `make test` and `make bench` do)",
@@ -105,35 +101,6 @@ fn wait_for_port(port: u16, limit: Duration) -> Result<()> {
     Ok(())
 }
 
-fn start_xvfb() -> Result<(Child, String)> {
-    let mut xvfb = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1280x800x24",
-            "-nolisten",
-            "tcp",
-            // Without it, Xvfb resets when its last client disconnects, and a client that
-            // connects meanwhile is refused ("Connection reset by peer").
-            "-noreset",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("cannot start Xvfb (Debian package xvfb)")?;
-    let stdout = xvfb.stdout.take().context("no Xvfb stdout")?;
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line)?;
-    let number = line.trim();
-    if number.is_empty() {
-        let _ = xvfb.kill();
-        bail!("Xvfb did not report its display");
-    }
-    Ok((xvfb, format!(":{number}")))
-}
-
 impl Desktop {
     /// Starts X, the driver and the app with an empty vault.
     pub async fn start() -> Result<Self> {
@@ -175,7 +142,8 @@ impl Desktop {
 
     async fn launch(home: PathBuf, service: String, args: &[&str]) -> Result<Self> {
         let app = binary("otentik-app")?;
-        let (mut xvfb, display) = start_xvfb()?;
+        let xvfb = xvfb::start_private().map_err(anyhow::Error::msg)?;
+        let display = xvfb.name.clone();
         let port = free_port()?;
         let native_port = free_port()?;
         let mut driver = Command::new(tauri_driver()?);
@@ -193,18 +161,16 @@ impl Desktop {
             driver.env(key, value);
         }
         let mut driver = driver.spawn().context("cannot start tauri-driver")?;
-        let ended = |driver: &mut Child, xvfb: &mut Child| {
-            for child in [driver, xvfb] {
-                let _ = child.kill();
-                let _ = child.wait();
-            }
+        let ended = |driver: &mut Child| {
+            let _ = driver.kill();
+            let _ = driver.wait();
         };
         // tauri-driver starts WebKitWebDriver and listens at once; a session asked for before
         // WebKitWebDriver listens fails (the connection is dropped): wait for both.
         if let Err(error) = wait_for_port(port, Duration::from_secs(20))
             .and_then(|()| wait_for_port(native_port, Duration::from_secs(20)))
         {
-            ended(&mut driver, &mut xvfb);
+            ended(&mut driver);
             return Err(error);
         }
 
@@ -219,7 +185,7 @@ impl Desktop {
         let client = match builder.connect(&format!("http://127.0.0.1:{port}")).await {
             Ok(client) => client,
             Err(error) => {
-                ended(&mut driver, &mut xvfb);
+                ended(&mut driver);
                 let log = std::fs::read_to_string(home.join("app.log")).unwrap_or_default();
                 return Err(anyhow::Error::new(error).context(format!(
                     "cannot open a WebDriver session on the app; it printed:\n{log}"
@@ -406,8 +372,11 @@ impl Desktop {
     fn kill(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
-        let _ = self.xvfb.kill();
-        let _ = self.xvfb.wait();
+    }
+
+    /// The private X display the app runs on.
+    pub fn xvfb(&self) -> &xvfb::Display {
+        &self.xvfb
     }
 }
 

@@ -134,18 +134,13 @@ async fn flows(d: &Desktop) -> Result<()> {
         &shown,
         "otpauth://totp/LPSE%20Kota%20Surabaya:rina?secret=GEZDGNBVGY3TQOJQ&issuer=LPSE%20Kota%20Surabaya",
     )?;
-    let mut viewer = std::process::Command::new("display")
-        .args(["-geometry", "+820+80"])
-        .arg(&shown)
-        .env("DISPLAY", &d.display)
-        .spawn()
-        .context("ImageMagick's display")?;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // A window of our own on the app's display, mapped and drawn before this returns.
+    let qr = image::open(&shown)?.to_luma8();
+    let viewer = d.xvfb().show(&qr, 820, 80);
     d.click("[data-testid=nav-add]").await?;
     d.click("[data-testid=scan-screen]").await?;
     let scanned = d.wait_for("[data-testid=pending]").await;
-    let _ = viewer.kill();
-    let _ = viewer.wait();
+    drop(viewer);
     scanned?;
     d.wait_for_text("LPSE Kota Surabaya").await?;
     d.click("[data-testid=confirm-add]").await?;

@@ -29,7 +29,7 @@ fn main() {
     for i in 0..USERS {
         let enrollment: serde_json::Value = rp
             .post(site("/enrollments"))
-            .bearer_auth("flows-site-key")
+            .bearer_auth(otentik_flows::SITE_KEY)
             .json(&serde_json::json!({"user_id": format!("bench{i}")}))
             .send()
             .and_then(|r| r.json())
@@ -58,7 +58,7 @@ fn main() {
         let created = Instant::now();
         let login: serde_json::Value = rp
             .post(site("/logins"))
-            .bearer_auth("flows-site-key")
+            .bearer_auth(otentik_flows::SITE_KEY)
             .json(&serde_json::json!({"user_id": format!("bench{}", i % USERS), "ip": "127.0.0.1", "user_agent": "bench"}))
             .send()
             .and_then(|r| r.json())

@@ -2,56 +2,22 @@
 //! made of a cookie-keeping HTTP client, and the real `otentik` command in a vault of its own.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
-use std::io::{BufRead as _, BufReader, Read as _};
-use std::path::{Path, PathBuf};
+use std::io::Read as _;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// The path of a workspace binary beside the running test or bench (`target/<profile>/`),
-/// brought up to date once per process: `cargo test -p otentik-flows` alone does not build
-/// other packages' binaries, and a stale one would test old code.
-pub fn binary(name: &str) -> PathBuf {
-    static BUILT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
-    let exe = std::env::current_exe().unwrap();
-    // target/<profile>/deps/<test binary>
-    let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
-    BUILT.get_or_init(|| {
-        // `make test` builds them with the workspace's features before the tests run.
-        if std::env::var_os("OTENTIK_FLOWS_PREBUILT").is_some() {
-            return;
-        }
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut build = Command::new(cargo);
-        build.args([
-            "build",
-            "--quiet",
-            "-p",
-            "otentik-cli",
-            "-p",
-            "otentik-server",
-            "--bins",
-        ]);
-        if profile_dir.file_name().is_some_and(|p| p == "release") {
-            build.arg("--release");
-        }
-        assert!(
-            build.status().unwrap().success(),
-            "building the otentik and otentik-server binaries"
-        );
-    });
-    profile_dir.join(name)
-}
+pub use otentik_test_support::binary::path as binary;
+use otentik_test_support::server::{Launch, Server};
 
 /// `otentik-server --demo` on a free loopback port, with its own database and outbox.
 pub struct DemoServer {
-    child: Child,
+    server: Server,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
     /// Where the database lives (kept across restarts).
     pub dir: tempfile::TempDir,
-    port: u16,
-    extra: Vec<String>,
 }
 
 impl DemoServer {
@@ -63,81 +29,43 @@ impl DemoServer {
     /// Starts on a free port with more command-line options (kept across restarts).
     pub fn start_with(extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let extra: Vec<String> = extra.iter().map(|a| (*a).to_owned()).collect();
-        let (child, url, port) = spawn_server(dir.path(), 0, &extra);
+        let server = Launch::workspace()
+            .arg("--demo")
+            .arg("--db")
+            .arg(dir.path().join("server.sqlite3"))
+            .arg("--outbox")
+            .arg(dir.path().join("outbox"))
+            .args(["--site-key", SITE_KEY])
+            .args(extra)
+            .env("OTENTIK_SERVER_DATA_DIR", dir.path())
+            .start();
         Self {
-            child,
-            url,
+            url: server.url.clone(),
+            server,
             dir,
-            port,
-            extra,
         }
     }
 
     /// Stops the server (the port and database stay for [`DemoServer::restart`]).
     pub fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.server.stop();
     }
 
     /// Starts it again on the same port with the same database.
     pub fn restart(&mut self) {
-        self.stop();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpListener::bind(("127.0.0.1", self.port)).is_err()
-            && Instant::now() < deadline
-        {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let (child, url, _) = spawn_server(self.dir.path(), self.port, &self.extra);
-        self.child = child;
-        self.url = url;
+        self.server.restart();
+        self.url = self.server.url.clone();
     }
 }
 
-fn spawn_server(dir: &Path, port: u16, extra: &[String]) -> (Child, String, u16) {
-    let mut child = Command::new(binary("otentik-server"))
-        .args(["--demo", "--listen", &format!("127.0.0.1:{port}")])
-        .arg("--db")
-        .arg(dir.join("server.sqlite3"))
-        .arg("--outbox")
-        .arg(dir.join("outbox"))
-        .args(["--site-key", "flows-site-key"])
-        .args(extra)
-        .env("OTENTIK_SERVER_DATA_DIR", dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .expect("the server printed its address")
-            .unwrap();
-        if let Some(url) = line.strip_prefix("otentik-server listening on ") {
-            break url.trim().to_owned();
-        }
-    };
-    // Keep draining its output so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    let port = url.rsplit(':').next().unwrap().parse().unwrap();
-    (child, url, port)
-}
-
-impl Drop for DemoServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
+/// The key the demo site's back end uses for `/rp/v1`.
+pub const SITE_KEY: &str = "flows-site-key";
 
 /// What the site's back end knows of a user (`GET /rp/v1/users/{id}`).
 pub fn site_user(server: &DemoServer, user: &str) -> serde_json::Value {
     reqwest::blocking::Client::new()
         .get(format!("{}/rp/v1/users/{user}", server.url))
-        .bearer_auth("flows-site-key")
+        .bearer_auth(SITE_KEY)
         .send()
         .unwrap()
         .json()
@@ -307,13 +235,10 @@ impl Default for Cli {
 impl Cli {
     /// A fresh vault; needs the D-Bus session of `scripts/with-keyring.sh`.
     pub fn new() -> Self {
-        assert!(
-            std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-            "no D-Bus session: run the tests through scripts/with-keyring.sh (as `make test` does)"
-        );
+        otentik_test_support::keyring::require_session();
         Self {
             dir: tempfile::tempdir().unwrap(),
-            service: format!("otentik-flows-{}", rand::random::<u64>()),
+            service: otentik_test_support::keyring::service("flows"),
         }
     }
 
@@ -396,21 +321,24 @@ impl Watch {
     /// Waits until its output (stdout and stderr together) contains `needle` after `from`
     /// bytes; returns the new end.
     pub fn wait_for(&self, needle: &str, from: usize, timeout: Duration) -> usize {
-        let deadline = Instant::now() + timeout;
-        loop {
-            {
-                let text = self.text.lock().unwrap();
-                if let Some(at) = text.get(from..).and_then(|t| t.find(needle)) {
-                    return from + at + needle.len();
-                }
-            }
-            assert!(
-                Instant::now() < deadline,
+        let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            otentik_test_support::wait::until(
+                timeout,
+                &format!("watch to print {needle:?}"),
+                || {
+                    let text = self.text.lock().unwrap();
+                    text.get(from..)
+                        .and_then(|t| t.find(needle))
+                        .map(|at| from + at + needle.len())
+                },
+            )
+        }));
+        found.unwrap_or_else(|_| {
+            panic!(
                 "watch never printed {needle:?}; it printed:\n{}",
                 self.output()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+            )
+        })
     }
 
     /// Everything printed so far.

@@ -1,5 +1,6 @@
-// Typed wrappers over the Rust commands (src-tauri/src/commands.rs). The types come from
-// bindings.ts, which a Rust test generates, so the two sides cannot drift.
+// Typed wrappers over the Rust commands (src-tauri/src/commands/). The types come from
+// bindings.ts, which a Rust test generates, so the two sides cannot drift; a Rust test also
+// checks that the commands invoked here are exactly the commands the app defines.
 
 import { invoke } from "@tauri-apps/api/core";
 import type {
@@ -9,41 +10,15 @@ import type {
   AppInfo,
   CodeView,
   Codes,
+  Decision,
+  Language,
   ManualForm,
   Pending,
   RemovalCheck,
   Requests,
 } from "./bindings";
 
-export const COMMANDS = [
-  "app_info",
-  "list_accounts",
-  "codes",
-  "next_hotp",
-  "copy_code",
-  "read_text",
-  "scan_image",
-  "scan_frame",
-  "scan_screen",
-  "scan_clipboard",
-  "add_manual",
-  "confirm_add",
-  "cancel_add",
-  "take_link",
-  "rename_account",
-  "move_account",
-  "remove_account",
-  "transfer_qr",
-  "export_uris",
-  "push_requests",
-  "answer_request",
-  "retry_push",
-  "check_removal",
-  "set_language",
-] as const;
-
-/** Tidak is "deny"; Bukan saya is "not_me". */
-export type Decision = "approve" | "deny" | "not_me";
+export type { Decision };
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -74,7 +49,7 @@ export const api = {
     invoke<AnswerView>("answer_request", { id, decision, number }),
   retryPush: (id: string) => invoke<AccountView>("retry_push", { id }),
   checkRemoval: (id: string) => invoke<RemovalCheck>("check_removal", { id }),
-  setLanguage: (language: string) => invoke<null>("set_language", { language }),
+  setLanguage: (language: Language) => invoke<null>("set_language", { language }),
 };
 
 /** Rust emits it when login requests or push states change. */

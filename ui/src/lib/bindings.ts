@@ -1,7 +1,23 @@
-// Generated from src-tauri (src/views.rs, src/failure.rs, src/warning.rs) by `cargo test -p otentik-app`.
+// Generated from the Rust types (otentik, otentik-protocol, src-tauri) by `cargo test -p otentik-app`.
 // Do not edit: change the Rust types and run the tests with OTENTIK_UPDATE_BINDINGS=1.
 
-export type ErrorCode = "not_authenticator_uri" | "invalid_uri" | "invalid_secret" | "invalid_export" | "keyring_unavailable" | "keyring_locked" | "keyring_failure" | "secret_missing" | "metadata_unreadable" | "storage" | "duplicate" | "no_match" | "ambiguous" | "invalid_position" | "image_unreadable" | "qr_not_found" | "not_authenticator_qr" | "clipboard" | "screen_capture" | "no_camera" | "camera" | "push_insecure_url" | "push_unreachable" | "push_protocol" | "push_rejected" | "push_clock_skew" | "push_revoked" | "push_enrollment_refused" | "push_request_gone" | "push_number_required" | "not_push_account" | "invalid_input" | "pending_expired" | "internal";
+export type Code = "not_authenticator_uri" | "invalid_uri" | "invalid_secret" | "invalid_export" | "keyring_unavailable" | "keyring_locked" | "keyring_failure" | "secret_missing" | "metadata_unreadable" | "storage" | "duplicate" | "no_match" | "ambiguous" | "invalid_position" | "image_unreadable" | "qr_not_found" | "not_authenticator_qr" | "clipboard" | "screen_capture" | "no_camera" | "camera" | "push_insecure_url" | "push_unreachable" | "push_protocol" | "push_rejected" | "push_clock_skew" | "push_revoked" | "push_enrollment_refused" | "push_request_gone" | "push_number_required" | "not_push_account";
+
+export type WarningCode = "issuer_mismatch" | "short_secret" | "export_account_skipped" | "export_part";
+
+export type OtpKind = "totp" | "hotp";
+
+export type Algorithm = "SHA1" | "SHA256" | "SHA512";
+
+export type PushState = "pending" | "active" | "revoked" | "failed";
+
+export type Decision = "approve" | "deny" | "not_me";
+
+export type LoginState = "pending" | "approved" | "denied" | "not_me" | "expired";
+
+export type AppCode = "invalid_input" | "pending_expired" | "internal";
+
+export type ErrorCode = Code | AppCode;
 
 export type Failure = { 
 /**
@@ -17,15 +33,17 @@ message: string,
  */
 field?: string, };
 
+export type Language = "id" | "en";
+
 export type AccountView = { 
 /**
  * Stable id.
  */
 id: string, 
 /**
- * `"totp"` or `"hotp"`.
+ * TOTP or HOTP.
  */
-kind: string, 
+kind: OtpKind, 
 /**
  * Issuer (may be empty).
  */
@@ -43,9 +61,9 @@ digits: number,
  */
 period: number, 
 /**
- * HMAC algorithm (`SHA1`, ...).
+ * HMAC algorithm.
  */
-algorithm: string, 
+algorithm: Algorithm, 
 /**
  * Unix time the account was added.
  */
@@ -57,10 +75,10 @@ push?: PushView, };
 
 export type PushView = { 
 /**
- * The core's state: `"pending"` (not enrolled yet), `"active"`, `"revoked"` (the site
- * disabled or reset TOTP) or `"failed"` (enrolment refused for good).
+ * Not enrolled yet, active, revoked (the site disabled or reset TOTP), or failed
+ * (enrolment refused for good).
  */
-state: string, 
+state: PushState, 
 /**
  * The push server's host.
  */
@@ -128,8 +146,6 @@ id: string,
  */
 error: Failure, };
 
-export type WarningCode = "issuer_mismatch" | "short_secret" | "export_account_skipped" | "export_part";
-
 export type UriWarning = { 
 /**
  * What is odd, for the UI to translate.
@@ -144,11 +160,13 @@ message: string,
  */
 values: { [key in string]?: string }, };
 
+export type Source = "uri" | "image" | "camera" | "screen" | "clipboard" | "form" | "link";
+
 export type PendingAccount = { 
 /**
- * `"totp"` or `"hotp"`.
+ * TOTP or HOTP.
  */
-kind: string, 
+kind: OtpKind, 
 /**
  * Issuer (may be empty).
  */
@@ -168,7 +186,7 @@ period: number,
 /**
  * HMAC algorithm.
  */
-algorithm: string, 
+algorithm: Algorithm, 
 /**
  * Whether the QR offers push approvals.
  */
@@ -188,10 +206,9 @@ export type Pending = {
  */
 token: string, 
 /**
- * Where they came from: `"uri"`, `"image"`, `"camera"`, `"screen"`, `"clipboard"`,
- * `"form"`, `"link"`.
+ * Where they came from.
  */
-source: string, 
+source: Source, 
 /**
  * Whether it is a Google Authenticator export (several accounts at once).
  */
@@ -225,13 +242,13 @@ name: string,
  */
 secret: string, 
 /**
- * `"totp"` or `"hotp"`.
+ * TOTP or HOTP.
  */
-kind: string, 
+kind: OtpKind, 
 /**
- * `SHA1`, `SHA256` or `SHA512`.
+ * The HMAC algorithm.
  */
-algorithm: string, 
+algorithm: Algorithm, 
 /**
  * 6, 7 or 8.
  */
@@ -261,11 +278,11 @@ data_dir: string, };
 
 export type RequestView = { 
 /**
- * Request id, for `answer_request`.
+ * Request id, for approve / deny.
  */
 id: string, 
 /**
- * The vault account.
+ * The vault account it is for.
  */
 account_id: string, 
 /**
@@ -293,13 +310,21 @@ browser: string,
  */
 time: number, 
 /**
- * Milliseconds left to answer, at `Requests::at_ms`.
+ * When the request expires (Unix seconds, server clock).
+ */
+expires_at: number, 
+/**
+ * Whole seconds left to answer.
+ */
+seconds_left: number, 
+/**
+ * Milliseconds left to answer.
  */
 expires_in_ms: number, 
 /**
- * Number choices when the site asks to match a number.
+ * Number choices when the site asks to match a number (`null` otherwise).
  */
-numbers?: Array<number>, };
+numbers: Array<number> | null, };
 
 export type Requests = { 
 /**
@@ -313,9 +338,9 @@ requests: Array<RequestView>, };
 
 export type AnswerView = { 
 /**
- * The login's state now: `"approved"`, `"denied"`, `"not_me"` or `"expired"`.
+ * The login's state now: approved, denied, not me or expired.
  */
-status: string, 
+status: LoginState, 
 /**
  * True when Ya carried a number the site did not show (the login is then refused).
  */

@@ -2,43 +2,47 @@
 // JavaScript exception) becomes an `internal` failure with its text as detail.
 
 import type { ErrorCode, Failure } from "./bindings";
+import type { MessageKey } from "./i18n/id";
 
-const CODES: readonly ErrorCode[] = [
-  "not_authenticator_uri",
-  "invalid_uri",
-  "invalid_secret",
-  "invalid_export",
-  "keyring_unavailable",
-  "keyring_locked",
-  "keyring_failure",
-  "secret_missing",
-  "metadata_unreadable",
-  "storage",
-  "duplicate",
-  "no_match",
-  "ambiguous",
-  "invalid_position",
-  "image_unreadable",
-  "qr_not_found",
-  "not_authenticator_qr",
-  "clipboard",
-  "screen_capture",
-  "no_camera",
-  "camera",
-  "push_insecure_url",
-  "push_unreachable",
-  "push_protocol",
-  "push_rejected",
-  "push_clock_skew",
-  "push_revoked",
-  "push_enrollment_refused",
-  "push_request_gone",
-  "push_number_required",
-  "not_push_account",
-  "invalid_input",
-  "pending_expired",
-  "internal",
-];
+// Every code this UI knows: a code added in Rust and missing here fails `npm run check`.
+const KNOWN = {
+  not_authenticator_uri: true,
+  invalid_uri: true,
+  invalid_secret: true,
+  invalid_export: true,
+  keyring_unavailable: true,
+  keyring_locked: true,
+  keyring_failure: true,
+  secret_missing: true,
+  metadata_unreadable: true,
+  storage: true,
+  duplicate: true,
+  no_match: true,
+  ambiguous: true,
+  invalid_position: true,
+  image_unreadable: true,
+  qr_not_found: true,
+  not_authenticator_qr: true,
+  clipboard: true,
+  screen_capture: true,
+  no_camera: true,
+  camera: true,
+  push_insecure_url: true,
+  push_unreachable: true,
+  push_protocol: true,
+  push_rejected: true,
+  push_clock_skew: true,
+  push_revoked: true,
+  push_enrollment_refused: true,
+  push_request_gone: true,
+  push_number_required: true,
+  not_push_account: true,
+  invalid_input: true,
+  pending_expired: true,
+  internal: true,
+} satisfies Record<ErrorCode, true>;
+
+const CODES = Object.keys(KNOWN) as ErrorCode[];
 
 export const ERROR_CODES = CODES;
 
@@ -62,7 +66,7 @@ export function toFailure(error: unknown): Failure {
 }
 
 /** Catalogue keys for a failure: a title and what to do. */
-export function errorKeys(failure: Failure): { title: string; hint: string } {
+export function errorKeys(failure: Failure): { title: MessageKey; hint: MessageKey } {
   return { title: `error.${failure.code}.title`, hint: `error.${failure.code}.hint` };
 }
 

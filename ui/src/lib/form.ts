@@ -1,18 +1,13 @@
 // The manual form: what is checked before Rust sees it (Rust checks again, the same way a
 // scanned URI is checked). Errors are catalogue keys, per field.
 
-export interface ManualFields {
-  issuer: string;
-  name: string;
-  secret: string;
-  kind: "totp" | "hotp";
-  algorithm: "SHA1" | "SHA256" | "SHA512";
-  digits: number;
-  period: number;
-  counter: number;
-}
+import type { ManualForm } from "./bindings";
+import type { MessageKey } from "./i18n/id";
 
-export type FieldErrors = Partial<Record<keyof ManualFields, string>>;
+/** The form as Rust takes it (kind and algorithm are the core's own enums). */
+export type ManualFields = ManualForm;
+
+export type FieldErrors = Partial<Record<keyof ManualFields, MessageKey>>;
 
 export function emptyForm(): ManualFields {
   return {

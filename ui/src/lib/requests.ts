@@ -2,6 +2,7 @@
 // the words for an outcome and for a push state, a readable browser name.
 
 import type { AnswerView, PushView } from "./bindings";
+import type { MessageKey } from "./i18n/id";
 
 export interface Deadlined {
   account_id: string;
@@ -19,7 +20,7 @@ export function secondsToAnswer(deadline: number, now: number): number {
 }
 
 /** The catalogue key that says how an answer ended. */
-export function outcomeKey(answer: AnswerView): string {
+export function outcomeKey(answer: AnswerView): MessageKey {
   if (answer.wrong_number) return "request.result.wrongNumber";
   switch (answer.status) {
     case "approved":
@@ -28,13 +29,14 @@ export function outcomeKey(answer: AnswerView): string {
       return "request.result.notMe";
     case "expired":
       return "request.result.expired";
-    default:
+    case "denied":
+    case "pending":
       return "request.result.denied";
   }
 }
 
 /** The catalogue key for an account's push state, as the list and the detail show it. */
-export function pushStateKey(push: PushView): string {
+export function pushStateKey(push: PushView): MessageKey {
   switch (push.state) {
     case "active":
       return push.reachable ? "push.state.active" : "push.state.unreachable";
@@ -42,7 +44,7 @@ export function pushStateKey(push: PushView): string {
       return "push.state.revoked";
     case "failed":
       return "push.state.failed";
-    default:
+    case "pending":
       return "push.state.pending";
   }
 }

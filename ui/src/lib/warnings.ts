@@ -3,6 +3,7 @@
 // the fallback for a code this UI does not know yet.
 
 import type { UriWarning, WarningCode } from "./bindings";
+import type { MessageKey } from "./i18n/id";
 
 const CODES = {
   issuer_mismatch: true,
@@ -16,11 +17,12 @@ export const WARNING_CODES = Object.keys(CODES) as WarningCode[];
 /** The catalogue key and placeholder values of a warning; `null` for an unknown code. */
 export function warningKey(
   warning: UriWarning,
-): { key: string; params: Record<string, string> } | null {
+): { key: MessageKey; params: Record<string, string> } | null {
   if (!(WARNING_CODES as string[]).includes(warning.code)) return null;
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(warning.values ?? {})) {
     if (typeof value === "string") params[name] = value;
   }
-  return { key: `warning.${warning.code}`, params };
+  const key: MessageKey = `warning.${warning.code}`;
+  return { key, params };
 }

@@ -2,11 +2,11 @@
 
 use std::process::ExitCode;
 
-use otentik::push::{PushClient, accounts};
+use otentik::push::{PushClient, accounts, view};
 use otentik::vault::Vault;
 
 use crate::args::PendingArgs;
-use crate::commands::push::{RequestJson, retry_pending};
+use crate::commands::push::retry_pending;
 use crate::{Outcome, messages, output};
 
 /// Runs the command.
@@ -21,16 +21,7 @@ pub fn run(args: &PendingArgs) -> Outcome {
     for problem in &problems {
         eprintln!("{}", messages::warning_line(&problem.to_string()));
     }
-    let listed: Vec<RequestJson> = requests
-        .iter()
-        .map(|r| {
-            let offset = vault
-                .get(&r.account_id)
-                .map(|a| a.clock_offset())
-                .unwrap_or(0);
-            RequestJson::new(r, crate::now().saturating_add_signed(offset))
-        })
-        .collect();
+    let (listed, _) = view::visible(&vault, &requests, crate::now().saturating_mul(1000));
     if args.json {
         output::json(&listed);
     } else if listed.is_empty() {

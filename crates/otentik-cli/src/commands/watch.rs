@@ -8,11 +8,11 @@ use std::io::{BufRead as _, Write as _};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use otentik::push::{Decision, PushClient, PushEvent, SystemClock, accounts, poller};
+use otentik::push::{Decision, PushClient, PushEvent, RequestView, SystemClock, accounts, poller};
 use otentik::vault::{PushState, Vault};
 use tokio::sync::mpsc;
 
-use crate::commands::push::{RequestJson, retry_pending};
+use crate::commands::push::retry_pending;
 use crate::{Outcome, messages, output};
 
 /// Runs the command until Ctrl-C or the end of standard input.
@@ -41,7 +41,7 @@ pub fn run() -> Outcome {
                     .get(&request.account_id)
                     .map(|a| a.clock_offset())
                     .unwrap_or(0);
-                let shown = RequestJson::new(&request, crate::now().saturating_add_signed(offset));
+                let shown = RequestView::new(&request, crate::now().saturating_mul(1000), offset);
                 output::line(&messages::request_block(&shown));
                 let Some(decision) = ask(&mut lines, messages::ASK_DECISION, parse_decision) else {
                     break;

@@ -17,6 +17,5 @@ mod scan;
 mod stateless;
 mod vault;
 
-/// The private Xvfb of the core crate's screen and clipboard tests, shared rather than copied.
-#[path = "../../../otentik/tests/it/scan/xvfb.rs"]
-mod xvfb;
+/// The private Xvfb of the shared test support.
+use otentik_test_support::xvfb;

@@ -2,20 +2,12 @@
 //! Secret Service of the private D-Bus session that `scripts/with-keyring.sh` starts.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
 
 use assert_cmd::Command;
 use otentik::vault::KeyringStore;
+pub use otentik_test_support::keyring::serial;
+use otentik_test_support::keyring::{require_session, service};
 use serde_json::Value;
-
-static SERIAL: Mutex<()> = Mutex::new(());
-
-/// Held by every test that talks to the keyring: one at a time.
-pub fn serial() -> MutexGuard<'static, ()> {
-    SERIAL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// A vault of its own: a data directory and a keyring service.
 pub struct Sandbox {
@@ -27,13 +19,10 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Self {
-        assert!(
-            std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-            "no D-Bus session: run the tests through scripts/with-keyring.sh (as `make test` does)"
-        );
+        require_session();
         Self {
             dir: tempfile::tempdir().unwrap(),
-            service: format!("otentik-cli-test-{}", rand::random::<u64>()),
+            service: service("cli-test"),
         }
     }
 

@@ -38,22 +38,31 @@ pub enum Warning {
     },
 }
 
-impl Warning {
-    /// Every code, in declaration order (front ends keep one translation per code).
-    pub const CODES: [&'static str; 4] = [
-        "issuer_mismatch",
-        "short_secret",
-        "export_account_skipped",
-        "export_part",
-    ];
+/// The stable code of a [`Warning`], which front ends translate (`warning.<code>`).
+/// Serialised in `snake_case`; the strings never change meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(test, derive(strum::EnumIter))]
+#[serde(rename_all = "snake_case")]
+pub enum WarningCode {
+    /// The `issuer` parameter and the label's prefix disagree (`issuer`, `prefix`).
+    IssuerMismatch,
+    /// The secret is shorter than recommended (`bits`, `recommended`).
+    ShortSecret,
+    /// One account of an export was left out (`index`, `label`, `reason`).
+    ExportAccountSkipped,
+    /// The export is one QR code of several (`part`, `of`).
+    ExportPart,
+}
 
-    /// The stable code front ends translate (`snake_case`, never changes meaning).
-    pub fn code(&self) -> &'static str {
+impl Warning {
+    /// The stable code front ends translate.
+    pub fn code(&self) -> WarningCode {
         match self {
-            Self::IssuerMismatch { .. } => "issuer_mismatch",
-            Self::ShortSecret { .. } => "short_secret",
-            Self::ExportAccountSkipped { .. } => "export_account_skipped",
-            Self::ExportPart { .. } => "export_part",
+            Self::IssuerMismatch { .. } => WarningCode::IssuerMismatch,
+            Self::ShortSecret { .. } => WarningCode::ShortSecret,
+            Self::ExportAccountSkipped { .. } => WarningCode::ExportAccountSkipped,
+            Self::ExportPart { .. } => WarningCode::ExportPart,
         }
     }
 
@@ -112,6 +121,10 @@ impl fmt::Display for Warning {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
+    use strum::IntoEnumIterator as _;
+
     use super::*;
 
     fn every_warning() -> [Warning; 4] {
@@ -151,15 +164,19 @@ mod tests {
             ),
         ];
         for (warning, (code, message)) in every_warning().iter().zip(expected) {
-            assert_eq!(warning.code(), code);
+            assert_eq!(serde_json::to_value(warning.code()).unwrap(), code);
             assert_eq!(warning.to_string(), message);
         }
     }
 
     #[test]
-    fn codes_are_listed_once_each() {
-        let codes: Vec<&str> = every_warning().iter().map(Warning::code).collect();
-        assert_eq!(codes, Warning::CODES);
+    fn every_code_belongs_to_one_warning_and_reads_back() {
+        let codes: HashSet<WarningCode> = every_warning().iter().map(Warning::code).collect();
+        assert_eq!(codes, WarningCode::iter().collect());
+        for code in WarningCode::iter() {
+            let json = serde_json::to_value(code).unwrap();
+            assert_eq!(serde_json::from_value::<WarningCode>(json).unwrap(), code);
+        }
     }
 
     #[test]

@@ -107,7 +107,7 @@ impl PushClient {
                 code,
                 server_date: Some(server_now),
                 ..
-            }) if code == otentik_protocol::codes::INVALID_CODE
+            }) if code == otentik_protocol::ErrorCode::InvalidCode.as_str()
                 && server_now.abs_diff(now) > CLOCK_WARNING_SECS =>
             {
                 attempt(server_now).await

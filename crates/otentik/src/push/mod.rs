@@ -9,6 +9,7 @@
 //!   answers, status before delete, unregister), keeping the vault's push state in step.
 //! - [`poller`]: one long-poll per server in the background, with backoff, for the app and
 //!   `otentik watch`.
+//! - [`view`]: a login request as front ends show it, with the time left to answer.
 //! - [`clock`]: the time, passed in; the server's clock offset.
 
 pub mod accounts;
@@ -16,6 +17,7 @@ mod client;
 pub mod clock;
 pub mod poller;
 mod transport;
+pub mod view;
 
 pub use accounts::{PendingRequest, PushStatus};
 pub use client::{Device, POLL_WAIT_SECS, Polled, PushClient};
@@ -23,5 +25,7 @@ pub use clock::{Clock, SystemClock};
 pub use otentik_protocol::answer::Decision;
 pub use otentik_protocol::challenge::Challenge;
 pub use otentik_protocol::device_api::AnswerResponse;
+pub use otentik_protocol::rp_api::LoginState;
 pub use poller::{PollerHandle, PushEvent};
 pub use transport::ServerUrl;
+pub use view::RequestView;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use otentik_protocol::keys::SigningKey;
 use otentik_protocol::request::{self, header};
-use otentik_protocol::{ErrorBody, codes};
+use otentik_protocol::{ErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
@@ -225,30 +225,29 @@ async fn decode<T: DeserializeOwned>(
     }
     let error: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
     let (code, message) = match error {
-        Some(ErrorBody { code, message }) => (code, message),
-        None => (String::new(), format!("HTTP {status}")),
+        Some(ErrorBody { code, message }) => (Some(code), message),
+        None => (None, format!("HTTP {status}")),
     };
-    Err(match code.as_str() {
-        codes::DEVICE_REVOKED => Error::PushRevoked,
-        codes::CLOCK_SKEW => Error::PushClockSkew { server_date },
-        codes::CHALLENGE_NOT_FOUND => Error::PushChallengeGone {
+    Err(match code {
+        Some(ErrorCode::DeviceRevoked) => Error::PushRevoked,
+        Some(ErrorCode::ClockSkew) => Error::PushClockSkew { server_date },
+        Some(ErrorCode::ChallengeNotFound) => Error::PushChallengeGone {
             reason: "it is no longer on the server",
         },
-        codes::CHALLENGE_ANSWERED => Error::PushChallengeGone {
+        Some(ErrorCode::ChallengeAnswered) => Error::PushChallengeGone {
             reason: "it was already answered",
         },
-        codes::CHALLENGE_EXPIRED => Error::PushChallengeGone {
+        Some(ErrorCode::ChallengeExpired) => Error::PushChallengeGone {
             reason: "it expired or a newer request replaced it",
         },
         _ if status.is_server_error() => Error::PushUnreachable {
             server: server.host(),
             detail: format!("the server failed (HTTP {})", status.as_u16()),
         },
-        _ => Error::PushRejected {
-            code: if code.is_empty() {
-                format!("http_{}", status.as_u16())
-            } else {
-                short(&code)
+        code => Error::PushRejected {
+            code: match code {
+                Some(code) if code != ErrorCode::Unknown => code.as_str().to_owned(),
+                _ => format!("http_{}", status.as_u16()),
             },
             message: short(&message),
             server_date,

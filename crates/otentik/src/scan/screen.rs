@@ -2,8 +2,8 @@
 //! browser on the same computer).
 //!
 //! Which way depends on the graphical session ([`Session`]):
-//! 1. an X11 display (`DISPLAY`, also set under XWayland): [`x11`], one `GetImage` per monitor;
-//! 2. else a Wayland session (`WAYLAND_DISPLAY`): [`portal`], the XDG desktop portal's
+//! 1. an X11 display (`DISPLAY`, also set under XWayland): `x11`, one `GetImage` per monitor;
+//! 2. else a Wayland session (`WAYLAND_DISPLAY`): `portal`, the XDG desktop portal's
 //!    `org.freedesktop.portal.Screenshot`, which may ask the user first;
 //! 3. else a clear error that says what to do instead.
 //!

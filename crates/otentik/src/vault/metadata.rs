@@ -84,6 +84,7 @@ pub struct PushRecord {
 
 /// Where push enrolment stands.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PushState {
     /// Not enrolled yet (the server could not be reached): retried.

@@ -174,26 +174,6 @@ impl Vault {
     /// Adds an account (and its push invitation, if any). Refuses an account with the same
     /// issuer, name and secret as one already kept, unless `force`.
     pub fn add(&mut self, account: &Account, now: u64, force: bool) -> Result<StoredAccount> {
-        let _lock = self.lock()?;
-        self.reload()?;
-        if !force {
-            for existing in self
-                .metadata
-                .accounts
-                .iter()
-                .filter(|a| a.issuer == account.issuer && a.name == account.name)
-            {
-                match self.secrets_of(existing) {
-                    Ok(secrets) if secrets.otp == account.secret => {
-                        return Err(Error::Duplicate {
-                            label: account.label(),
-                        });
-                    }
-                    Ok(_) | Err(Error::SecretMissing { .. } | Error::SecretDamaged { .. }) => {}
-                    Err(error) => return Err(error),
-                }
-            }
-        }
         let stored = StoredAccount {
             id: random_id(),
             kind: account.kind,
@@ -221,33 +201,58 @@ impl Vault {
                 .as_ref()
                 .map(|push| crate::Secret::new(push.token.as_bytes().to_vec())),
         };
-        // Keyring first: a crash after this line leaves an orphan that the next open sweeps.
-        self.store.put(&self.key(&stored.id), &secrets.encode())?;
-        let mut next = self.metadata.clone();
-        next.accounts.push(stored.clone());
-        if let Err(error) = next.write(&self.metadata_path()) {
-            let _ = self.store.delete(&self.key(&stored.id));
-            return Err(error);
+        let key = self.key(&stored.id);
+        let mut stored_secret = false;
+        let added = self.transaction(|vault, next| {
+            if !force {
+                vault.refuse_duplicate(next, account)?;
+            }
+            // Keyring first: a crash after this line leaves an orphan that the next open
+            // sweeps.
+            vault.store.put(&key, &secrets.encode())?;
+            stored_secret = true;
+            next.accounts.push(stored.clone());
+            Ok(stored)
+        });
+        if added.is_err() && stored_secret {
+            // The metadata write failed: take the secret back now rather than at next open.
+            let _ = self.store.delete(&key);
         }
-        self.metadata = next;
-        Ok(stored)
+        added
+    }
+
+    /// Refuses `account` when `metadata` keeps one with the same issuer, name and secret.
+    fn refuse_duplicate(&self, metadata: &Metadata, account: &Account) -> Result<()> {
+        for existing in metadata
+            .accounts
+            .iter()
+            .filter(|a| a.issuer == account.issuer && a.name == account.name)
+        {
+            match self.secrets_of(existing) {
+                Ok(secrets) if secrets.otp == account.secret => {
+                    return Err(Error::Duplicate {
+                        label: account.label(),
+                    });
+                }
+                Ok(_) | Err(Error::SecretMissing { .. } | Error::SecretDamaged { .. }) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
     }
 
     /// Removes an account: metadata first, then its keyring entry.
     pub fn remove(&mut self, id: &str) -> Result<StoredAccount> {
-        let _lock = self.lock()?;
-        self.reload()?;
-        let mut next = self.metadata.clone();
-        let position = next
-            .accounts
-            .iter()
-            .position(|a| a.id == id)
-            .ok_or_else(|| Error::NoMatch {
-                query: id.to_owned(),
-            })?;
-        let removed = next.accounts.remove(position);
-        next.write(&self.metadata_path())?;
-        self.metadata = next;
+        let removed = self.transaction(|_, next| {
+            let position = next
+                .accounts
+                .iter()
+                .position(|a| a.id == id)
+                .ok_or_else(|| Error::NoMatch {
+                    query: id.to_owned(),
+                })?;
+            Ok(next.accounts.remove(position))
+        })?;
         // A failure here leaves an orphan for the next open to sweep; the account is gone.
         let _ = self.store.delete(&self.key(id));
         Ok(removed)
@@ -275,28 +280,25 @@ impl Vault {
 
     /// Moves an account to `position` (0-based) in the display order.
     pub fn move_to(&mut self, id: &str, position: usize) -> Result<()> {
-        let _lock = self.lock()?;
-        self.reload()?;
-        let mut next = self.metadata.clone();
-        let count = next.accounts.len();
-        if position >= count {
-            return Err(Error::InvalidPosition {
-                position: position + 1,
-                count,
-            });
-        }
-        let from = next
-            .accounts
-            .iter()
-            .position(|a| a.id == id)
-            .ok_or_else(|| Error::NoMatch {
-                query: id.to_owned(),
-            })?;
-        let account = next.accounts.remove(from);
-        next.accounts.insert(position, account);
-        next.write(&self.metadata_path())?;
-        self.metadata = next;
-        Ok(())
+        self.transaction(|_, next| {
+            let count = next.accounts.len();
+            if position >= count {
+                return Err(Error::InvalidPosition {
+                    position: position + 1,
+                    count,
+                });
+            }
+            let from = next
+                .accounts
+                .iter()
+                .position(|a| a.id == id)
+                .ok_or_else(|| Error::NoMatch {
+                    query: id.to_owned(),
+                })?;
+            let account = next.accounts.remove(from);
+            next.accounts.insert(position, account);
+            Ok(())
+        })
     }
 
     /// Changes one account's metadata under the lock (push state, clock offset, ...).
@@ -305,21 +307,34 @@ impl Vault {
         id: &str,
         change: impl FnOnce(&mut StoredAccount),
     ) -> Result<StoredAccount> {
+        self.transaction(|_, next| {
+            let account = next
+                .accounts
+                .iter_mut()
+                .find(|a| a.id == id)
+                .ok_or_else(|| Error::NoMatch {
+                    query: id.to_owned(),
+                })?;
+            change(account);
+            Ok(account.clone())
+        })
+    }
+
+    /// One change of the metadata, safe against other processes and crashes: under the
+    /// vault's lock, the file is re-read, `edit` changes a copy (and may write the keyring
+    /// through the vault it is given), the copy is written atomically, and only then does it
+    /// replace the vault's own. When `edit` or the write fails, nothing changed.
+    fn transaction<T>(
+        &mut self,
+        edit: impl FnOnce(&Self, &mut Metadata) -> Result<T>,
+    ) -> Result<T> {
         let _lock = self.lock()?;
         self.reload()?;
         let mut next = self.metadata.clone();
-        let account = next
-            .accounts
-            .iter_mut()
-            .find(|a| a.id == id)
-            .ok_or_else(|| Error::NoMatch {
-                query: id.to_owned(),
-            })?;
-        change(account);
-        let changed = account.clone();
+        let value = edit(self, &mut next)?;
         next.write(&self.metadata_path())?;
         self.metadata = next;
-        Ok(changed)
+        Ok(value)
     }
 
     /// The secrets of an account, from the keyring.

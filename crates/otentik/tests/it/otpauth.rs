@@ -172,7 +172,10 @@ fn eighty_bit_warning_says_what_it_means() {
         english(&parsed.warnings),
         ["the secret is only 80 bits long; 128 or more is recommended"]
     );
-    assert_eq!(parsed.warnings[0].code(), "short_secret");
+    assert_eq!(
+        parsed.warnings[0].code(),
+        otentik::otpauth::WarningCode::ShortSecret
+    );
 }
 
 #[test]
@@ -183,7 +186,10 @@ fn issuer_mismatch_warning_names_both() {
         english(&parsed.warnings),
         ["the issuer parameter 'New' differs from the label prefix 'Old'; using 'New'"]
     );
-    assert_eq!(parsed.warnings[0].code(), "issuer_mismatch");
+    assert_eq!(
+        parsed.warnings[0].code(),
+        otentik::otpauth::WarningCode::IssuerMismatch
+    );
 }
 
 #[test]

@@ -13,7 +13,7 @@ fn a_slow_device_clock_is_learned_and_corrected_codes_are_accepted() {
     let rp = reqwest::blocking::Client::new();
     let enrollment: serde_json::Value = rp
         .post(format!("{}/rp/v1/enrollments", server.url))
-        .bearer_auth("flows-site-key")
+        .bearer_auth(otentik_flows::SITE_KEY)
         .json(&serde_json::json!({"user_id": "skew1"}))
         .send()
         .unwrap()
@@ -22,7 +22,7 @@ fn a_slow_device_clock_is_learned_and_corrected_codes_are_accepted() {
     let uri = enrollment["otpauth_uri"].as_str().unwrap();
 
     let dir = tempfile::tempdir().unwrap();
-    let service = format!("otentik-flows-clock-{}", rand::random::<u64>());
+    let service = otentik_test_support::keyring::service("flows-clock");
     let mut vault = Vault::open(
         dir.path().to_path_buf(),
         Box::new(KeyringStore::connect(&service).unwrap()),
@@ -73,7 +73,7 @@ fn a_slow_device_clock_is_learned_and_corrected_codes_are_accepted() {
     let verify = |code: &str| -> bool {
         let answer: serde_json::Value = rp
             .post(format!("{}/rp/v1/verify", server.url))
-            .bearer_auth("flows-site-key")
+            .bearer_auth(otentik_flows::SITE_KEY)
             .json(&serde_json::json!({"user_id": "skew1", "code": code}))
             .send()
             .unwrap()

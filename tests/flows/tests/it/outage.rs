@@ -59,8 +59,9 @@ fn watch_reports_the_outage_and_resumes_when_the_server_is_back() {
         seen,
         Duration::from_secs(40),
     );
-    // Let the backoff grow past the probe interval, then bring the server back: polling
-    // resumes within a probe (2 s), not after the backoff (up to 30 s).
+    // The outage lasts 8 s (a scenario, not a wait for something): long enough for the
+    // backoff to grow past the probe interval. Then polling must resume within a probe (2 s),
+    // not after the backoff (up to 30 s).
     std::thread::sleep(Duration::from_secs(8));
     let back = std::time::Instant::now();
     server.restart();

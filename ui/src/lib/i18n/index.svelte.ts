@@ -1,5 +1,6 @@
 // The current language, reactive, saved in local storage.
 
+import type { MessageKey } from "./id";
 import { initialLanguage, translate, type Language } from "./translate";
 
 const STORAGE_KEY = "otentik.language";
@@ -26,6 +27,6 @@ export function setLanguage(language: Language): void {
   }
 }
 
-export function t(key: string, params?: Record<string, string | number>): string {
+export function t(key: MessageKey, params?: Record<string, string | number>): string {
   return translate(i18n.language, key, params);
 }

@@ -4,7 +4,8 @@
 //! - `rates`: decode-rate floors on the real photos and the synthetic set.
 //! - `robustness`: no panic and a clear error on hostile files and pixel buffers.
 //! - `image_file`: the image-file source.
-//! - `screen`, `clipboard`: the real sources on a private Xvfb (`xvfb`), with xclip.
+//! - `screen`, `clipboard`: the real sources on a private Xvfb (the shared test support), with
+//!   xclip.
 //! - `wayland`: the screen source on a headless sway through the XDG desktop portal.
 //! - `camera`: the camera thread with a replaying frame source; "no camera".
 
@@ -16,7 +17,7 @@ mod robustness;
 mod screen;
 pub mod synth;
 mod wayland;
-mod xvfb;
+use otentik_test_support::xvfb;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,6 @@
-//! A private X server for the screen and clipboard tests: Xvfb on a display it picks itself
-//! (`-displayfd`), killed when dropped. Without Xvfb, an existing `DISPLAY` is used; without
-//! either the test fails saying what to install.
+//! A private X server for the screen, clipboard and window tests: Xvfb on a display it picks
+//! itself (`-displayfd`), killed when dropped. Without Xvfb, an existing `DISPLAY` is used;
+//! without either the test fails saying what to install.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -29,6 +29,14 @@ impl Drop for Display {
 }
 
 impl Display {
+    /// A display someone else runs (it is not stopped when this is dropped).
+    pub fn existing(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            server: None,
+        }
+    }
+
     /// Shows `image` in a window of our own at (x, y); the connection must stay open for the
     /// window to stay.
     pub fn show(
@@ -117,68 +125,83 @@ impl Display {
         // xclip's background half takes the selection a moment after the command returns: a
         // reader started at once could still see the previous owner.
         let target = mime.unwrap_or("UTF8_STRING");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        loop {
-            let served = Command::new("xclip")
-                .args(["-selection", "clipboard", "-o", "-t", target])
-                .env("DISPLAY", &self.name)
-                .stderr(Stdio::null())
-                .output()
-                .is_ok_and(|out| out.stdout == bytes);
-            if served {
-                break;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "xclip did not take the clipboard within 10 s"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
+        crate::wait::until_true(
+            std::time::Duration::from_secs(10),
+            "xclip to serve the clipboard",
+            || {
+                Command::new("xclip")
+                    .args(["-selection", "clipboard", "-o", "-t", target])
+                    .env("DISPLAY", &self.name)
+                    .stderr(Stdio::null())
+                    .output()
+                    .is_ok_and(|out| out.stdout == bytes)
+            },
+        );
     }
 }
 
 /// Starts Xvfb (1280×800, 24-bit) or falls back to `DISPLAY`.
 pub fn start() -> Display {
-    let spawned = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1280x800x24",
-            "-nolisten",
-            "tcp",
-            // Without it, Xvfb resets when its last client disconnects, and a client that
-            // connects meanwhile is refused ("Connection reset by peer").
-            "-noreset",
-        ])
+    try_start().unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// Starts Xvfb (1280×800, 24-bit) and only Xvfb (a test that needs a display of its own).
+pub fn start_private() -> Result<Display, String> {
+    let mut server = Command::new("Xvfb")
+        .args(XVFB_ARGS)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
-        .spawn();
-    match spawned {
-        Ok(mut server) => {
-            let stdout = server.stdout.take().expect("Xvfb stdout");
-            let mut line = String::new();
-            BufReader::new(stdout)
-                .read_line(&mut line)
-                .expect("reading Xvfb's display number");
-            let number = line.trim();
-            assert!(
-                !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()),
-                "Xvfb did not report a display number (got {line:?})"
-            );
-            Display {
-                name: format!(":{number}"),
-                server: Some(server),
-            }
-        }
-        Err(err) => match std::env::var("DISPLAY") {
-            Ok(name) if !name.is_empty() => Display { name, server: None },
-            _ => panic!(
+        .spawn()
+        .map_err(|e| format!("cannot start Xvfb (apt-get install xvfb xauth): {e}"))?;
+    let number = display_number(&mut server)?;
+    Ok(Display {
+        name: format!(":{number}"),
+        server: Some(server),
+    })
+}
+
+/// What the display is started with.
+const XVFB_ARGS: [&str; 8] = [
+    "-displayfd",
+    "1",
+    "-screen",
+    "0",
+    "1280x800x24",
+    "-nolisten",
+    "tcp",
+    // Without it, Xvfb resets when its last client disconnects, and a client that connects
+    // meanwhile is refused ("Connection reset by peer").
+    "-noreset",
+];
+
+fn display_number(server: &mut Child) -> Result<String, String> {
+    let stdout = server.stdout.take().ok_or("no Xvfb stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .map_err(|e| format!("reading Xvfb's display number: {e}"))?;
+    let number = line.trim().to_owned();
+    if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit()) {
+        let _ = server.kill();
+        let _ = server.wait();
+        return Err(format!(
+            "Xvfb did not report a display number (got {line:?})"
+        ));
+    }
+    Ok(number)
+}
+
+/// Starts Xvfb, or falls back to `DISPLAY`; the error says what to install.
+pub fn try_start() -> Result<Display, String> {
+    match start_private() {
+        Ok(display) => Ok(display),
+        Err(error) => match std::env::var("DISPLAY") {
+            Ok(name) if !name.is_empty() => Ok(Display { name, server: None }),
+            _ => Err(format!(
                 "this test needs an X server: install Xvfb (apt-get install xvfb xauth xclip) \
-                 or run it with DISPLAY set ({err})"
-            ),
+                 or run it with DISPLAY set ({error})"
+            )),
         },
     }
 }
