@@ -1,16 +1,26 @@
 # Otentik: one command to run, one to test. Both install what they need.
 #   make run    build the UI and start the Otentik desktop app
-#   make test   every test layer: format, lints, unit, property, integration (real keyring,
-#               real server, real X display), fuzz targets built
+#   make test   every test layer: the set-up, format, lints, unit, property, integration (real
+#               keyring, real server, real X display), fuzz targets built
 #   make bench  benchmarks that print figures (see docs/benchmarks.md)
 
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
+# The UI's Node.js and npm: deps (scripts/node.sh) fetches pinned ones into .tools/node when the
+# system's Node.js is missing or too old for the UI. First on PATH for every recipe, so npm and the
+# package scripts it starts (vite, svelte-check, vitest) run on it; without the folder, the
+# system's Node.js is used.
+export PATH := $(CURDIR)/.tools/node/bin:$(PATH)
 
-.PHONY: run test bench deps lint unit fuzz-build fmt ui tools
+.PHONY: run test bench deps setup-test lint unit fuzz-build fmt ui tools
 
 deps:
 	@scripts/deps.sh
+
+# The set-up itself: on a fresh Debian 12 chroot with its Node.js 18, scripts/node.sh brings a
+# working Node.js and npm (needs root and the network; about a minute).
+setup-test: deps
+	scripts/test-node-setup.sh
 
 run: deps ui
 	$(CARGO) build --release -p otentik-app -p otentik-cli
@@ -18,15 +28,15 @@ run: deps ui
 
 # The desktop app's UI (Svelte + TypeScript + Vite): install exactly the locked packages,
 # type-check, unit-test (Vitest), build into ui/dist. Before any cargo command that compiles
-# src-tauri: tauri::generate_context! embeds ui/dist.
-ui:
+# src-tauri: tauri::generate_context! embeds ui/dist. After deps, which brings the Node.js.
+ui: deps
 	cd ui && npm ci --no-audit --no-fund && npm run check && npm test && npm run build
 
 # Test tools installed with cargo when missing: tauri-driver drives the app's real window.
 tools:
 	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked
 
-test: deps ui tools lint unit fuzz-build
+test: deps setup-test ui tools lint unit fuzz-build
 
 lint: ui
 	$(CARGO) fmt --all -- --check

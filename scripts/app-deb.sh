@@ -4,5 +4,8 @@
 # optional packages do not survive this machine's lock files, which would break `npm ci`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The Node.js the Makefile uses: the system's if recent enough, else the one scripts/node.sh fetches.
+scripts/node.sh
+export PATH="$PWD/.tools/node/bin:$PATH"
 (cd ui && npm ci --no-audit --no-fund && npm run build)
 npx --yes @tauri-apps/cli@2.12.5 build --bundles deb

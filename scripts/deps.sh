@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Otentik's build and tests need, when any is missing.
-# As root it runs apt-get; otherwise it prints the exact command to run.
+# Installs what Otentik's build and tests need, when any is missing: the Debian packages (as root
+# it runs apt-get; otherwise it prints the exact command to run), then a Node.js for the UI
+# (scripts/node.sh: the system's when recent enough, else a pinned one fetched into .tools/node).
 set -euo pipefail
 
 packages=(
@@ -16,19 +17,16 @@ packages=(
   libwebkit2gtk-4.1-dev           # the desktop app (Tauri 2 on WebKitGTK)
   webkit2gtk-driver               # WebKitWebDriver, for the app's end-to-end tests
   libayatana-appindicator3-1      # the app's tray icon (loaded at run time)
+  curl ca-certificates            # scripts/node.sh fetches Node.js from the npm registry
+  mmdebstrap                      # the set-up test builds a fresh Debian 12 chroot
 )
 
-# The toolchains are not Debian packages here: Debian 12's Rust (1.63) and Node.js (18) are too
-# old for Tauri 2 and Vite 8. Say how to get them instead of failing later in the build.
+# Rust is not a Debian package here: Debian 12's (1.63) is too old for Tauri 2. Say how to get it
+# instead of failing later in the build. (Node.js, whose Debian 12 version is too old for Vite 8,
+# is scripts/node.sh's business below.)
 if ! command -v cargo >/dev/null; then
   echo "Rust is missing: install it with rustup (https://rustup.rs):" >&2
   echo "  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh" >&2
-  exit 1
-fi
-node_major=$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/' || true)
-if ! command -v npm >/dev/null || [ "${node_major:-0}" -lt 20 ]; then
-  echo "Node.js 20.19 or newer with npm is needed for the app's UI (found: $(node --version 2>/dev/null || echo none))." >&2
-  echo "  Install it from https://nodejs.org or your distribution's backports, then run make again." >&2
   exit 1
 fi
 
@@ -36,15 +34,17 @@ missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-command=(apt-get install -y --no-install-recommends "${missing[@]}")
-if [ "$(id -u)" -eq 0 ]; then
-  echo "Installing Debian packages: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${command[@]}"
-else
-  echo "Missing Debian packages. Run as root:" >&2
-  echo "  sudo apt-get update && sudo ${command[*]}" >&2
-  exit 1
+if [ ${#missing[@]} -gt 0 ]; then
+  command=(apt-get install -y --no-install-recommends "${missing[@]}")
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "Installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${command[@]}"
+  else
+    echo "Missing Debian packages. Run as root:" >&2
+    echo "  sudo apt-get update && sudo ${command[*]}" >&2
+    exit 1
+  fi
 fi
+
+"$(dirname "$0")/node.sh"
