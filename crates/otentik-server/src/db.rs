@@ -1,12 +1,19 @@
-//! The SQLite database: opening (a file or `:memory:`) and migrations by `PRAGMA user_version`.
+//! The SQLite database: opening (a file or `:memory:`), the server's migrations counted by
+//! `PRAGMA user_version`, and the migrations of components built on the server (a site layered
+//! on top, with tables of its own) counted per component in `schema_migrations`.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension as _};
 
 use crate::Error;
 
 /// Schema migrations, applied in order; the database's `user_version` counts those applied.
-/// Never edit one that shipped: append a new one.
-const MIGRATIONS: &[&str] = &[r#"
+/// Never edit one that shipped in a way that changes existing databases: append a new one.
+///
+/// The first one once also created `demo_resets`, the demo site's table. The demo now creates
+/// it with its own migrations (`CREATE TABLE IF NOT EXISTS`, the same columns), so databases
+/// made before keep theirs and new ones only get it when the demo runs.
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE server_key (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     sealed BLOB NOT NULL
@@ -60,13 +67,14 @@ CREATE TABLE logins (
 );
 CREATE INDEX logins_user ON logins (user_id, status);
 CREATE INDEX logins_created ON logins (user_id, created_at);
-CREATE TABLE demo_resets (
-    kode_hash TEXT PRIMARY KEY,      -- SHA-256 of the e-mailed kode
-    user_id TEXT NOT NULL,
-    used INTEGER NOT NULL DEFAULT 0,
-    expires_at INTEGER NOT NULL
+"#,
+    r#"
+CREATE TABLE schema_migrations (
+    component TEXT PRIMARY KEY,      -- a component built on the server, such as a site on top
+    version INTEGER NOT NULL         -- how many of its migrations are applied
 );
-"#];
+"#,
+];
 
 /// Opens (creating if needed) and migrates the database at `path` (`:memory:` for none).
 pub fn open(path: &str) -> Result<Connection, Error> {
@@ -102,6 +110,41 @@ fn migrate(conn: &Connection) -> Result<(), Error> {
     Ok(())
 }
 
+/// Applies the `migrations` of `component` not applied yet, in order, each in a transaction
+/// with its new version in `schema_migrations`; refuses a database whose version of the
+/// component is newer than `migrations`.
+pub fn migrate_component(
+    conn: &Connection,
+    component: &str,
+    migrations: &[&str],
+) -> Result<(), Error> {
+    let applied: usize = conn
+        .query_row(
+            "SELECT version FROM schema_migrations WHERE component = ?1",
+            [component],
+            |row| row.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    if applied > migrations.len() {
+        return Err(Error::Internal(format!(
+            "the {component} schema (version {applied}) is newer than this server ({}); upgrade the server",
+            migrations.len()
+        )));
+    }
+    for (index, sql) in migrations.iter().enumerate().skip(applied) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (component, version) VALUES (?1, ?2) \
+             ON CONFLICT (component) DO UPDATE SET version = excluded.version",
+            rusqlite::params![component, index + 1],
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -123,5 +166,78 @@ mod tests {
                 .to_string()
                 .contains("newer than this server")
         );
+    }
+
+    fn version(conn: &rusqlite::Connection, component: &str) -> Option<usize> {
+        use rusqlite::OptionalExtension as _;
+        conn.query_row(
+            "SELECT version FROM schema_migrations WHERE component = ?1",
+            [component],
+            |r| r.get(0),
+        )
+        .optional()
+        .unwrap()
+    }
+
+    #[test]
+    fn component_migrations_apply_once_each_and_apart_from_the_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let path = path.to_str().unwrap();
+        let conn = super::open(path).unwrap();
+        let first = ["CREATE TABLE a_one (x INTEGER)"];
+        super::migrate_component(&conn, "a", &first).unwrap();
+        // Again (a restart): nothing re-runs, or CREATE TABLE would fail.
+        super::migrate_component(&conn, "a", &first).unwrap();
+        assert_eq!(version(&conn, "a"), Some(1));
+        // A later release appends a migration: only that one runs.
+        let second = [
+            "CREATE TABLE a_one (x INTEGER)",
+            "ALTER TABLE a_one ADD y INTEGER",
+        ];
+        super::migrate_component(&conn, "a", &second).unwrap();
+        assert_eq!(version(&conn, "a"), Some(2));
+        conn.execute("INSERT INTO a_one (x, y) VALUES (1, 2)", [])
+            .unwrap();
+        // Another component counts on its own; the server's user_version is untouched.
+        super::migrate_component(&conn, "b", &["CREATE TABLE b_one (x INTEGER)"]).unwrap();
+        assert_eq!(
+            (version(&conn, "a"), version(&conn, "b")),
+            (Some(2), Some(1))
+        );
+        let user_version: usize = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(user_version, super::MIGRATIONS.len());
+        drop(conn);
+        // An older build of the component refuses the newer schema.
+        let conn = super::open(path).unwrap();
+        let error = super::migrate_component(&conn, "a", &first).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("the a schema (version 2) is newer"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_failing_component_migration_leaves_its_version_alone() {
+        let conn = super::open(":memory:").unwrap();
+        let migrations = [
+            "CREATE TABLE c_one (x INTEGER)",
+            "CREATE TABLE c_two (",
+            "SELECT 1",
+        ];
+        assert!(super::migrate_component(&conn, "c", &migrations).is_err());
+        assert_eq!(version(&conn, "c"), Some(1));
+        let tables: usize = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'c_two'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 0);
     }
 }

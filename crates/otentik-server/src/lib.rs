@@ -1,6 +1,13 @@
 //! Otentik's reference push server: the relying-party API a site's back end calls, the
 //! device API the authenticator calls (protocol in `docs/protocol.md`, types and signatures in
-//! `otentik-protocol`), state in SQLite, and an SPSE-like demo site on top.
+//! `otentik-protocol`), and state in SQLite.
+//!
+//! The SPSE-like [`demo`] site is a layer on top, not part of the core: it is a site like any
+//! other, calling the same operations ([`login`], [`enrollment`], [`user`]) its back end
+//! would call over `/rp/v1`, with state of its own ([`demo::Demo`]: outbox, browser sessions,
+//! and its own tables, migrated through [`AppState::migrate_component`]). [`router`] serves
+//! the push server alone; [`router_with`] (and [`serve`]) merge a site such as
+//! [`demo::router`] behind the same server-wide layers.
 //!
 //! Tests build a [`AppState`] (with a [`clock::ManualClock`] when they move time), call
 //! [`router`] and bind it to `127.0.0.1:0`, or run the `otentik-server` binary.
@@ -22,22 +29,29 @@ pub mod user;
 
 use std::net::SocketAddr;
 
-pub use api::router;
+pub use api::{router, router_with};
 pub use error::Error;
-pub use state::{AppState, Config, DemoConfig};
+pub use state::{AppState, Config};
 
-/// Serves `state` on `listener` until `shutdown` resolves; then ends long-polls at once and
-/// lets in-flight requests finish.
+/// Serves the push server of `state` with `site` on top ([`router_with`]; `Router::new()`
+/// for none) on `listener` until `shutdown` resolves; then ends long-polls at once and lets
+/// in-flight requests finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
+    site: axum::Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router_with(state.clone(), site).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
             state.hub.shut_down();
         })
         .await
+}
+
+/// A random relying-party key (`sk_…`), for a server started without one.
+pub fn random_site_key() -> String {
+    token::random("sk_", 32)
 }

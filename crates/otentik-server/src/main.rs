@@ -1,4 +1,5 @@
-//! `otentik-server`: the reference push server, optionally with the SPSE-like demo site.
+//! `otentik-server`: the reference push server, optionally with the SPSE-like demo site on top
+//! (`--demo`: the demo opens its own state on the server's and its router is merged in).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -7,8 +8,9 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::Parser;
 use otentik_server::clock::SystemClock;
+use otentik_server::demo::{self, Demo, DemoConfig};
 use otentik_server::seal::DataKey;
-use otentik_server::{AppState, Config, DemoConfig, demo};
+use otentik_server::{AppState, Config};
 
 /// Otentik push server: relying-party API (/rp/v1), device API (/device/v1), demo site.
 #[derive(Debug, Parser)]
@@ -85,7 +87,7 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|| format!("http://{address}"));
     let (site_key, generated) = match &args.site_key {
         Some(key) if !key.is_empty() => (key.clone(), false),
-        _ => (otentik_server::demo::random_key(), true),
+        _ => (otentik_server::random_site_key(), true),
     };
     let site_name = args.site_name.clone().unwrap_or_else(|| {
         if args.demo {
@@ -98,17 +100,21 @@ async fn main() -> anyhow::Result<()> {
     config.number_matching = !args.no_number_matching;
     config.challenge_ttl = args.challenge_ttl;
     config.login_limit = args.login_limit;
-    if args.demo {
+    let state = AppState::open(config, &db, data_key, Arc::new(SystemClock))
+        .with_context(|| format!("opening the database {db}"))?;
+    let demo = if args.demo {
         let outbox = args
             .outbox
             .clone()
             .unwrap_or_else(|| data_dir.join("outbox"));
         std::fs::create_dir_all(&outbox)
             .with_context(|| format!("creating the outbox {}", outbox.display()))?;
-        config.demo = Some(DemoConfig { outbox });
-    }
-    let state = AppState::open(config, &db, data_key, Arc::new(SystemClock))
-        .with_context(|| format!("opening the database {db}"))?;
+        let demo = Demo::open(&state, DemoConfig { outbox })
+            .with_context(|| format!("opening the demo site on the database {db}"))?;
+        Some(demo)
+    } else {
+        None
+    };
 
     println!("otentik-server listening on http://{address}");
     println!("database: {db}");
@@ -116,7 +122,7 @@ async fn main() -> anyhow::Result<()> {
     if generated {
         println!("site key (random, for /rp/v1): {site_key}");
     }
-    if let Some(demo) = &state.demo {
+    if let Some(demo) = &demo {
         println!("demo site: http://{address}/  (e-mails: http://{address}/outbox)");
         for user in demo::USERS {
             println!(
@@ -131,7 +137,11 @@ async fn main() -> anyhow::Result<()> {
     use std::io::Write as _;
     std::io::stdout().flush().ok();
 
-    otentik_server::serve(listener, state, shutdown_signal())
+    let site = match demo {
+        Some(demo) => demo::router(state.clone(), demo),
+        None => axum::Router::new(),
+    };
+    otentik_server::serve(listener, state, site, shutdown_signal())
         .await
         .context("serving")?;
     tracing::info!("stopped");

@@ -1,7 +1,6 @@
 //! The server's shared state: configuration, database, keys, clock and wake-ups.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use otentik_protocol::MAX_CLOCK_SKEW_SECS;
@@ -12,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension as _};
 use crate::clock::Clock;
 use crate::hub::Hub;
 use crate::seal::DataKey;
-use crate::{Error, db, demo};
+use crate::{Error, db};
 
 /// Settings, with defaults that suit a real deployment. `Debug` redacts the site key.
 #[derive(Clone)]
@@ -41,15 +40,6 @@ pub struct Config {
     pub enroll_code_attempts: u32,
     /// Largest accepted request body, bytes.
     pub body_limit: usize,
-    /// The demo site, when on.
-    pub demo: Option<DemoConfig>,
-}
-
-/// Settings of the demo site.
-#[derive(Debug, Clone)]
-pub struct DemoConfig {
-    /// Folder the demo's e-mails are written to.
-    pub outbox: PathBuf,
 }
 
 impl std::fmt::Debug for Config {
@@ -60,7 +50,6 @@ impl std::fmt::Debug for Config {
             .field("site_key", &"<redacted>")
             .field("challenge_ttl", &self.challenge_ttl)
             .field("number_matching", &self.number_matching)
-            .field("demo", &self.demo)
             .finish_non_exhaustive()
     }
 }
@@ -81,7 +70,6 @@ impl Config {
             rate_window: 60,
             enroll_code_attempts: 5,
             body_limit: 64 * 1024,
-            demo: None,
         }
     }
 }
@@ -107,8 +95,6 @@ pub struct Inner {
     pub replay: Mutex<ReplayGuard>,
     /// Recent typed-code checks per user, for the rate limit.
     pub verify_attempts: Mutex<HashMap<String, Vec<u64>>>,
-    /// Demo-site sessions and users, when the demo is on.
-    pub demo: Option<demo::Demo>,
 }
 
 impl std::ops::Deref for AppState {
@@ -129,10 +115,6 @@ impl AppState {
     ) -> Result<Self, Error> {
         let conn = db::open(db_path)?;
         let signing_key = load_or_create_signing_key(&conn, &data_key)?;
-        let demo = match &config.demo {
-            Some(demo_config) => Some(demo::Demo::new(demo_config)?),
-            None => None,
-        };
         Ok(Self(Arc::new(Inner {
             config,
             db: Mutex::new(conn),
@@ -142,7 +124,6 @@ impl AppState {
             hub: Hub::default(),
             replay: Mutex::new(ReplayGuard::new(MAX_CLOCK_SKEW_SECS)),
             verify_attempts: Mutex::new(HashMap::new()),
-            demo,
         })))
     }
 
@@ -156,6 +137,14 @@ impl AppState {
         self.db
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Brings the tables of a component built on this server (a site layered on top, with
+    /// tables of its own) up to date: its `migrations` apply in order, each once, counted in
+    /// `schema_migrations` under `component`, apart from the server's own schema version.
+    /// Never edit a migration that shipped: append a new one.
+    pub fn migrate_component(&self, component: &str, migrations: &[&str]) -> Result<(), Error> {
+        db::migrate_component(&self.db(), component, migrations)
     }
 
     /// The server's public key in wire form.

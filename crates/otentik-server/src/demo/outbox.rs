@@ -1,8 +1,14 @@
 //! The demo's outgoing e-mail: one `.eml` file per message in the outbox folder, like the
-//! mail catcher in the SPSE guide.
+//! mail catcher in the SPSE guide, and the `/outbox` page listing them.
 
 use std::path::Path;
+use std::sync::Arc;
 
+use axum::extract::State;
+use axum::response::Response;
+
+use super::reply::{html, page_error};
+use super::{Demo, pages};
 use crate::Error;
 
 /// One e-mail.
@@ -45,4 +51,12 @@ pub fn list(dir: &Path) -> Result<Vec<Mail>, Error> {
         .collect();
     mails.sort_by(|a, b| b.file.cmp(&a.file));
     Ok(mails)
+}
+
+/// `/outbox`: every e-mail the demo sent, newest first.
+pub async fn page(State(demo): State<Arc<Demo>>) -> Response {
+    match list(demo.outbox()) {
+        Ok(mails) => html(pages::outbox(&mails)),
+        Err(e) => page_error(e),
+    }
 }

@@ -3,7 +3,7 @@
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::outbox::Mail;
-use super::{DemoUser, UserKind};
+use super::users::{DemoUser, UserKind};
 
 const STYLE: &str = "
 body{font-family:system-ui,sans-serif;margin:0;background:#f3f5f8;color:#1d2733}

@@ -333,12 +333,7 @@ async fn random_bodies_never_cause_a_server_error() {
 #[tokio::test]
 async fn demo_forms_with_bad_input() {
     let outbox = tempfile::tempdir().unwrap();
-    let server = Server::start_with(|c| {
-        c.demo = Some(otentik_server::DemoConfig {
-            outbox: outbox.path().to_owned(),
-        });
-    })
-    .await;
+    let server = Server::start_demo(outbox.path(), |_| {}).await;
     for (path, body) in [
         ("/login/penyedia", "userid=%FF&password"),
         ("/login/unknown", "userid=a"),

@@ -89,13 +89,7 @@ impl Browser {
 #[tokio::test]
 async fn the_guide_walked_end_to_end() {
     let outbox = tempfile::tempdir().unwrap();
-    let server = Server::start_with(|c| {
-        c.site_name = "SPSE Demo".into();
-        c.demo = Some(otentik_server::DemoConfig {
-            outbox: outbox.path().to_owned(),
-        });
-    })
-    .await;
+    let server = Server::start_demo(outbox.path(), |c| c.site_name = "SPSE Demo".into()).await;
     let browser = Browser::new(&server.url);
 
     // LOGIN → PENYEDIA / NON PENYEDIA → form.
@@ -297,12 +291,7 @@ async fn the_guide_walked_end_to_end() {
 #[tokio::test]
 async fn not_me_and_plain_totp_app_on_the_demo() {
     let outbox = tempfile::tempdir().unwrap();
-    let server = Server::start_with(|c| {
-        c.demo = Some(otentik_server::DemoConfig {
-            outbox: outbox.path().to_owned(),
-        });
-    })
-    .await;
+    let server = Server::start_demo(outbox.path(), |_| {}).await;
     let browser = Browser::new(&server.url);
     let (_, at, _) = browser.login("nonpenyedia", "ppk1", "ppk1-rahasia").await;
     assert_eq!(at, "/beranda");

@@ -1,5 +1,6 @@
 //! Test servers and a test device built on `otentik-protocol`.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use otentik_protocol::answer::{self, Decision};
@@ -8,6 +9,7 @@ use otentik_protocol::device_api::{EnrollRequest, EnrollResponse, PollResponse};
 use otentik_protocol::keys::{self, SigningKey, VerifyingKey};
 use otentik_protocol::request::{self, header};
 use otentik_server::clock::ManualClock;
+use otentik_server::demo::{self, Demo, DemoConfig};
 use otentik_server::seal::DataKey;
 use otentik_server::{AppState, Config};
 use rand::RngCore as _;
@@ -15,6 +17,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 pub const SITE_KEY: &str = "sk_test_site_key";
+/// The data key of every test server, so that a database file opens again after a restart.
+pub const DATA_KEY: &str = "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100";
 
 /// A server on 127.0.0.1:0 with a manual clock.
 pub struct Server {
@@ -42,16 +46,42 @@ impl Server {
         Self::start_with(|_| {}).await
     }
 
+    /// The push server alone.
     pub async fn start_with(configure: impl FnOnce(&mut Config)) -> Self {
+        Self::launch(configure, ":memory:", None).await
+    }
+
+    /// The push server with the demo site on top, writing its e-mails to `outbox`.
+    pub async fn start_demo(outbox: &Path, configure: impl FnOnce(&mut Config)) -> Self {
+        Self::launch(configure, ":memory:", Some(outbox)).await
+    }
+
+    /// The push server on the database `db`, with the demo site when `outbox` is given (the
+    /// way `main.rs` wires it).
+    pub async fn launch(
+        configure: impl FnOnce(&mut Config),
+        db: &str,
+        outbox: Option<&Path>,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let mut config = Config::new("Test Site", &url, SITE_KEY);
         configure(&mut config);
         let clock = Arc::new(ManualClock::new(real_now()));
-        let state = AppState::open(config, ":memory:", DataKey::generate(), clock.clone()).unwrap();
+        let data_key = DataKey::from_hex(DATA_KEY).unwrap();
+        let state = AppState::open(config, db, data_key, clock.clone()).unwrap();
+        let site = match outbox {
+            Some(outbox) => {
+                let config = DemoConfig {
+                    outbox: outbox.to_owned(),
+                };
+                demo::router(state.clone(), Demo::open(&state, config).unwrap())
+            }
+            None => axum::Router::new(),
+        };
         let task = tokio::spawn({
             async move {
-                otentik_server::serve(listener, state, std::future::pending())
+                otentik_server::serve(listener, state, site, std::future::pending())
                     .await
                     .unwrap();
             }

@@ -10,11 +10,17 @@
 //!   included.
 //! - `bad_input`: malformed JSON, huge bodies, unknown fields, wrong content types, unicode
 //!   ids: a clear 4xx, never a 500.
+//! - `layering`: the demo as a layer: absent from the push server alone, behind the
+//!   server-wide layers, one session cookie per browser, `--demo` in the binary.
+//! - `schema`: databases across releases: one made before the demo had its own migrations
+//!   keeps working, and a new one gets the demo's table only with the demo.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // In tests a panic is the failure report.
 
 mod bad_input;
 mod demo;
 mod harness;
+mod layering;
 mod push;
 mod restart;
+mod schema;
