@@ -26,8 +26,30 @@ pub struct Text {
     pub action: String,
 }
 
-/// The notification for `request`, in `language`.
+/// The notification for `request`, in `language`. The body is escaped: freedesktop
+/// notification servers read it as markup, and the site, account and address come from the
+/// server (a `<a href>` or `&` in them must show as text, not become a link or an entity).
 pub fn text(request: &PendingRequest, language: Language) -> Text {
+    let mut text = plain_text(request, language);
+    text.body = escape_markup(&text.body);
+    text
+}
+
+/// `&`, `<` and `>` as entities, for a notification body.
+pub fn escape_markup(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+fn plain_text(request: &PendingRequest, language: Language) -> Text {
     let c = &request.challenge;
     if language == Language::En {
         Text {
@@ -149,5 +171,24 @@ mod tests {
             id,
             "Bahasa Indonesia by default"
         );
+    }
+
+    #[test]
+    fn markup_from_the_server_is_shown_as_text() {
+        let mut hostile = request();
+        hostile.challenge.account = "<a href=\"https://evil.example\">klik</a>".into();
+        hostile.challenge.site = "A & B <b>".into();
+        let shown = text(&hostile, Language::Id);
+        assert!(
+            shown
+                .body
+                .contains("&lt;a href=\"https://evil.example\"&gt;klik&lt;/a&gt;"),
+            "{}",
+            shown.body
+        );
+        assert!(!shown.body.contains('<'), "{}", shown.body);
+        // The summary is plain text by the specification: shown as it is.
+        assert_eq!(shown.summary, "Permintaan login: A & B <b>");
+        assert_eq!(escape_markup("a&b<c>d"), "a&amp;b&lt;c&gt;d");
     }
 }

@@ -81,6 +81,7 @@ pub fn status(code: Code) -> u8 {
         | Code::PushClockSkew
         | Code::PushRevoked
         | Code::PushEnrollmentRefused
+        | Code::PushKeyMismatch
         | Code::PushRequestGone
         | Code::PushNumberRequired
         | Code::NotPushAccount => BAD_INPUT,

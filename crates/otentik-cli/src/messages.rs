@@ -131,6 +131,8 @@ pub fn request_block(r: &otentik::push::RequestView) -> String {
             "\n  Number:  pick the one the site shows: {}",
             list.join(" ")
         ));
+    } else if r.number_entry {
+        text.push_str("\n  Number:  type the number the site shows (approve ID --number N)");
     }
     text
 }
@@ -138,10 +140,15 @@ pub fn request_block(r: &otentik::push::RequestView) -> String {
 /// `watch`'s question (the SPSE guide's words).
 pub const ASK_DECISION: &str = "Ya/Tidak/Bukan saya? [y/t/b]";
 
-/// `watch`'s number question.
-pub fn ask_number(numbers: &[u8]) -> String {
-    let list: Vec<String> = numbers.iter().map(u8::to_string).collect();
-    format!("Number shown on the site ({})?", list.join("/"))
+/// `watch`'s number question: the choices, or none when the number is typed.
+pub fn ask_number(numbers: Option<&[u8]>) -> String {
+    match numbers {
+        Some(numbers) => {
+            let list: Vec<String> = numbers.iter().map(u8::to_string).collect();
+            format!("Number shown on the site ({})?", list.join("/"))
+        }
+        None => "Number shown on the site (two digits)?".to_owned(),
+    }
 }
 
 /// After an answer.

@@ -41,6 +41,11 @@ pub fn create(state: &AppState, request: &CreateEnrollment) -> Result<Enrollment
     account.push = Some(PushInvite {
         url: state.push_url(),
         token: push_token.clone(),
+        // The device pins this key: a QR code swapped on the way, or a server in the middle,
+        // cannot enrol it to another key.
+        key: Some(otentik_protocol::keys::fingerprint(
+            &state.signing_key.verifying_key(),
+        )),
     });
     let uri = otentik::otpauth::format(&account);
     let qr_svg = qr_svg(&uri)?;

@@ -87,6 +87,9 @@ pub struct PushInvite {
     pub url: String,
     /// One-time enrolment token (treated as sensitive: redacted in `Debug`).
     pub token: String,
+    /// The fingerprint of the push server's key (`push_key`), when the QR code names it: the
+    /// device then refuses any other key.
+    pub key: Option<String>,
 }
 
 impl fmt::Debug for PushInvite {
@@ -94,6 +97,7 @@ impl fmt::Debug for PushInvite {
         f.debug_struct("PushInvite")
             .field("url", &self.url)
             .field("token", &"<redacted>")
+            .field("key", &self.key)
             .finish()
     }
 }

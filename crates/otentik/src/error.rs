@@ -289,6 +289,14 @@ pub enum Error {
         /// Why.
         detail: String,
     },
+    /// The push server's key is not the one the enrolment QR code named (`push_key`).
+    #[error(
+        "the push server {server} signed with a key that is not the one in the QR code: the QR code or the connection may have been tampered with; do not use this account's push, and ask the site for a new QR code"
+    )]
+    PushKeyMismatch {
+        /// The server's host.
+        server: String,
+    },
     /// A login request can no longer be answered.
     #[error("that login request cannot be answered: {reason}")]
     PushChallengeGone {
@@ -488,6 +496,8 @@ pub enum Code {
     PushRevoked,
     /// The server refused the enrolment (an old QR code, say).
     PushEnrollmentRefused,
+    /// The push server's key is not the one the QR code named.
+    PushKeyMismatch,
     /// The login request expired or was answered already.
     PushRequestGone,
     /// The site asks to match a number and none was chosen.
@@ -537,6 +547,7 @@ impl Error {
             Self::PushClockSkew { .. } => Code::PushClockSkew,
             Self::PushRevoked => Code::PushRevoked,
             Self::PushEnrollmentRefused { .. } => Code::PushEnrollmentRefused,
+            Self::PushKeyMismatch { .. } => Code::PushKeyMismatch,
             Self::PushChallengeGone { .. } => Code::PushRequestGone,
             Self::PushNumberRequired => Code::PushNumberRequired,
             Self::NotPushAccount { .. } => Code::NotPushAccount,
@@ -685,6 +696,9 @@ mod tests {
             Error::PushRevoked,
             Error::PushEnrollmentRefused {
                 detail: "this enrolment is completed or expired".into(),
+            },
+            Error::PushKeyMismatch {
+                server: "spse.example".into(),
             },
             Error::PushChallengeGone {
                 reason: "it expired",
@@ -835,6 +849,9 @@ mod tests {
             Error::PushEnrollmentRefused { .. } => {
                 "the site refused to enrol this device (this enrolment is completed or expired): enable TOTP again on the site and scan the new QR code"
             }
+            Error::PushKeyMismatch { .. } => {
+                "the push server spse.example signed with a key that is not the one in the QR code: the QR code or the connection may have been tampered with; do not use this account's push, and ask the site for a new QR code"
+            }
             Error::PushChallengeGone { .. } => "that login request cannot be answered: it expired",
             Error::PushNumberRequired => {
                 "this login request needs the number shown on the site: pick it to approve"
@@ -929,6 +946,7 @@ mod tests {
             Code::PushClockSkew => "push_clock_skew",
             Code::PushRevoked => "push_revoked",
             Code::PushEnrollmentRefused => "push_enrollment_refused",
+            Code::PushKeyMismatch => "push_key_mismatch",
             Code::PushRequestGone => "push_request_gone",
             Code::PushNumberRequired => "push_number_required",
             Code::NotPushAccount => "not_push_account",

@@ -131,7 +131,11 @@ pub fn parse(uri: &str) -> Result<Parsed> {
         (OtpKind::Hotp, Some(raw)) => parse_counter(raw)?,
         (OtpKind::Totp, _) => 0,
     };
-    let push = parse_push(params.get("push_url"), params.get("push_token"))?;
+    let push = parse_push(
+        params.get("push_url"),
+        params.get("push_token"),
+        params.get("push_key"),
+    )?;
 
     Ok(Parsed {
         account: Account {
@@ -205,6 +209,10 @@ pub fn format(account: &Account) -> String {
         uri.push_str(&encode(&push.url));
         uri.push_str("&push_token=");
         uri.push_str(&encode(&push.token));
+        if let Some(key) = &push.key {
+            uri.push_str("&push_key=");
+            uri.push_str(&encode(key));
+        }
     }
     uri
 }
@@ -338,7 +346,11 @@ fn parse_counter(raw: &str) -> Result<u64> {
         })
 }
 
-fn parse_push(url: Option<&&str>, token: Option<&&str>) -> Result<Option<PushInvite>> {
+fn parse_push(
+    url: Option<&&str>,
+    token: Option<&&str>,
+    key: Option<&&str>,
+) -> Result<Option<PushInvite>> {
     let (url, token) = match (url, token) {
         (None, None) => return Ok(None),
         (Some(url), Some(token)) => (
@@ -372,7 +384,25 @@ fn parse_push(url: Option<&&str>, token: Option<&&str>) -> Result<Option<PushInv
             reason: "'push_token' is empty".to_owned(),
         });
     }
-    Ok(Some(PushInvite { url, token }))
+    let key = match key {
+        None => None,
+        Some(key) => {
+            let key = decode(key, "parameter 'push_key'")?;
+            // A SHA-256 fingerprint in unpadded base64url: 43 characters.
+            if key.len() != 43
+                || !key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return Err(Error::InvalidPush {
+                    reason: "'push_key' is not a key fingerprint (43 base64url characters)"
+                        .to_owned(),
+                });
+            }
+            Some(key)
+        }
+    };
+    Ok(Some(PushInvite { url, token, key }))
 }
 
 /// Keeps echoed input short (and a pasted secret mostly out of messages).

@@ -1,7 +1,7 @@
 // Generated from the Rust types (otentik, otentik-protocol, src-tauri) by `cargo test -p otentik-app`.
 // Do not edit: change the Rust types and run the tests with OTENTIK_UPDATE_BINDINGS=1.
 
-export type Code = "not_authenticator_uri" | "invalid_uri" | "invalid_secret" | "invalid_export" | "keyring_unavailable" | "keyring_locked" | "keyring_failure" | "secret_missing" | "metadata_unreadable" | "storage" | "duplicate" | "no_match" | "ambiguous" | "invalid_position" | "image_unreadable" | "qr_not_found" | "not_authenticator_qr" | "clipboard" | "screen_capture" | "no_camera" | "camera" | "push_insecure_url" | "push_unreachable" | "push_protocol" | "push_rejected" | "push_clock_skew" | "push_revoked" | "push_enrollment_refused" | "push_request_gone" | "push_number_required" | "not_push_account";
+export type Code = "not_authenticator_uri" | "invalid_uri" | "invalid_secret" | "invalid_export" | "keyring_unavailable" | "keyring_locked" | "keyring_failure" | "secret_missing" | "metadata_unreadable" | "storage" | "duplicate" | "no_match" | "ambiguous" | "invalid_position" | "image_unreadable" | "qr_not_found" | "not_authenticator_qr" | "clipboard" | "screen_capture" | "no_camera" | "camera" | "push_insecure_url" | "push_unreachable" | "push_protocol" | "push_rejected" | "push_clock_skew" | "push_revoked" | "push_enrollment_refused" | "push_key_mismatch" | "push_request_gone" | "push_number_required" | "not_push_account";
 
 export type WarningCode = "issuer_mismatch" | "short_secret" | "export_account_skipped" | "export_part";
 
@@ -322,9 +322,13 @@ seconds_left: number,
  */
 expires_in_ms: number, 
 /**
- * Number choices when the site asks to match a number (`null` otherwise).
+ * Number choices when the site asks to pick the number it shows (`null` otherwise).
  */
-numbers: Array<number> | null, };
+numbers: Array<number> | null, 
+/**
+ * True when the site asks to type the number it shows (no choices are offered).
+ */
+number_entry: boolean, };
 
 export type Requests = { 
 /**

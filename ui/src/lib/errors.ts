@@ -34,6 +34,7 @@ const KNOWN = {
   push_clock_skew: true,
   push_revoked: true,
   push_enrollment_refused: true,
+  push_key_mismatch: true,
   push_request_gone: true,
   push_number_required: true,
   not_push_account: true,

@@ -56,6 +56,7 @@ describe("requests", () => {
     expect(
       browserName("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36 Edg/126.0"),
     ).toBe("Edge 126 · Windows");
-    expect(browserName("curl/8.0")).toBe("curl/8.0");
+    expect(browserName("curl/8.0")).toBeNull();
+    expect(browserName("Definitely Firefox (trust me)")).toBeNull();
   });
 });

@@ -54,8 +54,12 @@ export function pushNeedsAttention(push: PushView): boolean {
   return push.state !== "active" || !push.reachable || push.clock_off;
 }
 
-/** "Firefox 128 · Linux" from a user agent; the raw text when nothing is recognised. */
-export function browserName(userAgent: string): string {
+/**
+ * "Firefox 128 · Linux" from a user agent; `null` when no browser is recognised (the screen
+ * then says "Peramban tidak dikenal" and keeps the raw text behind a details toggle, since a
+ * hostile site or browser chooses that text).
+ */
+export function browserName(userAgent: string): string | null {
   const browsers: [RegExp, string][] = [
     [/Edg\/(\d+)/, "Edge"],
     [/OPR\/(\d+)/, "Opera"],
@@ -72,7 +76,7 @@ export function browserName(userAgent: string): string {
   ];
   const browser = browsers.find(([pattern]) => pattern.test(userAgent));
   const system = systems.find(([pattern]) => pattern.test(userAgent));
-  if (!browser) return userAgent.slice(0, 80);
+  if (!browser) return null;
   const version = userAgent.match(browser[0])?.[1];
   const name = version ? `${browser[1]} ${version}` : browser[1];
   return system ? `${name} · ${system[1]}` : name;

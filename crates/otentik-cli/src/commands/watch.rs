@@ -46,11 +46,12 @@ pub fn run() -> Outcome {
                 let Some(decision) = ask(&mut lines, messages::ASK_DECISION, parse_decision) else {
                     break;
                 };
-                let number = match (&decision, &request.challenge.numbers) {
-                    (Decision::Approve, Some(numbers)) => {
-                        let question = messages::ask_number(numbers);
-                        let Some(n) = ask(&mut lines, &question, |t| t.trim().parse::<u8>().ok())
-                        else {
+                let number = match decision {
+                    Decision::Approve if request.challenge.asks_number() => {
+                        let question = messages::ask_number(request.challenge.numbers.as_deref());
+                        let Some(n) = ask(&mut lines, &question, |t| {
+                            t.trim().parse::<u8>().ok().filter(|n| *n < 100)
+                        }) else {
                             break;
                         };
                         Some(n)

@@ -53,6 +53,8 @@ pub struct DeviceKeys {
     pub key: SigningKey,
     /// The pinned server key.
     pub server_key: VerifyingKey,
+    /// The server's clock offset learned last (server minus device), in seconds.
+    pub clock_offset: i64,
 }
 
 impl DeviceKeys {
@@ -119,6 +121,14 @@ pub async fn enroll(
                 .map_err(|e| Error::PushProtocol {
                     detail: e.to_string(),
                 })?;
+            if let Some(pin) = &push.key_pin
+                && keys::fingerprint(&server_key) != *pin
+            {
+                let error = Error::PushKeyMismatch {
+                    server: server.host(),
+                };
+                return fail(vault, id, PushState::Failed, error);
+            }
             if !otentik_protocol::request::is_id(&response.device_id) {
                 return Err(Error::PushProtocol {
                     detail: "the device id is malformed".to_owned(),
@@ -131,6 +141,7 @@ pub async fn enroll(
                     state: PushState::Active,
                     device_id: Some(response.device_id.clone()),
                     server_key: Some(keys::public_key_to_wire(&server_key)),
+                    key_pin: push.key_pin.clone(),
                     clock_offset: offset,
                     last_error: None,
                 });
@@ -205,7 +216,29 @@ pub fn device_keys(vault: &Vault, stored: &StoredAccount) -> Result<Option<Devic
                 label: label(stored),
             }
         })?,
+        clock_offset: stored.push.as_ref().map_or(0, |p| p.clock_offset),
     }))
+}
+
+/// Of `candidates` (devices a server called revoked, unsigned), those whose revocation the
+/// server confirms with a signed status. The others stay as they are: an unsigned 410 or
+/// `revoked` list is not enough to drop an account's push.
+pub async fn confirm_revoked(
+    client: &PushClient,
+    server: &ServerUrl,
+    candidates: &[&DeviceKeys],
+    now: u64,
+) -> (Vec<String>, Vec<Error>) {
+    let mut revoked = Vec::new();
+    let mut problems = Vec::new();
+    for keys in candidates {
+        match client.status(server, &keys.device(), now).await {
+            Err(Error::PushRevoked) => revoked.push(keys.device_id.clone()),
+            Ok(_) => {}
+            Err(error) => problems.push(error),
+        }
+    }
+    (revoked, problems)
 }
 
 fn signing_key(bytes: &[u8], label: &str) -> Result<SigningKey> {
@@ -228,11 +261,18 @@ pub async fn pending(
     let mut problems = Vec::new();
     for (server, devices) in devices_by_server(vault)? {
         let handles: Vec<_> = devices.iter().map(DeviceKeys::device).collect();
-        match client.poll(&server, &handles, wait, now).await {
+        let learned = devices.first().map(|d| d.clock_offset);
+        match client.poll(&server, &handles, wait, now, learned).await {
             Ok(polled) => {
                 let offset = clock::offset(polled.server_time, now);
+                let listed: Vec<&DeviceKeys> = devices
+                    .iter()
+                    .filter(|d| polled.revoked.contains(&d.device_id))
+                    .collect();
+                let (revoked, unconfirmed) = confirm_revoked(client, &server, &listed, now).await;
+                problems.extend(unconfirmed);
                 for device in &devices {
-                    let revoked = polled.revoked.contains(&device.device_id);
+                    let revoked = revoked.contains(&device.device_id);
                     record(vault, &device.account_id, revoked, offset)?;
                 }
                 for challenge in polled.challenges {
@@ -248,7 +288,10 @@ pub async fn pending(
                 }
             }
             Err(Error::PushRevoked) => {
-                for device in &devices {
+                let all: Vec<&DeviceKeys> = devices.iter().collect();
+                let (revoked, unconfirmed) = confirm_revoked(client, &server, &all, now).await;
+                problems.extend(unconfirmed);
+                for device in devices.iter().filter(|d| revoked.contains(&d.device_id)) {
                     record(vault, &device.account_id, true, 0)?;
                 }
             }

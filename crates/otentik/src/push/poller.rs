@@ -138,7 +138,8 @@ impl ServerPoll {
             // After an outage, the first poll returns at once: a long poll would report the
             // server back only when it ends, up to POLL_WAIT_SECS later.
             let wait = if unreachable { 0 } else { POLL_WAIT_SECS };
-            let poll = self.client.poll(&self.server, &handles, wait, now);
+            let learned = last_offset.or_else(|| self.devices.first().map(|d| d.clock_offset));
+            let poll = self.client.poll(&self.server, &handles, wait, now, learned);
             let asked = tokio::time::Instant::now();
             let result = tokio::select! {
                 result = poll => result,
@@ -166,7 +167,9 @@ impl ServerPoll {
                     for message in polled.rejected {
                         self.send(PushEvent::Rejected { message });
                     }
-                    self.revoke(&polled.revoked);
+                    if !polled.revoked.is_empty() {
+                        self.confirm_and_revoke(&polled.revoked, now).await;
+                    }
                     seen.retain(|_, expires_at| *expires_at > polled.server_time);
                     let mut fresh = false;
                     let known_pending = !polled.challenges.is_empty();
@@ -208,8 +211,9 @@ impl ServerPoll {
                 Err(Error::PushRevoked) => {
                     let all: Vec<String> =
                         self.devices.iter().map(|d| d.device_id.clone()).collect();
-                    self.revoke(&all);
-                    None
+                    self.confirm_and_revoke(&all, now).await;
+                    // Unconfirmed: do not hammer a server that answers 410 to every poll.
+                    Some(backoff)
                 }
                 Err(error) => {
                     if !std::mem::replace(&mut unreachable, true) {
@@ -245,6 +249,26 @@ impl ServerPoll {
                 }
             }
         }
+    }
+
+    /// Asks the signed status of each of `device_ids` (which the server called revoked
+    /// without a signature) and revokes only those it confirms; the rest are reported as
+    /// rejected and kept.
+    async fn confirm_and_revoke(&mut self, device_ids: &[String], now: u64) {
+        let devices = std::mem::take(&mut self.devices);
+        let listed: Vec<&DeviceKeys> = devices
+            .iter()
+            .filter(|d| device_ids.contains(&d.device_id))
+            .collect();
+        let (revoked, problems) =
+            super::accounts::confirm_revoked(&self.client, &self.server, &listed, now).await;
+        self.devices = devices;
+        for problem in problems {
+            self.send(PushEvent::Rejected {
+                message: problem.to_string(),
+            });
+        }
+        self.revoke(&revoked);
     }
 
     /// Reports revoked devices and stops polling for them.

@@ -104,6 +104,7 @@ pub struct Transport {
 }
 
 /// A decoded answer and the server's clock reading.
+#[derive(Debug)]
 pub struct Reply<T> {
     /// The body.
     pub body: T,
@@ -138,6 +139,28 @@ impl Transport {
         timestamp: u64,
         timeout: Duration,
     ) -> Result<Reply<T>> {
+        let raw = self
+            .signed_raw(
+                server, method, path, query, devices, body, timestamp, timeout,
+            )
+            .await?;
+        raw.decode(server)
+    }
+
+    /// Sends a device-signed request and returns the answer undecoded, with the request's
+    /// nonce (which a signed status is bound to).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn signed_raw(
+        &self,
+        server: &ServerUrl,
+        method: reqwest::Method,
+        path: &str,
+        query: Option<&str>,
+        devices: &[(&str, &SigningKey)],
+        body: Option<Vec<u8>>,
+        timestamp: u64,
+        timeout: Duration,
+    ) -> Result<RawReply> {
         let (url, signed_path) = server.endpoint(path, query);
         let body = body.unwrap_or_default();
         let nonce: [u8; 16] = rand::random();
@@ -149,6 +172,7 @@ impl Transport {
             &nonce,
             &body,
         );
+        let nonce = headers.nonce.clone();
         let mut builder = self
             .http
             .request(method, url)
@@ -165,7 +189,66 @@ impl Transport {
                 .body(body);
         }
         let response = builder.send().await.map_err(|e| unreachable(server, &e))?;
-        decode(server, response).await
+        let status = response.status();
+        let server_date = response
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs());
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_BODY as u64)
+        {
+            return Err(Error::PushProtocol {
+                detail: "the answer is too large".to_owned(),
+            });
+        }
+        let bytes = read_limited(server, response).await?;
+        Ok(RawReply {
+            status,
+            bytes,
+            server_date,
+            nonce,
+        })
+    }
+}
+
+/// An answer as it came, before it is decoded.
+pub struct RawReply {
+    /// The HTTP status.
+    pub status: reqwest::StatusCode,
+    /// The body (at most 256 KiB).
+    pub bytes: Vec<u8>,
+    /// The server's clock, from its `Date` header, when present.
+    pub server_date: Option<u64>,
+    /// The nonce the request was signed with (base64url, as sent).
+    pub nonce: String,
+}
+
+impl RawReply {
+    /// The body as `T` on success, else the error the answer means.
+    pub fn decode<T: DeserializeOwned>(self, server: &ServerUrl) -> Result<Reply<T>> {
+        let RawReply {
+            status,
+            bytes,
+            server_date,
+            ..
+        } = self;
+        if status.is_success() {
+            // 204 No Content reads as JSON `null`.
+            let bytes = if bytes.is_empty() {
+                b"null".to_vec()
+            } else {
+                bytes
+            };
+            let body = serde_json::from_slice(&bytes).map_err(|e| Error::PushProtocol {
+                detail: format!("unexpected answer ({e})"),
+            })?;
+            return Ok(Reply { body, server_date });
+        }
+        Err(error_of(server, status, &bytes, server_date))
     }
 }
 
@@ -190,45 +273,18 @@ fn unreachable(server: &ServerUrl, error: &reqwest::Error) -> Error {
     }
 }
 
-async fn decode<T: DeserializeOwned>(
+fn error_of(
     server: &ServerUrl,
-    response: reqwest::Response,
-) -> Result<Reply<T>> {
-    let status = response.status();
-    let server_date = response
-        .headers()
-        .get(reqwest::header::DATE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| httpdate::parse_http_date(v).ok())
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_secs());
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_BODY as u64)
-    {
-        return Err(Error::PushProtocol {
-            detail: "the answer is too large".to_owned(),
-        });
-    }
-    let bytes = read_limited(server, response).await?;
-    if status.is_success() {
-        // 204 No Content reads as JSON `null`.
-        let bytes = if bytes.is_empty() {
-            b"null".to_vec()
-        } else {
-            bytes
-        };
-        let body = serde_json::from_slice(&bytes).map_err(|e| Error::PushProtocol {
-            detail: format!("unexpected answer ({e})"),
-        })?;
-        return Ok(Reply { body, server_date });
-    }
-    let error: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
+    status: reqwest::StatusCode,
+    bytes: &[u8],
+    server_date: Option<u64>,
+) -> Error {
+    let error: Option<ErrorBody> = serde_json::from_slice(bytes).ok();
     let (code, message) = match error {
         Some(ErrorBody { code, message }) => (Some(code), message),
         None => (None, format!("HTTP {status}")),
     };
-    Err(match code {
+    match code {
         Some(ErrorCode::DeviceRevoked) => Error::PushRevoked,
         Some(ErrorCode::ClockSkew) => Error::PushClockSkew { server_date },
         Some(ErrorCode::ChallengeNotFound) => Error::PushChallengeGone {
@@ -252,7 +308,7 @@ async fn decode<T: DeserializeOwned>(
             message: short(&message),
             server_date,
         },
-    })
+    }
 }
 
 async fn read_limited(server: &ServerUrl, mut response: reqwest::Response) -> Result<Vec<u8>> {

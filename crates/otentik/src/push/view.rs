@@ -40,8 +40,10 @@ pub struct RequestView {
     /// Milliseconds left to answer.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub expires_in_ms: u64,
-    /// Number choices when the site asks to match a number (`null` otherwise).
+    /// Number choices when the site asks to pick the number it shows (`null` otherwise).
     pub numbers: Option<Vec<u8>>,
+    /// True when the site asks to type the number it shows (no choices are offered).
+    pub number_entry: bool,
 }
 
 impl RequestView {
@@ -63,6 +65,7 @@ impl RequestView {
             seconds_left: left_ms / 1000,
             expires_in_ms: left_ms,
             numbers: challenge.numbers.clone(),
+            number_entry: challenge.number_entry,
         }
     }
 }
@@ -158,6 +161,7 @@ mod tests {
                 "seconds_left": 59,
                 "expires_in_ms": 59_500,
                 "numbers": [12, 47, 83],
+                "number_entry": false,
             })
         );
     }
@@ -174,6 +178,7 @@ mod tests {
         push.push = Some(PushInvite {
             url: "http://127.0.0.1:9000/device/v1".into(),
             token: "t".into(),
+            key: None,
         });
         let push_id = vault.add(&push, 0, false).unwrap().id;
         let plain = Account::totp("ACME", "bob", Secret::new(vec![2; 20]));

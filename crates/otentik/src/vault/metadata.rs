@@ -74,6 +74,10 @@ pub struct PushRecord {
     /// The server's Ed25519 public key, pinned at enrolment (hex).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_key: Option<String>,
+    /// The fingerprint the enrolment QR code named (`push_key`): enrolment refuses any other
+    /// server key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_pin: Option<String>,
     /// Server clock minus device clock, in seconds, as last measured.
     #[serde(default)]
     pub clock_offset: i64,

@@ -189,6 +189,7 @@ impl Vault {
                 state: PushState::Pending,
                 device_id: None,
                 server_key: None,
+                key_pin: push.key.clone(),
                 clock_offset: 0,
                 last_error: None,
             }),

@@ -246,3 +246,21 @@ fn format_then_parse_keeps_tricky_labels() {
 fn english(warnings: &[otentik::otpauth::Warning]) -> Vec<String> {
     warnings.iter().map(ToString::to_string).collect()
 }
+
+#[test]
+fn push_key_is_read_checked_and_written_back() {
+    let key = "JPbtasv-EAnAMNfKVnwzykgwkRSYI2tVYabIKr7F3ig";
+    let uri = format!(
+        "otpauth://totp/SPSE:budi?secret=JBSWY3DPEHPK3PXP&issuer=SPSE&push_url=https%3A%2F%2Fspse.example%2Fdevice%2Fv1&push_token=pt_x&push_key={key}"
+    );
+    let parsed = otentik::otpauth::parse(&uri).unwrap();
+    let invite = parsed.account.push.clone().unwrap();
+    assert_eq!(invite.key.as_deref(), Some(key));
+    let again = otentik::otpauth::parse(&otentik::otpauth::format(&parsed.account)).unwrap();
+    assert_eq!(again.account.push, parsed.account.push);
+    for bad in ["short", "JPbtasv+EAnAMNfKVnwzykgwkRSYI2tVYabIKr7F3ig"] {
+        let error = otentik::otpauth::parse(&uri.replace(key, bad)).unwrap_err();
+        assert_eq!(error.code(), otentik::Code::InvalidUri, "{bad}: {error}");
+        assert!(error.to_string().contains("push_key"), "{error}");
+    }
+}

@@ -42,7 +42,7 @@ prop_compose! {
             period: if hotp { Account::DEFAULT_PERIOD } else { period },
             counter: if hotp { counter } else { 0 },
             secret: Secret::new(secret),
-            push: push.map(|(host, token)| PushInvite { url: format!("https://{host}.example/push"), token }),
+            push: push.map(|(host, token)| PushInvite { url: format!("https://{host}.example/push"), token, key: None }),
         }
     }
 }

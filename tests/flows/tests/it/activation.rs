@@ -82,6 +82,39 @@ fn a_qr_without_push_still_gives_codes_the_site_accepts() {
     assert!(page.html.contains("Berhasil Enable TOTP"), "{}", page.html);
 }
 
+/// The QR names the server's key (`push_key`): a QR whose key was swapped (a forged page, a
+/// server in the middle) does not enrol, and the account's push stays off.
+#[test]
+fn a_qr_naming_another_server_key_does_not_enrol() {
+    let server = DemoServer::start();
+    let browser = Browser::new(&server.url);
+    let cli = Cli::new();
+    browser.login("nonpenyedia", "ppk1", "ppk1-rahasia");
+    let (_, uri) = browser.enable_totp();
+    let key = uri
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("push_key="))
+        .expect("the enrolment QR names the server key");
+    assert_eq!(key.len(), 43, "{key}");
+    let other = "A".repeat(43);
+    let swapped = uri.replace(&format!("push_key={key}"), &format!("push_key={other}"));
+    let added = cli.run(&["add", &swapped]);
+    assert!(
+        added.stderr.contains("not the one in the QR code"),
+        "{}",
+        added.stderr
+    );
+    let status = cli.run(&["status", "--json"]);
+    assert!(
+        !status.stdout.contains("\"active\""),
+        "the account's push must not be active: {}",
+        status.stdout
+    );
+    // The genuine QR enrols.
+    let genuine = cli.run(&["add", &uri]);
+    assert!(!genuine.stderr.contains("not the one in the QR code"));
+}
+
 /// The QR image itself, as a user would save it from the page, read by `otentik add --image`.
 #[test]
 fn add_by_qr_image_from_the_page() {
