@@ -8,6 +8,7 @@ packages=(
   build-essential pkg-config      # C toolchain for -sys crates
   libclang-dev                    # nokhwa's bindgen (camera)
   dbus gnome-keyring libsecret-tools keyutils   # a real Secret Service for the vault tests
+  libglib2.0-bin                  # gdbus: waits for a fresh keyring's bus name
   xvfb xauth xclip x11-apps       # screen and clipboard tests under a virtual X display
   sway swaybg grim pipewire       # Wayland screen capture test: headless sway showing a QR code,
   xdg-desktop-portal xdg-desktop-portal-wlr xdg-desktop-portal-gtk  # ...read through the portal

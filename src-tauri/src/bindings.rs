@@ -3,7 +3,7 @@
 //! UI and Rust cannot drift apart.
 
 use otentik::otpauth::WarningCode;
-use otentik::push::{Decision, LoginState, RequestView};
+use otentik::push::{Decision, LoginState, RequestView, ServerCheck};
 use otentik::vault::PushState;
 use otentik::{Algorithm, Code, OtpKind};
 use ts_rs::TS;
@@ -48,6 +48,7 @@ pub fn typescript() -> String {
         ManualForm::decl(),
         AppInfo::decl(),
         RequestView::decl(),
+        ServerCheck::decl(),
         Requests::decl(),
         AnswerView::decl(),
         RemovalCheck::decl(),

@@ -186,6 +186,8 @@ pub struct PendingAccount {
     pub algorithm: Algorithm,
     /// Whether the QR offers push approvals.
     pub push: bool,
+    /// Where push approvals would go, checked (shown before the user presses Tambah).
+    pub push_server: Option<otentik::push::ServerCheck>,
     /// Whether an account with the same issuer and name is already kept.
     pub exists: bool,
     /// Oddities of the URI, each with a code the UI translates.
@@ -203,6 +205,10 @@ impl PendingAccount {
             period: account.period,
             algorithm: account.algorithm,
             push: account.push.is_some(),
+            push_server: account
+                .push
+                .as_ref()
+                .map(|push| otentik::push::check_server(&push.url, &account.issuer)),
             exists,
             warnings: warnings.iter().map(UriWarning::from).collect(),
         }

@@ -349,3 +349,27 @@ fn uri_warnings_arrive_with_a_code_to_translate() {
     // The secret never reaches the UI, not even inside a warning.
     assert!(!pending.to_string().contains(SECRET));
 }
+
+#[test]
+fn the_confirmation_names_the_push_server_and_warns_when_it_is_not_the_sites() {
+    let h = Harness::new();
+    let read = |push_url: &str| {
+        let uri = format!(
+            "otpauth://totp/lpse.bandung.go.id:budi?secret=JBSWY3DPEHPK3PXP&issuer=lpse.bandung.go.id&push_url={}&push_token=pt_x",
+            url::form_urlencoded::byte_serialize(push_url.as_bytes()).collect::<String>()
+        );
+        let pending = h.call("read_text", json!({ "text": uri })).unwrap();
+        pending["accounts"][0]["push_server"].clone()
+    };
+    assert_eq!(
+        read("https://evil.example/device/v1"),
+        json!({ "host": "evil.example", "local": false, "matches_issuer": false })
+    );
+    assert_eq!(
+        read("https://push.lpse.bandung.go.id/device/v1"),
+        json!({ "host": "push.lpse.bandung.go.id", "local": false, "matches_issuer": true })
+    );
+    assert_eq!(read("http://127.0.0.1:9000/device/v1")["local"], true);
+    // Nothing is enrolled, or stored, before Tambah.
+    assert_eq!(h.call("list_accounts", json!({})).unwrap(), json!([]));
+}

@@ -4,6 +4,7 @@
 //! it (for tests that check what is, and is not, readable there).
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
 
@@ -84,4 +85,29 @@ pub fn items(service: &str) -> Vec<Item> {
         item.attributes = attributes;
     }
     items
+}
+
+/// A command that runs `program` with `args` in a D-Bus session of its own, whose Secret
+/// Service (gnome-keyring) runs but was never unlocked: a fresh `home` has no login keyring.
+/// The program starts once the service owns its bus name (`gdbus wait`, Debian package
+/// libglib2.0-bin), not after a guessed delay.
+pub fn locked_session(home: &Path, program: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new("dbus-run-session");
+    command
+        .args([
+            "--",
+            "sh",
+            "-c",
+            "gnome-keyring-daemon --start --components=secrets >/dev/null \
+             && gdbus wait --session --timeout 10 org.freedesktop.secrets \
+             && exec \"$@\"",
+            "sh",
+        ])
+        .arg(program)
+        .args(args)
+        .env("HOME", home)
+        .env_remove("GNOME_KEYRING_CONTROL")
+        .env_remove("XDG_RUNTIME_DIR")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS");
+    command
 }

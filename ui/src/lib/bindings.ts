@@ -192,6 +192,10 @@ algorithm: Algorithm,
  */
 push: boolean, 
 /**
+ * Where push approvals would go, checked (shown before the user presses Tambah).
+ */
+push_server: ServerCheck | null, 
+/**
  * Whether an account with the same issuer and name is already kept.
  */
 exists: boolean, 
@@ -329,6 +333,22 @@ numbers: Array<number> | null,
  * True when the site asks to type the number it shows (no choices are offered).
  */
 number_entry: boolean, };
+
+export type ServerCheck = { 
+/**
+ * `host[:port]` of the push server.
+ */
+host: string, 
+/**
+ * Loopback, `localhost`, a `.local` name, or a private, link-local or unique-local
+ * address.
+ */
+local: boolean, 
+/**
+ * `Some(true)` when the issuer names a domain the host is in (or under), `Some(false)`
+ * when it names one the host is not in, `None` when the issuer names no domain.
+ */
+matches_issuer: boolean | null, };
 
 export type Requests = { 
 /**

@@ -360,20 +360,12 @@ fn a_locked_keyring_is_exit_3_with_what_to_do() {
     let sandbox = Sandbox::new();
     let home = tempfile::tempdir().unwrap();
     let binary = assert_cmd::cargo::cargo_bin("otentik");
-    let script = format!(
-        "gnome-keyring-daemon --start --components=secrets >/dev/null && sleep 0.3 && exec '{}' add '{ALICE}'",
-        binary.display()
-    );
-    let output = Process::new("dbus-run-session")
-        .args(["--", "sh", "-c", &script])
-        .env("HOME", home.path())
-        .env_remove("GNOME_KEYRING_CONTROL")
-        .env_remove("XDG_RUNTIME_DIR")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .env("OTENTIK_DATA_DIR", sandbox.dir.path())
-        .env("OTENTIK_KEYRING_SERVICE", &sandbox.service)
-        .output()
-        .expect("dbus-run-session (package dbus) is installed");
+    let output =
+        otentik_test_support::keyring::locked_session(home.path(), &binary, &["add", ALICE])
+            .env("OTENTIK_DATA_DIR", sandbox.dir.path())
+            .env("OTENTIK_KEYRING_SERVICE", &sandbox.service)
+            .output()
+            .expect("dbus-run-session (package dbus) is installed");
     assert_eq!(output.status.code(), Some(3));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(

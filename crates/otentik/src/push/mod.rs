@@ -27,5 +27,5 @@ pub use otentik_protocol::challenge::Challenge;
 pub use otentik_protocol::device_api::AnswerResponse;
 pub use otentik_protocol::rp_api::LoginState;
 pub use poller::{PollerHandle, PushEvent};
-pub use transport::ServerUrl;
+pub use transport::{ServerCheck, ServerUrl, check_server};
 pub use view::RequestView;

@@ -87,6 +87,76 @@ impl ServerUrl {
     }
 }
 
+/// Where an enrolment would send this device's login approvals, for the confirmation screen:
+/// the push server's host, whether it is on this computer or a private network (a demo, or a
+/// QR code that points somewhere the user did not expect), and, when the issuer names a
+/// domain (`lpse.bandung.go.id`), whether the host belongs to it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ServerCheck {
+    /// `host[:port]` of the push server.
+    pub host: String,
+    /// Loopback, `localhost`, a `.local` name, or a private, link-local or unique-local
+    /// address.
+    pub local: bool,
+    /// `Some(true)` when the issuer names a domain the host is in (or under), `Some(false)`
+    /// when it names one the host is not in, `None` when the issuer names no domain.
+    pub matches_issuer: Option<bool>,
+}
+
+/// See [`ServerCheck`]. `push_url` is the QR code's `push_url` (already checked by the
+/// parser); an unparsable one gives its text as the host.
+pub fn check_server(push_url: &str, issuer: &str) -> ServerCheck {
+    let Ok(url) = url::Url::parse(push_url) else {
+        return ServerCheck {
+            host: push_url.chars().take(80).collect(),
+            local: false,
+            matches_issuer: None,
+        };
+    };
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let local = match url.host() {
+        Some(url::Host::Domain(domain)) => {
+            let domain = domain.to_ascii_lowercase();
+            domain == "localhost" || domain.ends_with(".localhost") || domain.ends_with(".local")
+        }
+        Some(url::Host::Ipv4(ip)) => {
+            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+        }
+        Some(url::Host::Ipv6(ip)) => {
+            let first = ip.segments()[0];
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+        }
+        None => false,
+    };
+    let domains: Vec<String> = issuer
+        .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ',' | '/' | ':' | '@'))
+        .map(|token| token.trim_matches('.').to_ascii_lowercase())
+        .filter(|token| {
+            token.contains('.')
+                && token
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+                && token.bytes().any(|b| b.is_ascii_alphabetic())
+        })
+        .collect();
+    let matches_issuer = (!domains.is_empty()).then(|| {
+        domains.iter().any(|domain| {
+            host == *domain
+                || host.ends_with(&format!(".{domain}"))
+                || domain.ends_with(&format!(".{host}"))
+        })
+    });
+    ServerCheck {
+        host: url[url::Position::BeforeHost..url::Position::AfterPort].to_owned(),
+        local,
+        matches_issuer,
+    }
+}
+
 fn is_loopback(url: &url::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
@@ -362,6 +432,36 @@ mod tests {
                 "{bad}: {error}"
             );
         }
+    }
+
+    #[test]
+    fn the_push_server_is_named_and_checked_against_the_issuer() {
+        let check = check_server(
+            "https://push.lpse.bandung.go.id/device/v1",
+            "lpse.bandung.go.id",
+        );
+        assert_eq!(check.host, "push.lpse.bandung.go.id");
+        assert!(!check.local);
+        assert_eq!(check.matches_issuer, Some(true));
+        let elsewhere = check_server("https://evil.example/device/v1", "LPSE lpse.bandung.go.id");
+        assert_eq!(elsewhere.matches_issuer, Some(false));
+        let named = check_server("https://spse.example/device/v1", "SPSE Demo");
+        assert_eq!(named.matches_issuer, None, "a name is not a domain");
+        for local in [
+            "http://127.0.0.1:9000/device/v1",
+            "http://localhost:9000/device/v1",
+            "https://192.168.1.10/device/v1",
+            "https://10.0.0.5/device/v1",
+            "https://[fd00::1]/device/v1",
+            "https://printer.local/device/v1",
+        ] {
+            assert!(check_server(local, "").local, "{local}");
+        }
+        assert_eq!(
+            check_server("http://127.0.0.1:9000/device/v1", "").host,
+            "127.0.0.1:9000"
+        );
+        assert!(!check_server("https://203.0.113.7/device/v1", "").local);
     }
 
     #[test]
