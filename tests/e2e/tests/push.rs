@@ -2,7 +2,7 @@
 //! demo site driven the way a browser would (a cookie-keeping HTTP client).
 //!
 //! One app session walks the guide: Aktivasi by the page's QR image → "Berhasil tambah akun"
-//! and "Berhasil Enable TOTP"; logins answered Ya (with the number), Tidak, Bukan saya and with
+//! and "Berhasil Enable TOTP"; logins answered Ya (with the typed number), Tidak, Bukan saya and with
 //! a wrong number; a notification on the session bus; the server stopped and started again;
 //! Hapus while the site still has TOTP on (the warning); Reset TOTP by the e-mail link →
 //! revoked → "Aktivasi ulang" → Hapus without a warning; Disable TOTP → the same. A screenshot
@@ -84,12 +84,12 @@ async fn guide(d: &Desktop, server: &mut DemoServer, notifications: &Notificatio
     d.wait_for_text("SPSE Demo").await?;
     d.wait_for_text("127.0.0.1").await?;
     d.wait_for_text("Firefox 128").await?;
-    // Ya without a number is held back with a hint; nothing is sent.
+    // Ya without the number is held back with a hint; nothing is sent. The user types the
+    // number the site shows (typed number matching, the server's default).
     d.click("[data-testid=approve]").await?;
-    d.wait_for_text("Pilih angka yang tampil di situs, lalu tekan Ya.")
+    d.wait_for_text("Ketik angka dua digit yang tampil di situs, lalu tekan Ya.")
         .await?;
-    d.click(&format!("[data-testid=number][data-number=\"{number}\"]"))
-        .await?;
+    d.fill("[data-testid=number-entry]", &number).await?;
     step(d, "32-request-number").await?;
     d.click("[data-testid=approve]").await?;
     result(d, "approved").await?;
@@ -236,26 +236,14 @@ async fn answer_next(
     d.click("[data-testid=account-name]").await?;
     d.wait_for("[data-testid=request]").await?;
     if let Some(pick) = pick {
-        let choices = d
-            .script(
-                "return [...document.querySelectorAll('[data-testid=number]')].map(e => e.dataset.number);",
-                vec![],
-            )
-            .await?;
-        let choices: Vec<String> = serde_json::from_value(choices)?;
-        let chosen = match pick {
+        let typed = match pick {
             Right => number.clone(),
-            Wrong => choices
-                .iter()
-                .find(|c| **c != number)
-                .cloned()
-                .context("a wrong choice")?,
+            Wrong => {
+                let right: u8 = number.parse().context("a two-digit number")?;
+                format!("{:02}", (right + 1) % 100)
+            }
         };
-        if !choices.contains(&number) {
-            bail!("the app offers {choices:?}, not the site's {number}");
-        }
-        d.click(&format!("[data-testid=number][data-number=\"{chosen}\"]"))
-            .await?;
+        d.fill("[data-testid=number-entry]", &typed).await?;
     }
     d.click(&format!("[data-testid={button}]")).await
 }
