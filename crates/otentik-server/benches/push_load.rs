@@ -10,8 +10,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::collections::HashMap;
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -39,43 +37,29 @@ fn nonce() -> [u8; 16] {
     bytes
 }
 
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+/// The real binary, started through the shared test support.
+struct Server(otentik_test_support::server::Server);
 
 impl Server {
     fn start(db: &std::path::Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_otentik-server"))
-            .args(["--listen", "127.0.0.1:0", "--db"])
-            .arg(db)
-            .env("OTENTIK_DATA_KEY", DATA_KEY)
-            .env("OTENTIK_SITE_KEY", SITE_KEY)
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = lines.next().unwrap().unwrap();
-        let url = first
-            .strip_prefix("otentik-server listening on ")
-            .unwrap()
-            .to_owned();
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, url }
+        let server =
+            otentik_test_support::server::Launch::new(env!("CARGO_BIN_EXE_otentik-server"))
+                .arg("--db")
+                .arg(db)
+                .env("OTENTIK_DATA_KEY", DATA_KEY)
+                .env("OTENTIK_SITE_KEY", SITE_KEY)
+                .env("RUST_LOG", "error")
+                .start();
+        Server(server)
+    }
+
+    fn url(&self) -> String {
+        self.0.url.clone()
     }
 
     fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.0.pid())).unwrap_or_default();
         status
             .lines()
             .find_map(|l| l.strip_prefix("VmRSS:"))
@@ -255,7 +239,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 async fn bench(n: usize, logins: usize) {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("bench.sqlite3"));
-    let base = server.url.clone();
+    let base = server.url();
     let rss_start = server.rss_kib();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::MAX)

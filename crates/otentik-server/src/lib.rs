@@ -21,6 +21,7 @@ pub mod device;
 pub mod enrollment;
 mod error;
 pub mod hub;
+pub mod limits;
 pub mod login;
 pub mod seal;
 pub mod state;

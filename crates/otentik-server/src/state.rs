@@ -95,6 +95,8 @@ pub struct Inner {
     pub replay: Mutex<ReplayGuard>,
     /// Recent typed-code checks per user, for the rate limit.
     pub verify_attempts: Mutex<HashMap<String, Vec<u64>>>,
+    /// Long-polls each device holds (capped).
+    pub polls: crate::limits::PollSlots,
 }
 
 impl std::ops::Deref for AppState {
@@ -124,6 +126,7 @@ impl AppState {
             hub: Hub::default(),
             replay: Mutex::new(ReplayGuard::new(MAX_CLOCK_SKEW_SECS)),
             verify_attempts: Mutex::new(HashMap::new()),
+            polls: crate::limits::PollSlots::default(),
         })))
     }
 

@@ -125,7 +125,10 @@ fn a_request_is_listed_and_answered_ya_tidak_bukan_saya_and_wrong_number() {
     // A decision is the protocol's enum: anything else is refused before the command runs.
     let unknown = respond(&a, id, "maybe", json!(null)).unwrap_err();
     assert!(
-        unknown.as_str().unwrap().contains("unknown variant `maybe`"),
+        unknown
+            .as_str()
+            .unwrap()
+            .contains("unknown variant `maybe`"),
         "{unknown}"
     );
     let no_number = respond(&a, id, "approve", json!(null)).unwrap_err();

@@ -78,6 +78,8 @@ async fn poll(
 ) -> Result<Response, Error> {
     let devices = device::authenticate(&state, &headers, method.as_str(), &target(&uri), b"")?;
     let wait = wait_param(uri.0.query())?;
+    let ids: Vec<String> = devices.iter().map(|d| d.id.clone()).collect();
+    let _slot = state.polls.take(&ids)?;
     Ok(Json(device::poll(&state, devices, wait).await?).into_response())
 }
 

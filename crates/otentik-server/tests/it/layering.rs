@@ -191,7 +191,20 @@ async fn one_cookie_per_browser_and_its_session_is_kept() {
 }
 
 /// Starts the binary and returns it with the lines it printed before serving.
-fn start_binary(dir: &std::path::Path, extra: &[&str]) -> (crate::restart::Binary, Vec<String>) {
+/// A binary started here (not through `Launch`, which does not keep what it printed).
+struct Printing {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Printing {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_binary(dir: &std::path::Path, extra: &[&str]) -> (Printing, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_otentik-server"))
         .args(["--listen", "127.0.0.1:0", "--site-key", "sk_layering"])
         .arg("--db")
@@ -224,7 +237,7 @@ fn start_binary(dir: &std::path::Path, extra: &[&str]) -> (crate::restart::Binar
         .strip_prefix("otentik-server listening on ")
         .unwrap()
         .to_owned();
-    (crate::restart::Binary { child, url }, printed)
+    (Printing { child, url }, printed)
 }
 
 #[tokio::test]

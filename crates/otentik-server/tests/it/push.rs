@@ -24,7 +24,7 @@ async fn enrol_then_approve_with_number_matching() {
     // The device is already long-polling when the login is created.
     let waiting = async { device.challenges(10).await };
     let creating = async {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        server.until_waiting("user:penyedia1", 1).await;
         server.create_login("penyedia1").await
     };
     let started = Instant::now();
@@ -77,7 +77,7 @@ async fn site_long_poll_sees_the_answer() {
     let challenge = device.challenges(0).await.remove(0);
     let site = async { server.login_status(&login_id, 10).await };
     let answer = async {
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        server.until_waiting(&format!("login:{login_id}"), 1).await;
         device
             .answer(&challenge, Decision::Approve, right_number(&login))
             .await
@@ -291,7 +291,7 @@ async fn revoked_after(reason: &str) {
     let idle = server.enrolled_device("idle").await;
     let polling = async { idle.poll(10).await };
     let turning_off = async {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        server.until_waiting("user:idle", 1).await;
         turn_off(&server, "idle", reason).await
     };
     let started = Instant::now();
@@ -691,4 +691,38 @@ async fn one_poll_for_several_accounts() {
     let (status, body) = poll(0).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["revoked"], json!([a.id]));
+}
+
+#[tokio::test]
+async fn the_fifth_concurrent_long_poll_of_a_device_is_refused() {
+    let server = Server::start().await;
+    let device = std::sync::Arc::new(server.enrolled_device("u").await);
+    let limit = otentik_server::limits::MAX_POLLS_PER_DEVICE;
+    let polls: Vec<_> = (0..limit)
+        .map(|_| {
+            let device = device.clone();
+            tokio::spawn(async move { device.poll(20).await })
+        })
+        .collect();
+    let state = server.state.clone();
+    let id = device.id.clone();
+    otentik_test_support::wait::until_async(
+        Duration::from_secs(10),
+        "four held long-polls",
+        || async { (state.polls.held(&id) == limit).then_some(()) },
+        tokio::time::sleep,
+    )
+    .await;
+    let (status, body) = device.poll(20).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
+    );
+    // A login wakes the held polls; their slots free up and polling works again.
+    let (status, _) = server.create_login("u").await;
+    assert_eq!(status, StatusCode::CREATED);
+    for poll in polls {
+        assert_eq!(poll.await.unwrap().0, StatusCode::OK);
+    }
+    assert_eq!(device.challenges(0).await.len(), 1);
 }

@@ -1,0 +1,84 @@
+//! In-memory caps on what one client may hold at once: concurrent long-polls per device.
+//!
+//! (Limits that must survive a restart — login back-off, wrong typed codes — live in the
+//! database: see [`crate::login`] and [`crate::user`].)
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::Error;
+
+/// Long-polls one device may hold at once; the next one is refused with 429. A device needs
+/// one (two briefly, while a reconnect overlaps the old poll); four leaves room for a user
+/// with the app and the command line on the same account.
+pub const MAX_POLLS_PER_DEVICE: usize = 4;
+
+/// Counts the long-polls each device holds.
+#[derive(Debug, Default, Clone)]
+pub struct PollSlots(Arc<Mutex<HashMap<String, usize>>>);
+
+/// A held long-poll slot for some devices; released when dropped (also when the client goes
+/// away and the request future is dropped).
+#[derive(Debug)]
+pub struct PollSlot {
+    slots: PollSlots,
+    devices: Vec<String>,
+}
+
+impl PollSlots {
+    /// Takes a slot for each of `devices`, or none and [`Error::RateLimited`] when one of
+    /// them already holds [`MAX_POLLS_PER_DEVICE`].
+    pub fn take(&self, devices: &[String]) -> Result<PollSlot, Error> {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if devices
+            .iter()
+            .any(|d| map.get(d).copied().unwrap_or(0) >= MAX_POLLS_PER_DEVICE)
+        {
+            return Err(Error::RateLimited(1));
+        }
+        for device in devices {
+            *map.entry(device.clone()).or_default() += 1;
+        }
+        Ok(PollSlot {
+            slots: self.clone(),
+            devices: devices.to_vec(),
+        })
+    }
+
+    /// How many long-polls `device` holds now.
+    pub fn held(&self, device: &str) -> usize {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(device).copied().unwrap_or(0)
+    }
+}
+
+impl Drop for PollSlot {
+    fn drop(&mut self) {
+        let mut map = self.slots.0.lock().unwrap_or_else(|p| p.into_inner());
+        for device in &self.devices {
+            if let Some(count) = map.get_mut(device) {
+                *count = count.saturating_sub(1);
+                if *count == 0 {
+                    map.remove(device);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fifth_poll_is_refused_and_a_dropped_one_frees_its_slot() {
+        let slots = PollSlots::default();
+        let ids = vec!["d".to_owned()];
+        let held: Vec<PollSlot> = (0..4).map(|_| slots.take(&ids).unwrap()).collect();
+        assert!(matches!(slots.take(&ids), Err(Error::RateLimited(_))));
+        assert_eq!(slots.held("d"), 4);
+        drop(held);
+        assert_eq!(slots.held("d"), 0);
+        assert!(slots.take(&ids).is_ok());
+    }
+}
