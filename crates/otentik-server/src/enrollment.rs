@@ -143,7 +143,14 @@ pub fn confirm(state: &AppState, id: &str, code: &str) -> Result<EnrollmentStatu
     let mut conn = state.db();
     let tx = conn.transaction()?;
     let pending = load_pending(state, &tx, "id", id, now)?.ok_or(Error::EnrollmentClosed)?;
-    let step = check_code(state, &tx, &pending, code, now)?;
+    let step = match check_code(state, &tx, &pending, code, now) {
+        Ok(step) => step,
+        Err(error) => {
+            // Keep the wrong code counted (five close the enrolment).
+            tx.commit()?;
+            return Err(error);
+        }
+    };
     complete(state, &tx, &pending, step, None, now)?;
     tx.commit()?;
     drop(conn);

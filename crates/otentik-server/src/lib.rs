@@ -25,6 +25,7 @@ pub mod limits;
 pub mod login;
 pub mod seal;
 pub mod state;
+pub mod throttle;
 mod token;
 pub mod user;
 

@@ -44,6 +44,10 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
     let replaced: Vec<String> = {
         let mut conn = state.db();
         let tx = conn.transaction()?;
+        if let Err(error) = crate::throttle::check_logins(&tx, &request.user_id, now) {
+            tx.commit()?; // keep what was settled
+            return Err(error);
+        }
         let (recent, oldest): (u32, Option<u64>) = tx.query_row(
             "SELECT COUNT(*), MIN(created_at) FROM logins WHERE user_id = ?1 AND created_at > ?2",
             params![request.user_id, now.saturating_sub(window)],
@@ -63,6 +67,7 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
             "UPDATE logins SET status = 'expired' WHERE user_id = ?1 AND status = 'pending'",
             [&request.user_id],
         )?;
+        crate::throttle::replaced(&tx, &request.user_id, &replaced, now)?;
         tx.execute(
             "INSERT INTO logins (id, user_id, nonce, ip, user_agent, numbers, number, status,
                                  created_at, expires_at)

@@ -153,7 +153,8 @@ pub async fn submit(
             Redirect::to("/login/tunggu").into_response()
         }
         Err(Error::RateLimited(seconds)) => again(&format!(
-            "Terlalu banyak percobaan login. Coba lagi dalam {seconds} detik."
+            "Terlalu banyak percobaan login. Coba lagi dalam {}.",
+            wait_text(seconds)
         )),
         Err(e) => page_error(e),
     }
@@ -264,7 +265,8 @@ pub async fn code_submit(
         Err(Error::RateLimited(seconds)) => (
             StatusCode::TOO_MANY_REQUESTS,
             html(pages::code_form(Some(&format!(
-                "Terlalu banyak percobaan. Coba lagi dalam {seconds} detik."
+                "Terlalu banyak percobaan. Coba lagi dalam {}.",
+                wait_text(seconds)
             )))),
         )
             .into_response(),
@@ -277,12 +279,7 @@ pub async fn beranda(State(app): State<AppState>, session: Session) -> Response 
         return Redirect::to("/login").into_response();
     };
     match user::status(&app, user.id) {
-        Ok(status) => html(pages::beranda(
-            user,
-            status.totp_enabled,
-            status.devices,
-            None,
-        )),
+        Ok(status) => html(pages::beranda(user, &status, None)),
         Err(e) => page_error(e),
     }
 }
@@ -290,4 +287,13 @@ pub async fn beranda(State(app): State<AppState>, session: Session) -> Response 
 pub async fn logout(session: Session) -> Response {
     session.with(|s| *s = SessionData::default());
     Redirect::to("/").into_response()
+}
+
+/// "N detik" under a minute, else "N menit" (rounded up): how long the user must wait.
+pub fn wait_text(seconds: u64) -> String {
+    if seconds < 60 {
+        format!("{seconds} detik")
+    } else {
+        format!("{} menit", seconds.div_ceil(60))
+    }
 }

@@ -1,6 +1,7 @@
 //! HTML of the demo pages (maud; no JavaScript framework, a few lines of polling script).
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
+use otentik_protocol::rp_api::UserStatus;
 
 use super::outbox::Mail;
 use super::users::{DemoUser, UserKind};
@@ -155,11 +156,22 @@ pub fn code_form(message: Option<&str>) -> Markup {
     )
 }
 
-pub fn beranda(user: &DemoUser, totp_enabled: bool, devices: u32, message: Option<&str>) -> Markup {
+/// The warning Beranda shows while the user has recent "Bukan saya" answers.
+pub const NOT_ME_WARNING: &str =
+    "Ada permintaan login yang Anda tolak sebagai bukan saya: ganti kata sandi";
+
+pub fn beranda(user: &DemoUser, status: &UserStatus, message: Option<&str>) -> Markup {
+    let (totp_enabled, devices) = (status.totp_enabled, status.devices);
     layout(
         "Beranda",
         html! {
             @if let Some(text) = message { p.ok id="pesan" { (text) } }
+            @if !status.not_me.is_empty() {
+                p.error id="bukan-saya" role="alert" {
+                    (NOT_ME_WARNING) " (" (status.not_me.len()) " kali dalam 30 hari terakhir, terakhir dari IP "
+                    (status.not_me.last().map(|r| r.ip.as_str()).unwrap_or("")) ")."
+                }
+            }
             p { "Selamat datang, " b { (user.name) } " (" (user.id) ", " (user.kind.label()) ")." }
             p id="status-totp" data-enabled=(totp_enabled) {
                 "TOTP: " @if totp_enabled { b { "Aktif" } " (perangkat push: " (devices) ")" } @else { b { "Tidak aktif" } }

@@ -312,6 +312,26 @@ async fn not_me_and_plain_totp_app_on_the_demo() {
     let next = otentik::otp::totp_code(&account.secret, account.algorithm, 6, 30, now + 30);
     let (_, at, _) = browser.post("/login/kode", &[("totp", &next)]).await;
     assert_eq!(at, "/beranda");
+    browser.logout().await;
+
+    // Guessing: after 10 wrong codes within the hour even the right one waits, and the page
+    // says how long (5 a minute are allowed, so the guesses take two minutes).
+    let (_, at, _) = browser.login("nonpenyedia", "ppk1", "ppk1-rahasia").await;
+    assert_eq!(at, "/login/kode");
+    server.clock.advance(60); // past the per-minute limit of the code above
+    for round in 0..2 {
+        for _ in 0..5 {
+            let (_, _, page) = browser.post("/login/kode", &[("totp", "000000")]).await;
+            assert!(page.contains("Kode TOTP salah"), "{page}");
+        }
+        if round == 0 {
+            server.clock.advance(60);
+        }
+    }
+    let right = otentik::otp::totp_code(&account.secret, account.algorithm, 6, 30, now + 120);
+    let (status, _, page) = browser.post("/login/kode", &[("totp", &right)]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.contains("Coba lagi dalam 59 menit"), "{page}");
 
     // "Bukan saya" with a push device on another user.
     let other = Browser::new(&server.url);
@@ -327,4 +347,17 @@ async fn not_me_and_plain_totp_app_on_the_demo() {
     device.answer(&challenge, Decision::NotMe, None).await;
     let (_, _, page) = other.get("/login/selesai").await;
     assert!(page.contains("dilaporkan"));
+    // The next login must wait (the back-off), then a typed code lets the user in, and
+    // Beranda tells them to change the password.
+    let (status, _, page) = other.login("nonpenyedia", "pokja1", "pokja1-rahasia").await;
+    assert!(page.contains("Coba lagi dalam 10 detik"), "{status} {page}");
+    server.clock.advance(30);
+    let (_, at, _) = other.login("nonpenyedia", "pokja1", "pokja1-rahasia").await;
+    assert_eq!(at, "/login/tunggu");
+    let (_, at, page) = other.post("/login/kode", &[("totp", &device.code())]).await;
+    assert_eq!(at, "/beranda");
+    assert!(
+        page.contains("Ada permintaan login yang Anda tolak sebagai bukan saya: ganti kata sandi"),
+        "{page}"
+    );
 }

@@ -24,3 +24,4 @@ mod layering;
 mod push;
 mod restart;
 mod schema;
+mod throttle;

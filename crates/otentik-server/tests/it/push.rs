@@ -122,6 +122,8 @@ async fn deny_not_me_and_wrong_number() {
         "not_me"
     );
 
+    // "Bukan saya" makes the site wait 10 s before the next login (the back-off).
+    server.clock.advance(10);
     let (_, login) = server.create_login("u").await;
     let right = right_number(&login).unwrap();
     let challenge = device.challenges(0).await.remove(0);
@@ -146,6 +148,8 @@ async fn deny_not_me_and_wrong_number() {
     );
 
     // An approval without a number when numbers are offered is refused, and changes nothing.
+    // (Backing off after "Bukan saya", the wrong number doubled the wait to 20 s.)
+    server.clock.advance(20);
     let (_, login) = server.create_login("u").await;
     let challenge = device.challenges(0).await.remove(0);
     let (status, body) = device.answer(&challenge, Decision::Approve, None).await;
@@ -232,10 +236,18 @@ async fn a_newer_login_replaces_the_pending_one() {
 #[tokio::test]
 async fn login_creation_is_rate_limited_per_user() {
     let server = Server::start().await;
-    let _device = server.enrolled_device("u").await;
+    let device = server.enrolled_device("u").await;
     let _other = server.enrolled_device("v").await;
+    // Each one approved: logins that end unanswered would start the back-off (another rule,
+    // tests/it/throttle.rs) before this one.
     for _ in 0..5 {
-        assert_eq!(server.create_login("u").await.0, StatusCode::CREATED);
+        let (status, login) = server.create_login("u").await;
+        assert_eq!(status, StatusCode::CREATED);
+        let challenge = device.challenges(0).await.remove(0);
+        let (status, _) = device
+            .answer(&challenge, Decision::Approve, right_number(&login))
+            .await;
+        assert_eq!(status, StatusCode::OK);
     }
     let response = server
         .http
