@@ -126,6 +126,7 @@ mod tests {
                 created_at: 0,
                 expires_at: 120,
                 numbers: None,
+                number_entry: false,
                 signature: String::new(),
             },
         }

@@ -310,6 +310,7 @@ mod tests {
                 created_at,
                 expires_at: created_at + 60,
                 numbers: None,
+                number_entry: false,
                 signature: String::new(),
             },
         }

@@ -55,7 +55,8 @@ pub fn sign(
 
 /// The server's check of an answer: the device signature over the challenge id, the challenge's
 /// nonce (which only the server and the addressed device know), the decision and the number;
-/// and that an approval carries a number exactly when the challenge offered choices.
+/// and that an approval carries a number exactly when the challenge asked for one (choices or
+/// typed: `offers_numbers`). Whether the number is the right one is the server's business.
 pub fn verify(
     answer: &AnswerRequest,
     challenge_id: &str,

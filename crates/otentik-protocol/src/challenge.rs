@@ -27,8 +27,13 @@ pub struct Challenge {
     pub created_at: u64,
     /// Unix seconds; at most 120 s after `created_at`.
     pub expires_at: u64,
-    /// Number-matching choices to show, or `null` when number matching is off.
+    /// Number-matching choices to show, or `null` when number matching is off or typed.
     pub numbers: Option<Vec<u8>>,
+    /// Typed number matching: the user types the number the site shows (`numbers` is then
+    /// `null`). Sent only to devices that declared [`crate::features::NUMBER_ENTRY`]; absent
+    /// (false) otherwise, so older devices see exactly the challenges they know.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub number_entry: bool,
     /// Server signature over [`message::challenge`], base64url.
     pub signature: String,
 }
@@ -56,6 +61,8 @@ pub struct UnsignedChallenge {
     pub expires_at: u64,
     /// See [`Challenge::numbers`].
     pub numbers: Option<Vec<u8>>,
+    /// See [`Challenge::number_entry`].
+    pub number_entry: bool,
 }
 
 impl UnsignedChallenge {
@@ -72,6 +79,7 @@ impl UnsignedChallenge {
             self.created_at,
             self.expires_at,
             self.numbers.as_deref(),
+            self.number_entry,
         ));
         let signature = keys::signature_to_wire(&keys::sign(server_key, &msg));
         Challenge {
@@ -85,6 +93,7 @@ impl UnsignedChallenge {
             created_at: self.created_at,
             expires_at: self.expires_at,
             numbers: self.numbers,
+            number_entry: self.number_entry,
             signature,
         }
     }
@@ -104,6 +113,7 @@ impl Challenge {
             self.created_at,
             self.expires_at,
             self.numbers.as_deref(),
+            self.number_entry,
         ))
     }
 
@@ -120,6 +130,12 @@ impl Challenge {
             return Err(Error::Malformed {
                 field: "numbers",
                 reason: "expected null or 1 to 9 choices".into(),
+            });
+        }
+        if self.number_entry && self.numbers.is_some() {
+            return Err(Error::Malformed {
+                field: "numbers",
+                reason: "a typed-number challenge offers no choices".into(),
             });
         }
         let signature = keys::signature_from_wire("signature", &self.signature)?;
@@ -143,6 +159,11 @@ impl Challenge {
         Ok(())
     }
 
+    /// Whether approving needs a number: typed or picked from the choices.
+    pub fn asks_number(&self) -> bool {
+        self.number_entry || self.numbers.is_some()
+    }
+
     /// Seconds left at `now`.
     pub fn seconds_left(&self, now: u64) -> u64 {
         self.expires_at.saturating_sub(now)
@@ -161,6 +182,7 @@ fn fields<'a>(
     created_at: u64,
     expires_at: u64,
     numbers: Option<&'a [u8]>,
+    number_entry: bool,
 ) -> ChallengeFields<'a> {
     ChallengeFields {
         id,
@@ -173,5 +195,6 @@ fn fields<'a>(
         created_at,
         expires_at,
         numbers: numbers.unwrap_or(&[]),
+        number_entry,
     }
 }

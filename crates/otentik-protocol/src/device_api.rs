@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ErrorBody;
 use crate::answer::Decision;
 use crate::challenge::Challenge;
 use crate::rp_api::LoginState;
@@ -75,22 +76,51 @@ pub struct AnswerResponse {
     pub server_time: u64,
 }
 
-/// The state of an active device.
+/// The state of a device, as `GET /device/v1/status` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceState {
     /// Enrolled; TOTP is on at the site with this device's seed.
     Active,
+    /// TOTP was disabled or reset on the site: the device's enrolment is dead.
+    Revoked,
 }
 
-/// Answer to `GET /device/v1/status` for an active device (200). A revoked device gets
-/// 410 with code `device_revoked` instead.
+impl DeviceState {
+    /// The state as sent and signed (`active`, `revoked`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Revoked => "revoked",
+        }
+    }
+}
+
+/// Answer to `GET /device/v1/status`: 200 with state `active`, or, for a revoked device,
+/// 410 with this inside a [`RevokedStatusBody`]. Signed by the server over the request's
+/// nonce ([`crate::status`]); servers before the signature send none (`""`), which a device
+/// must not act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusResponse {
     /// The device asked about.
     pub device_id: String,
-    /// Always `active` here.
+    /// `active` (200) or `revoked` (410).
     pub state: DeviceState,
     /// The server's unix time.
     pub server_time: u64,
+    /// Server signature over [`crate::message::status`], base64url.
+    #[serde(default)]
+    pub signature: String,
+}
+
+/// The 410 body of `GET /device/v1/status` for a revoked device: the usual error
+/// (`device_revoked`) and the signed status side by side in one object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokedStatusBody {
+    /// `{code: "device_revoked", message}`.
+    #[serde(flatten)]
+    pub error: ErrorBody,
+    /// The signed status (state `revoked`).
+    #[serde(flatten)]
+    pub status: StatusResponse,
 }

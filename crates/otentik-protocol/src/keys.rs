@@ -6,6 +6,14 @@ pub use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 
 use crate::Error;
 
+/// The fingerprint of a server key, as the enrolment URI's `push_key` carries it: unpadded
+/// base64url of the SHA-256 of the key's 32 bytes (43 characters). A device that finds one in
+/// the URI refuses an enrolment answer signed by any other key.
+pub fn fingerprint(key: &VerifyingKey) -> String {
+    use sha2::Digest as _;
+    encode(&sha2::Sha256::digest(key.as_bytes()))
+}
+
 /// Unpadded base64url, the encoding of every binary value on the wire.
 pub fn encode(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)

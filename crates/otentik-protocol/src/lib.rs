@@ -5,6 +5,9 @@
 //! - [`challenge`]: server-signed login challenges, checked by the device.
 //! - [`answer`]: device-signed answers, bound to the challenge nonce.
 //! - [`replay`]: an in-memory guard that refuses a request nonce seen before.
+//! - [`status`]: the server-signed device status a device trusts before marking revocation.
+//! - [`features`]: optional device features declared in the signed poll query.
+//! - [`text`]: characters that must not reach the device's screen.
 //! - [`device_api`] and [`rp_api`]: the JSON bodies of both APIs.
 //!
 //! Nothing here reads the clock or does I/O: the current time is always a parameter.
@@ -13,11 +16,14 @@ pub mod answer;
 pub mod challenge;
 pub mod device_api;
 mod error;
+pub mod features;
 pub mod keys;
 pub mod message;
 pub mod replay;
 pub mod request;
 pub mod rp_api;
+pub mod status;
+pub mod text;
 #[cfg(test)]
 mod vectors;
 

@@ -13,6 +13,10 @@ pub const DEVICE_REQUEST_CONTEXT: &str = "otentik-device-request-v1";
 pub const CHALLENGE_CONTEXT: &str = "otentik-challenge-v1";
 /// Context label of a device answer.
 pub const ANSWER_CONTEXT: &str = "otentik-answer-v1";
+/// Signing context of a server-signed device status.
+pub const STATUS_CONTEXT: &str = "otentik-status-v1";
+/// The field appended to a challenge's signed message when the number is typed.
+pub const NUMBER_ENTRY_FIELD: &str = "number_entry";
 
 /// Frames `fields` as concatenated netstrings.
 pub fn netstrings(fields: &[&[u8]]) -> Vec<u8> {
@@ -76,8 +80,11 @@ pub struct ChallengeFields<'a> {
     pub created_at: u64,
     /// Unix seconds.
     pub expires_at: u64,
-    /// Number-matching choices, empty when number matching is off.
+    /// Number-matching choices, empty when number matching is off or typed.
     pub numbers: &'a [u8],
+    /// Typed number matching: signed as one more field, [`NUMBER_ENTRY_FIELD`], only when
+    /// true, so challenges without it sign exactly as before.
+    pub number_entry: bool,
 }
 
 /// What the server signs for a challenge.
@@ -85,7 +92,7 @@ pub fn challenge(fields: &ChallengeFields<'_>) -> Vec<u8> {
     let created = fields.created_at.to_string();
     let expires = fields.expires_at.to_string();
     let numbers = numbers_field(fields.numbers);
-    netstrings(&[
+    let mut signed: Vec<&[u8]> = vec![
         CHALLENGE_CONTEXT.as_bytes(),
         fields.id.as_bytes(),
         fields.nonce.as_bytes(),
@@ -97,6 +104,24 @@ pub fn challenge(fields: &ChallengeFields<'_>) -> Vec<u8> {
         created.as_bytes(),
         expires.as_bytes(),
         numbers.as_bytes(),
+    ];
+    if fields.number_entry {
+        signed.push(NUMBER_ENTRY_FIELD.as_bytes());
+    }
+    netstrings(&signed)
+}
+
+/// What the server signs for a device's status (`GET /device/v1/status`): the device, its
+/// state (`active` or `revoked`), the server's time and the nonce of the request it answers,
+/// so an answer cannot be replayed to another status call.
+pub fn status(device_id: &str, state: &str, server_time: u64, request_nonce: &str) -> Vec<u8> {
+    let time = server_time.to_string();
+    netstrings(&[
+        STATUS_CONTEXT.as_bytes(),
+        device_id.as_bytes(),
+        state.as_bytes(),
+        time.as_bytes(),
+        request_nonce.as_bytes(),
     ])
 }
 

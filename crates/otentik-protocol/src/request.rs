@@ -120,6 +120,11 @@ impl RequestAuth {
                 "device ids are base64url, comma-separated",
             ));
         }
+        let mut sorted: Vec<&str> = device_ids.iter().map(String::as_str).collect();
+        sorted.sort_unstable();
+        if sorted.windows(2).any(|pair| pair[0] == pair[1]) {
+            return Err(malformed("Otentik-Device", "a device id appears twice"));
+        }
         let signatures = signature
             .split(',')
             .map(|s| keys::signature_from_wire("Otentik-Signature", s.trim()))
@@ -167,9 +172,13 @@ impl RequestAuth {
         keys::verify(key, &msg, signature)
     }
 
-    /// The key under which a [`ReplayGuard`] remembers this request.
+    /// The key under which a [`ReplayGuard`] remembers this request: the device ids sorted
+    /// (so the same request with its ids reordered is the same request) and the nonce.
     pub fn replay_key(&self) -> String {
-        format!("{}/{}", self.device_ids.join(","), self.nonce)
+        let mut ids: Vec<&str> = self.device_ids.iter().map(String::as_str).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        format!("{}/{}", ids.join(","), self.nonce)
     }
 
     /// All checks in the order a server runs them: time, every signature, then replay.

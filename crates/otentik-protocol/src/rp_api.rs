@@ -65,9 +65,28 @@ pub struct CreateLogin {
     pub ip: String,
     /// User agent of the browser, shown on the device.
     pub user_agent: String,
-    /// Override the server's number-matching setting for this login.
+    /// Override the server's number-matching setting for this login: `false` turns it off,
+    /// `true` uses the server's mode (older sites send this).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_matching: Option<bool>,
+    /// Override the server's number-matching mode for this login (wins over
+    /// `number_matching`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_mode: Option<NumberMatching>,
+}
+
+/// How a login asks the user to match the number the site shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberMatching {
+    /// No number: the user answers Ya / Tidak / Bukan saya.
+    Off,
+    /// The device offers three numbers, the user taps the one the site shows (a blind tap
+    /// succeeds one time in three).
+    Choices,
+    /// The user types the number the site shows (a blind guess succeeds one time in 100).
+    /// Devices that have not declared [`crate::features::NUMBER_ENTRY`] get choices.
+    Typed,
 }
 
 /// Answer to `POST /rp/v1/logins` (201).
@@ -77,6 +96,10 @@ pub struct Login {
     pub login_id: String,
     /// The number to show on the site's waiting page (0–99), `null` without number matching.
     pub number: Option<u8>,
+    /// True when the user is asked to type the number (show "type this number in Otentik"),
+    /// false when they pick it from choices or there is none.
+    #[serde(default)]
+    pub number_entry: bool,
     /// Unix seconds.
     pub expires_at: u64,
 }

@@ -39,8 +39,35 @@ fn challenge() -> Challenge {
         created_at: TIMESTAMP,
         expires_at: TIMESTAMP + 60,
         numbers: Some(vec![12, 47, 83]),
+        number_entry: false,
     }
     .sign(&server_key())
+}
+
+/// The same login, typed: no choices, the number-entry flag signed.
+fn typed_challenge() -> Challenge {
+    UnsignedChallenge {
+        numbers: None,
+        number_entry: true,
+        ..unsigned(&challenge())
+    }
+    .sign(&server_key())
+}
+
+fn unsigned(c: &Challenge) -> UnsignedChallenge {
+    UnsignedChallenge {
+        id: c.id.clone(),
+        nonce: c.nonce.clone(),
+        device_id: c.device_id.clone(),
+        site: c.site.clone(),
+        account: c.account.clone(),
+        ip: c.ip.clone(),
+        user_agent: c.user_agent.clone(),
+        created_at: c.created_at,
+        expires_at: c.expires_at,
+        numbers: c.numbers.clone(),
+        number_entry: c.number_entry,
+    }
 }
 
 fn flip_bit(text: &str) -> String {
@@ -281,6 +308,7 @@ fn challenge_vector() {
         created_at: TIMESTAMP,
         expires_at: TIMESTAMP + 121,
         numbers: None,
+        number_entry: false,
     }
     .sign(&server_key());
     assert_eq!(
@@ -428,4 +456,176 @@ fn header_parse_errors() {
         err(Some("a b"), Some("1"), nonce, sig),
         "malformed Otentik-Device: device ids are base64url, comma-separated"
     );
+}
+
+const TYPED_CHALLENGE_MESSAGE: &str = "20:otentik-challenge-v1,25:ch_AAECAwQFBgcICQoLDA0ODw,35:bm9uY2Utbm9uY2Utbm9uY2Utbm9uY2UtMzI,22:dQw4w9WgXcQ-otentik_01,9:SPSE Demo,9:penyedia1,11:203.0.113.7,45:Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0,10:1767225600,10:1767225660,0:,12:number_entry,";
+const TYPED_CHALLENGE_SIGNATURE: &str =
+    "Oz4Re6TLog7NwwZkbJxK3FVNjQwosJFnbSutylZ83WBPrQ66CPEUjM2GB7g88JkDd6shOnLw_eCK8e6tCaOjDA";
+const STATUS_MESSAGE: &str = "17:otentik-status-v1,22:dQw4w9WgXcQ-otentik_01,7:revoked,10:1767225600,22:oKGio6SlpqeoqaqrrK2urw,";
+const STATUS_SIGNATURE: &str =
+    "NphNzebKA7yryPH4_pr7s03Uo70cv9pi1gSFL_biBkGXG9ZTt4s921n1vtnFXT28irefoTPTCkVhvT4utlyOCA";
+const SERVER_FINGERPRINT: &str = "JPbtasv-EAnAMNfKVnwzykgwkRSYI2tVYabIKr7F3ig";
+
+#[test]
+fn typed_challenge_vector() {
+    let typed = typed_challenge();
+    assert_eq!(
+        String::from_utf8(typed.signed_message()).unwrap(),
+        TYPED_CHALLENGE_MESSAGE
+    );
+    assert_eq!(typed.signature, TYPED_CHALLENGE_SIGNATURE);
+    let server = server_key().verifying_key();
+    assert_eq!(typed.verify(&server, DEVICE_ID, TIMESTAMP), Ok(()));
+    assert!(typed.asks_number() && challenge().asks_number());
+    // On the wire the flag is a member; a challenge without it has none (older devices).
+    let json = serde_json::to_value(&typed).unwrap();
+    assert_eq!(json["number_entry"], true);
+    assert_eq!(json["numbers"], serde_json::Value::Null);
+    assert!(
+        serde_json::to_value(challenge())
+            .unwrap()
+            .get("number_entry")
+            .is_none()
+    );
+    // Dropping the flag (to make the device offer choices) breaks the signature; so does
+    // adding choices to a typed challenge, which is refused as malformed first.
+    let mut dropped = typed.clone();
+    dropped.number_entry = false;
+    assert_eq!(
+        dropped.verify(&server, DEVICE_ID, TIMESTAMP),
+        Err(Error::BadSignature)
+    );
+    let mut both = typed.clone();
+    both.numbers = Some(vec![1, 2, 3]);
+    assert!(matches!(
+        both.verify(&server, DEVICE_ID, TIMESTAMP),
+        Err(Error::Malformed {
+            field: "numbers",
+            ..
+        })
+    ));
+    // The answer is signed as before, with the typed number; an approval without one is
+    // refused.
+    let answer = answer::sign(&typed, Decision::Approve, Some(47), &device_key());
+    let public = device_key().verifying_key();
+    assert_eq!(
+        answer::verify(&answer, &typed.id, &typed.nonce, DEVICE_ID, &public, true),
+        Ok(())
+    );
+    let bare = answer::sign(&typed, Decision::Approve, None, &device_key());
+    assert_eq!(
+        answer::verify(&bare, &typed.id, &typed.nonce, DEVICE_ID, &public, true),
+        Err(Error::NumberRequired)
+    );
+}
+
+#[test]
+fn status_vector() {
+    use crate::device_api::{DeviceState, RevokedStatusBody, StatusResponse};
+    use crate::{ErrorBody, ErrorCode, status};
+    let nonce = keys::encode(&NONCE);
+    assert_eq!(
+        String::from_utf8(message::status(DEVICE_ID, "revoked", TIMESTAMP, &nonce)).unwrap(),
+        STATUS_MESSAGE
+    );
+    let signed = status::sign(
+        &server_key(),
+        DEVICE_ID,
+        DeviceState::Revoked,
+        TIMESTAMP,
+        &nonce,
+    );
+    assert_eq!(signed.signature, STATUS_SIGNATURE);
+    let server = server_key().verifying_key();
+    assert_eq!(
+        signed.verify(&server, DEVICE_ID, &nonce),
+        Ok(DeviceState::Revoked)
+    );
+    // Replayed to another request, turned into "active", for another device, by another key,
+    // or not signed at all: nothing to act on.
+    let other_nonce = keys::encode(&[0xb0; 16]);
+    assert_eq!(
+        signed.verify(&server, DEVICE_ID, &other_nonce),
+        Err(Error::BadSignature)
+    );
+    let mut flipped = signed.clone();
+    flipped.state = DeviceState::Active;
+    assert_eq!(
+        flipped.verify(&server, DEVICE_ID, &nonce),
+        Err(Error::BadSignature)
+    );
+    assert!(matches!(
+        signed.verify(&server, "someone-else", &nonce),
+        Err(Error::WrongDevice { .. })
+    ));
+    assert_eq!(
+        signed.verify(&device_key().verifying_key(), DEVICE_ID, &nonce),
+        Err(Error::BadSignature)
+    );
+    let unsigned: StatusResponse = serde_json::from_str(&format!(
+        r#"{{"device_id":"{DEVICE_ID}","state":"revoked","server_time":{TIMESTAMP}}}"#
+    ))
+    .unwrap();
+    assert!(matches!(
+        unsigned.verify(&server, DEVICE_ID, &nonce),
+        Err(Error::Malformed {
+            field: "signature",
+            ..
+        })
+    ));
+    // The 410 body is the error and the signed status in one object.
+    let body = RevokedStatusBody {
+        error: ErrorBody {
+            code: ErrorCode::DeviceRevoked,
+            message: "revoked".into(),
+        },
+        status: signed.clone(),
+    };
+    let json = serde_json::to_string(&body).unwrap();
+    assert_eq!(
+        json,
+        format!(
+            r#"{{"code":"device_revoked","message":"revoked","device_id":"{DEVICE_ID}","state":"revoked","server_time":{TIMESTAMP},"signature":"{STATUS_SIGNATURE}"}}"#
+        )
+    );
+    let as_error: ErrorBody = serde_json::from_str(&json).unwrap();
+    assert_eq!(as_error.code, ErrorCode::DeviceRevoked);
+    let back: RevokedStatusBody = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.status, signed);
+}
+
+#[test]
+fn fingerprint_vector() {
+    let fingerprint = keys::fingerprint(&server_key().verifying_key());
+    assert_eq!(fingerprint, SERVER_FINGERPRINT);
+    assert_eq!(fingerprint.len(), 43);
+    assert_ne!(
+        keys::fingerprint(&device_key().verifying_key()),
+        fingerprint
+    );
+}
+
+#[test]
+fn device_ids_are_unique_and_the_replay_key_canonical() {
+    let nonce = keys::encode(&NONCE);
+    let sig = keys::signature_to_wire(&keys::sign(&device_key(), b"x"));
+    let parse = |ids: &str, sigs: usize| {
+        RequestAuth::parse(
+            Some(ids),
+            Some(&TIMESTAMP.to_string()),
+            Some(&nonce),
+            Some(&vec![sig.as_str(); sigs].join(",")),
+        )
+    };
+    assert!(matches!(
+        parse("aaa,bbb,aaa", 3),
+        Err(Error::Malformed {
+            field: "Otentik-Device",
+            ..
+        })
+    ));
+    let one = parse("bbb,aaa", 2).unwrap();
+    let other = parse("aaa,bbb", 2).unwrap();
+    assert_eq!(one.replay_key(), other.replay_key());
+    assert_eq!(one.replay_key(), format!("aaa,bbb/{nonce}"));
 }

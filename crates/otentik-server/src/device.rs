@@ -235,6 +235,7 @@ fn pending_for(state: &AppState, devices: &[Device]) -> Result<Vec<Challenge>, E
                     created_at,
                     expires_at,
                     numbers,
+                    number_entry: false,
                 }
                 .sign(&state.signing_key),
             );
@@ -250,6 +251,7 @@ pub fn status(state: &AppState, device: &Device) -> Result<StatusResponse, Error
         device_id: device.id.clone(),
         state: DeviceState::Active,
         server_time: state.now(),
+        signature: String::new(),
     })
 }
 

@@ -96,6 +96,7 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
     Ok(Login {
         login_id: id,
         number,
+        number_entry: false,
         expires_at: now + ttl,
     })
 }

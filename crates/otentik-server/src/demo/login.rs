@@ -140,6 +140,7 @@ pub async fn submit(
         ip,
         user_agent,
         number_matching: None,
+        number_mode: None,
     };
     match login::create(&app, &request) {
         Ok(login) => {

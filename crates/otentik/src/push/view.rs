@@ -121,6 +121,7 @@ mod tests {
                 created_at: expires_at - 60,
                 expires_at,
                 numbers: Some(vec![12, 47, 83]),
+                number_entry: false,
                 signature: String::new(),
             },
         }
