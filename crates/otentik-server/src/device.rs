@@ -2,9 +2,12 @@
 
 use std::time::Duration;
 
+use axum::Json;
 use axum::http::HeaderMap;
+use axum::response::{IntoResponse as _, Response};
+use otentik_protocol::ErrorBody;
 use otentik_protocol::challenge::{Challenge, UnsignedChallenge};
-use otentik_protocol::device_api::{DeviceState, PollResponse, StatusResponse};
+use otentik_protocol::device_api::{DeviceState, PollResponse, RevokedStatusBody};
 use otentik_protocol::keys::VerifyingKey;
 use otentik_protocol::request::{RequestAuth, header};
 use rusqlite::{OptionalExtension as _, params};
@@ -244,15 +247,38 @@ fn pending_for(state: &AppState, devices: &[Device]) -> Result<Vec<Challenge>, E
     Ok(challenges)
 }
 
-/// The state of an active device (a revoked one is refused by [`require_active`]).
-pub fn status(state: &AppState, device: &Device) -> Result<StatusResponse, Error> {
-    require_active(device)?;
-    Ok(StatusResponse {
-        device_id: device.id.clone(),
-        state: DeviceState::Active,
-        server_time: state.now(),
-        signature: String::new(),
-    })
+/// The device's state signed by the server over the request's nonce (`request_nonce`, from
+/// the verified `Otentik-Nonce`), so the device can trust it: 200 with `active`, or 410
+/// `device_revoked` with the signed `revoked` status beside `{code, message}`.
+pub fn status(state: &AppState, device: &Device, request_nonce: &str) -> Response {
+    let now = state.now();
+    match &device.revoked {
+        None => Json(otentik_protocol::status::sign(
+            &state.signing_key,
+            &device.id,
+            DeviceState::Active,
+            now,
+            request_nonce,
+        ))
+        .into_response(),
+        Some(reason) => {
+            let error = Error::DeviceRevoked(reason.clone());
+            let body = RevokedStatusBody {
+                error: ErrorBody {
+                    code: error.code(),
+                    message: error.to_string(),
+                },
+                status: otentik_protocol::status::sign(
+                    &state.signing_key,
+                    &device.id,
+                    DeviceState::Revoked,
+                    now,
+                    request_nonce,
+                ),
+            };
+            (error.status(), Json(body)).into_response()
+        }
+    }
 }
 
 /// Unregisters a device (the app deleted the account). TOTP stays on at the site.

@@ -105,10 +105,7 @@ fn check_shown(field: &'static str, value: &str, max: usize) -> Result<(), Error
     if value.chars().count() > max {
         return Err(Error::field(field, format!("at most {max} characters")));
     }
-    if value.chars().any(char::is_control) {
-        return Err(Error::field(field, "must not contain control characters"));
-    }
-    Ok(())
+    user::check_shown_chars(field, value)
 }
 
 /// Three distinct numbers 0–99 and the one among them that the site shows.

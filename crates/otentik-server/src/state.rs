@@ -115,6 +115,7 @@ impl AppState {
         data_key: DataKey,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, Error> {
+        crate::user::check_shown_chars("site_name", &config.site_name)?;
         let conn = db::open(db_path)?;
         let signing_key = load_or_create_signing_key(&conn, &data_key)?;
         Ok(Self(Arc::new(Inner {

@@ -19,7 +19,8 @@ pub const WINDOW: u64 = 1;
 /// How far back `GET /rp/v1/users/{id}` reports "Bukan saya" answers: 30 days.
 pub const NOT_ME_REPORTED_SECS: u64 = 30 * 24 * 3600;
 
-/// Checks a user id or display name: 1 to `max` characters, no control characters.
+/// Checks a user id or display name: 1 to `max` characters, no control or invisible
+/// formatting characters.
 pub fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), Error> {
     if value.trim().is_empty() {
         return Err(Error::field(field, "must not be empty"));
@@ -27,10 +28,23 @@ pub fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), Er
     if value.chars().count() > max {
         return Err(Error::field(field, format!("at most {max} characters")));
     }
-    if value.chars().any(char::is_control) {
-        return Err(Error::field(field, "must not contain control characters"));
+    check_shown_chars(field, value)
+}
+
+/// Refuses text the device would show when it holds a control, bidi, zero-width or other
+/// invisible format character ([`otentik_protocol::text::hidden_char`]): such text can make
+/// a login request read as something else on the user's screen.
+pub fn check_shown_chars(field: &'static str, value: &str) -> Result<(), Error> {
+    match otentik_protocol::text::hidden_char(value) {
+        Some(c) => Err(Error::field(
+            field,
+            format!(
+                "must not contain control or invisible formatting characters (found U+{:04X})",
+                u32::from(c)
+            ),
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Whether TOTP is on, the number of active devices, and recent "Bukan saya" answers.

@@ -116,7 +116,12 @@ async fn status(
 ) -> Result<Response, Error> {
     let devices = device::authenticate(&state, &headers, method.as_str(), &target(&uri), b"")?;
     let device = device::single(devices)?;
-    Ok(Json(device::status(&state, &device)?).into_response())
+    // Verified above: the nonce the device signed this very request with.
+    let nonce = headers
+        .get(otentik_protocol::request::header::NONCE)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(Error::Unauthorized)?;
+    Ok(device::status(&state, &device, nonce))
 }
 
 async fn unregister(

@@ -381,6 +381,24 @@ impl Device {
         .await
     }
 
+    /// `GET /status`, its signature checked against this request's nonce with the pinned key.
+    pub async fn verified_status(
+        &self,
+    ) -> (
+        StatusCode,
+        Value,
+        Result<otentik_protocol::device_api::DeviceState, otentik_protocol::Error>,
+    ) {
+        let headers = self.sign("GET", "/status", b"", self.now());
+        let (status, body) = self
+            .send_signed(Method::GET, "/status", &headers, None)
+            .await;
+        let signed: otentik_protocol::device_api::StatusResponse =
+            serde_json::from_value(body.clone()).unwrap();
+        let verified = signed.verify(&self.server_key, &self.id, &headers.nonce);
+        (status, body, verified)
+    }
+
     pub async fn status(&self) -> (StatusCode, Value) {
         self.signed(Method::GET, "/status", None).await
     }

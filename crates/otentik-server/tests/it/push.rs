@@ -738,3 +738,32 @@ async fn the_fifth_concurrent_long_poll_of_a_device_is_refused() {
     }
     assert_eq!(device.challenges(0).await.len(), 1);
 }
+
+#[tokio::test]
+async fn status_answers_are_signed_over_the_request_nonce() {
+    use otentik_protocol::device_api::DeviceState;
+    let server = Server::start().await;
+    let device = server.enrolled_device("u").await;
+    let (status, body, verified) = device.verified_status().await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(verified.unwrap(), DeviceState::Active);
+    // Bound to its request: the same answer does not verify for another request's nonce.
+    let signed: otentik_protocol::device_api::StatusResponse =
+        serde_json::from_value(body).unwrap();
+    let other_nonce = otentik_protocol::keys::encode(&crate::harness::nonce());
+    assert!(
+        signed
+            .verify(&device.server_key, &device.id, &other_nonce)
+            .is_err()
+    );
+    // Revoked: 410 device_revoked, with the signed revoked status in the same body.
+    let (status, _) = server.rp(Method::DELETE, "/users/u/totp", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body, verified) = device.verified_status().await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::GONE, Some("device_revoked"))
+    );
+    assert!(body["message"].as_str().unwrap().contains("disabled"));
+    assert_eq!(verified.unwrap(), DeviceState::Revoked);
+}
