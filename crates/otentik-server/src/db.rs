@@ -89,6 +89,10 @@ CREATE TABLE code_failures (
     at INTEGER NOT NULL                      -- when a wrong typed code was checked
 );
 CREATE INDEX code_failures_user ON code_failures (user_id, at);
+-- Typed number matching: the device types the number; devices that never declared the
+-- number_entry feature in their signed poll query get the login's three choices instead.
+ALTER TABLE logins ADD COLUMN typed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN features TEXT NOT NULL DEFAULT ''; -- as last declared
 "#,
 ];
 

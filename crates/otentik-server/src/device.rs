@@ -26,6 +26,61 @@ pub struct Device {
     pub key: VerifyingKey,
     /// Why it was revoked, when it was.
     pub revoked: Option<String>,
+    /// The optional features it declared in its last signed poll query (comma-separated).
+    pub features: String,
+}
+
+impl Device {
+    /// Whether it declared `feature` ([`otentik_protocol::features`]).
+    pub fn has_feature(&self, feature: &str) -> bool {
+        otentik_protocol::features::parse(&self.features).contains(&feature)
+    }
+}
+
+/// The known features named by the `features` parameter of a (signed) query, sorted and
+/// comma-separated; unknown ones are dropped so nothing unbounded is stored.
+pub fn declared_features(query: Option<&str>) -> String {
+    let mut known: Vec<&str> = Vec::new();
+    for pair in query.unwrap_or("").split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key != otentik_protocol::features::PARAM {
+            continue;
+        }
+        for feature in otentik_protocol::features::parse(value) {
+            if let Some(known_feature) = otentik_protocol::features::ALL
+                .iter()
+                .find(|k| **k == feature)
+                && !known.contains(known_feature)
+            {
+                known.push(known_feature);
+            }
+        }
+    }
+    known.sort_unstable();
+    known.join(",")
+}
+
+/// Remembers what the devices of a verified poll declared (written only when it changed), so
+/// a login started between polls is shaped for each device.
+pub fn remember_features(
+    state: &AppState,
+    devices: &mut [Device],
+    features: &str,
+) -> Result<(), Error> {
+    let changed: Vec<&mut Device> = devices
+        .iter_mut()
+        .filter(|d| d.features != features)
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let conn = state.db();
+    let mut stmt = conn.prepare_cached("UPDATE devices SET features = ?2 WHERE id = ?1")?;
+    for device in changed {
+        stmt.execute(params![device.id, features])?;
+        device.features = features.to_owned();
+    }
+    Ok(())
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -86,13 +141,17 @@ pub fn authenticate(
     {
         let conn = state.db();
         let mut stmt = conn.prepare_cached(
-            "SELECT user_id, public_key, status, revoked_reason FROM devices WHERE id = ?1",
+            "SELECT user_id, public_key, status, revoked_reason, features FROM devices
+             WHERE id = ?1",
         )?;
         for id in &auth.device_ids {
-            let row: Option<(String, Vec<u8>, String, Option<String>)> = stmt
-                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            type Row = (String, Vec<u8>, String, Option<String>, String);
+            let row: Option<Row> = stmt
+                .query_row([id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
                 .optional()?;
-            let Some((user_id, public_key, status, reason)) = row else {
+            let Some((user_id, public_key, status, reason, features)) = row else {
                 return Err(Error::Unauthorized);
             };
             let bytes: [u8; 32] = public_key.try_into().map_err(|_| Error::Unauthorized)?;
@@ -103,6 +162,7 @@ pub fn authenticate(
                 user_id,
                 key,
                 revoked,
+                features,
             });
         }
     }
@@ -202,7 +262,7 @@ fn pending_for(state: &AppState, devices: &[Device]) -> Result<Vec<Challenge>, E
     let conn = state.db();
     let mut stmt = conn.prepare_cached(
         "SELECT l.id, l.nonce, u.display_name, l.ip, l.user_agent, l.numbers, l.created_at,
-                l.expires_at
+                l.expires_at, l.typed
          FROM logins l JOIN users u ON u.user_id = l.user_id
          WHERE l.user_id = ?1 AND l.status = 'pending' AND l.expires_at > ?2",
     )?;
@@ -217,11 +277,15 @@ fn pending_for(state: &AppState, devices: &[Device]) -> Result<Vec<Challenge>, E
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, u64>(6)?,
                 r.get::<_, u64>(7)?,
+                r.get::<_, bool>(8)?,
             ))
         })?;
         for row in rows {
-            let (id, nonce, account, ip, user_agent, numbers, created_at, expires_at) = row?;
-            let numbers = numbers.map(|text| {
+            let (id, nonce, account, ip, user_agent, numbers, created_at, expires_at, typed) = row?;
+            // Typed: a number field on devices that can show one; the choices elsewhere.
+            let number_entry =
+                typed && device.has_feature(otentik_protocol::features::NUMBER_ENTRY);
+            let numbers = numbers.filter(|_| !number_entry).map(|text| {
                 text.split(',')
                     .filter_map(|n| n.parse().ok())
                     .collect::<Vec<u8>>()
@@ -238,7 +302,7 @@ fn pending_for(state: &AppState, devices: &[Device]) -> Result<Vec<Challenge>, E
                     created_at,
                     expires_at,
                     numbers,
-                    number_entry: false,
+                    number_entry,
                 }
                 .sign(&state.signing_key),
             );

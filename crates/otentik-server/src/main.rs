@@ -7,10 +7,29 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Parser;
+use otentik_protocol::rp_api::NumberMatching;
 use otentik_server::clock::SystemClock;
 use otentik_server::demo::{self, Demo, DemoConfig};
 use otentik_server::seal::DataKey;
 use otentik_server::{AppState, Config};
+
+/// `--number-matching` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum NumberMode {
+    Typed,
+    Choices,
+    Off,
+}
+
+impl From<NumberMode> for NumberMatching {
+    fn from(mode: NumberMode) -> Self {
+        match mode {
+            NumberMode::Typed => Self::Typed,
+            NumberMode::Choices => Self::Choices,
+            NumberMode::Off => Self::Off,
+        }
+    }
+}
 
 /// Otentik push server: relying-party API (/rp/v1), device API (/device/v1), demo site.
 #[derive(Debug, Parser)]
@@ -36,7 +55,12 @@ struct Args {
     /// Site name shown in the authenticator [default: "SPSE Demo" with --demo, else "Otentik"]
     #[arg(long)]
     site_name: Option<String>,
-    /// Turn number matching off by default.
+    /// How logins ask the user to match the number the site shows: `typed` (the user types
+    /// it; devices too old to offer a field get three choices), `choices` (pick one of three)
+    /// or `off`. Sites may override it per login (`number_mode`).
+    #[arg(long, value_enum, default_value_t = NumberMode::Typed)]
+    number_matching: NumberMode,
+    /// Turn number matching off (the same as `--number-matching off`).
     #[arg(long)]
     no_number_matching: bool,
     /// Seconds a login request stays valid (at most 120).
@@ -97,7 +121,11 @@ async fn main() -> anyhow::Result<()> {
         }
     });
     let mut config = Config::new(&site_name, &public_url, &site_key);
-    config.number_matching = !args.no_number_matching;
+    config.number_mode = if args.no_number_matching {
+        NumberMatching::Off
+    } else {
+        args.number_matching.into()
+    };
     config.challenge_ttl = args.challenge_ttl;
     config.login_limit = args.login_limit;
     let state = AppState::open(config, &db, data_key, Arc::new(SystemClock))

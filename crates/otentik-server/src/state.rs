@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use otentik_protocol::MAX_CLOCK_SKEW_SECS;
 use otentik_protocol::keys::SigningKey;
 use otentik_protocol::replay::ReplayGuard;
+use otentik_protocol::rp_api::NumberMatching;
 use rusqlite::{Connection, OptionalExtension as _};
 
 use crate::clock::Clock;
@@ -28,8 +29,10 @@ pub struct Config {
     pub challenge_ttl: u64,
     /// Seconds a device should hold each long-poll.
     pub poll_wait: u64,
-    /// Whether logins use number matching unless the site says otherwise.
-    pub number_matching: bool,
+    /// How logins match numbers unless the site says otherwise: typed by default (a blind
+    /// guess succeeds 1 time in 100); devices that have not declared `number_entry` get three
+    /// choices instead.
+    pub number_mode: NumberMatching,
     /// Logins a user may start per `rate_window`.
     pub login_limit: u32,
     /// Typed-code checks a user may make per `rate_window`.
@@ -49,7 +52,7 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("site_key", &"<redacted>")
             .field("challenge_ttl", &self.challenge_ttl)
-            .field("number_matching", &self.number_matching)
+            .field("number_mode", &self.number_mode)
             .finish_non_exhaustive()
     }
 }
@@ -64,7 +67,7 @@ impl Config {
             enrollment_ttl: 600,
             challenge_ttl: 60,
             poll_wait: 25,
-            number_matching: true,
+            number_mode: NumberMatching::Typed,
             login_limit: 5,
             verify_limit: 5,
             rate_window: 60,

@@ -76,8 +76,13 @@ async fn poll(
     uri: OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let devices = device::authenticate(&state, &headers, method.as_str(), &target(&uri), b"")?;
+    let mut devices = device::authenticate(&state, &headers, method.as_str(), &target(&uri), b"")?;
     let wait = wait_param(uri.0.query())?;
+    device::remember_features(
+        &state,
+        &mut devices,
+        &device::declared_features(uri.0.query()),
+    )?;
     let ids: Vec<String> = devices.iter().map(|d| d.id.clone()).collect();
     let _slot = state.polls.take(&ids)?;
     Ok(Json(device::poll(&state, devices, wait).await?).into_response())

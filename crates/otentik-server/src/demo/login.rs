@@ -123,6 +123,7 @@ pub async fn submit(
                 user_id: user.id.to_owned(),
                 login_id: None,
                 number: None,
+                number_entry: false,
             })
         });
         return Redirect::to("/login/kode").into_response();
@@ -149,6 +150,7 @@ pub async fn submit(
                     user_id: user.id.to_owned(),
                     login_id: Some(login.login_id),
                     number: login.number,
+                    number_entry: login.number_entry,
                 })
             });
             Redirect::to("/login/tunggu").into_response()
@@ -169,9 +171,11 @@ pub async fn waiting(State(app): State<AppState>, session: Session) -> Response 
         return Redirect::to("/login/kode").into_response();
     };
     match login::status(&app, login_id, 0).await {
-        Ok(status) if status.status == LoginState::Pending => {
-            html(pages::waiting(&pending.user_id, pending.number))
-        }
+        Ok(status) if status.status == LoginState::Pending => html(pages::waiting(
+            &pending.user_id,
+            pending.number,
+            pending.number_entry,
+        )),
         Ok(_) => Redirect::to("/login/selesai").into_response(),
         Err(e) => page_error(e),
     }

@@ -105,7 +105,7 @@ pub fn login_form(kind: UserKind, code: &str, message: Option<&str>) -> Markup {
     )
 }
 
-pub fn waiting(user_id: &str, number: Option<u8>) -> Markup {
+pub fn waiting(user_id: &str, number: Option<u8>, number_entry: bool) -> Markup {
     let script = "
 (async function(){
   for(;;){
@@ -123,7 +123,11 @@ pub fn waiting(user_id: &str, number: Option<u8>) -> Markup {
             p { "Buka aplikasi Otentik, pilih akun " b { (user_id) } ", lalu ketuk " b { "Ya" } "." }
             p.en { "Open Otentik and tap Yes on the login request." }
             @if let Some(number) = number {
-                p { "Pilih angka ini di aplikasi:" span.en { " (pick this number)" } }
+                @if number_entry {
+                    p { "Ketik angka ini di Otentik:" span.en { " (type this number in Otentik)" } }
+                } @else {
+                    p { "Pilih angka ini di aplikasi:" span.en { " (pick this number)" } }
+                }
                 p.number id="nomor" data-number=(number) { (number) }
             }
             p { a href="/login/kode" { "Gunakan kode TOTP" } span.en { " (type a code instead)" } }

@@ -32,6 +32,8 @@ pub struct PendingLogin {
     pub login_id: Option<String>,
     /// The number to match.
     pub number: Option<u8>,
+    /// Whether the user types it in the app (else picks it from choices).
+    pub number_entry: bool,
 }
 
 /// What the demo remembers of one browser.

@@ -155,6 +155,8 @@ async fn the_guide_walked_end_to_end() {
         .login("penyedia", "penyedia1", "penyedia1-rahasia")
         .await;
     assert_eq!(at, "/login/tunggu");
+    // Typed number matching is the default: the page says to type it.
+    assert!(page.contains("Ketik angka ini di Otentik"), "{page}");
     let number: u8 = attribute(&page, "id=\"nomor\"", "data-number")
         .unwrap()
         .parse()

@@ -365,6 +365,26 @@ impl Device {
         response.challenges
     }
 
+    /// Polls as an up-to-date device does, declaring `features=number_entry` in the signed
+    /// query, and returns the challenges, each verified with the pinned server key.
+    pub async fn challenges_typed(&self, wait: u64) -> Vec<Challenge> {
+        let (status, body) = self
+            .signed(
+                Method::GET,
+                &format!("/challenges?wait={wait}&features=number_entry"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let response: PollResponse = serde_json::from_value(body).unwrap();
+        for challenge in &response.challenges {
+            challenge
+                .verify(&self.server_key, &self.id, self.now())
+                .unwrap();
+        }
+        response.challenges
+    }
+
     pub async fn answer(
         &self,
         challenge: &Challenge,

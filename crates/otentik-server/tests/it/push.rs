@@ -167,7 +167,8 @@ async fn deny_not_me_and_wrong_number() {
 
 #[tokio::test]
 async fn without_number_matching() {
-    let server = Server::start_with(|c| c.number_matching = false).await;
+    let server =
+        Server::start_with(|c| c.number_mode = otentik_protocol::rp_api::NumberMatching::Off).await;
     let device = server.enrolled_device("u").await;
     let (_, login) = server.create_login("u").await;
     assert_eq!(login["number"], serde_json::Value::Null);
@@ -766,4 +767,81 @@ async fn status_answers_are_signed_over_the_request_nonce() {
     );
     assert!(body["message"].as_str().unwrap().contains("disabled"));
     assert_eq!(verified.unwrap(), DeviceState::Revoked);
+}
+
+#[tokio::test]
+async fn typed_number_matching_is_the_default_with_choices_for_older_devices() {
+    let server = Server::start().await;
+    let device = server.enrolled_device("u").await;
+    let (status, login) = server.create_login("u").await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(login["number_entry"], true);
+    let number = right_number(&login).unwrap();
+    // A device that never declared number_entry gets the three choices (legacy fallback).
+    let old = device.challenges(0).await.remove(0);
+    assert!(!old.number_entry);
+    assert!(old.numbers.as_ref().unwrap().contains(&number));
+    // Once it declares the feature in its signed poll query, it gets a number field.
+    let typed = device.challenges_typed(0).await.remove(0);
+    assert!(typed.number_entry);
+    assert_eq!(typed.numbers, None);
+    let (status, body) = device.answer(&typed, Decision::Approve, None).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field")),
+        "an approval must carry the typed number"
+    );
+    let (status, body) = device
+        .answer(&typed, Decision::Approve, Some((number + 1) % 100))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (body["status"].as_str(), body["wrong_number"].as_bool()),
+        (Some("denied"), Some(true))
+    );
+
+    let (_, login) = server.create_login("u").await;
+    let typed = device.challenges_typed(0).await.remove(0);
+    assert!(typed.number_entry);
+    let (_, body) = device
+        .answer(&typed, Decision::Approve, right_number(&login))
+        .await;
+    assert_eq!(body["status"], "approved");
+
+    // Per login, the site may ask for choices, or for no number at all.
+    let (_, login) = server
+        .rp(
+            Method::POST,
+            "/logins",
+            Some(
+                json!({ "user_id": "u", "ip": "203.0.113.7", "user_agent": "Firefox/128",
+                         "number_mode": "choices" }),
+            ),
+        )
+        .await;
+    assert_eq!(login["number_entry"], false);
+    let choices = device.challenges_typed(0).await.remove(0);
+    assert!(!choices.number_entry);
+    assert!(
+        choices
+            .numbers
+            .unwrap()
+            .contains(&right_number(&login).unwrap())
+    );
+    let (_, login) = server
+        .rp(
+            Method::POST,
+            "/logins",
+            Some(
+                json!({ "user_id": "u", "ip": "203.0.113.7", "user_agent": "Firefox/128",
+                         "number_matching": false }),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (login["number"].clone(), login["number_entry"].clone()),
+        (serde_json::Value::Null, json!(false))
+    );
+    let none = device.challenges_typed(0).await.remove(0);
+    assert!(!none.number_entry && none.numbers.is_none());
 }
