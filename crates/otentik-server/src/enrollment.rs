@@ -42,7 +42,13 @@ pub fn create(state: &AppState, request: &CreateEnrollment) -> Result<Enrollment
         url: state.push_url(),
         token: push_token.clone(),
     });
-    let uri = otentik::otpauth::format(&account);
+    // `push_key` pins the server key: a device that reads it refuses an enrolment answer
+    // signed by any other key (a push_url swapped in a forged QR).
+    let uri = format!(
+        "{}&push_key={}",
+        otentik::otpauth::format(&account),
+        keys::fingerprint(&state.signing_key.verifying_key())
+    );
     let qr_svg = qr_svg(&uri)?;
     let expires_at = now + state.config.enrollment_ttl;
     let sealed = state.data_key.seal(&format!("enrollment:{id}"), &seed)?;

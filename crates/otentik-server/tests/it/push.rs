@@ -845,3 +845,23 @@ async fn typed_number_matching_is_the_default_with_choices_for_older_devices() {
     let none = device.challenges_typed(0).await.remove(0);
     assert!(!none.number_entry && none.numbers.is_none());
 }
+
+#[tokio::test]
+async fn the_enrolment_uri_pins_the_server_key_fingerprint() {
+    let server = Server::start().await;
+    let enrollment = server.create_enrollment("u").await;
+    let uri = enrollment["otpauth_uri"].as_str().unwrap().to_owned();
+    let device = Device::enroll(&server.http, server.clock.clone(), &uri)
+        .await
+        .unwrap();
+    let push_key = uri
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("push_key="))
+        .expect("push_key in the URI");
+    assert_eq!(
+        push_key,
+        otentik_protocol::keys::fingerprint(&device.server_key)
+    );
+    // Generic authenticators still read the URI.
+    assert!(otentik::otpauth::parse(&uri).is_ok());
+}
