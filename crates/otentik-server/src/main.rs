@@ -38,6 +38,15 @@ struct Args {
     /// Address to listen on (port 0 picks a free port; the address is printed).
     #[arg(long, default_value = "127.0.0.1:9000")]
     listen: SocketAddr,
+    /// Serve the relying-party API (/rp/v1) on this address instead, apart from the device API
+    /// (keep it off the internet: only the site's back end calls it). Without it both are on
+    /// --listen.
+    #[arg(long)]
+    rp_listen: Option<SocketAddr>,
+    /// Concurrent connections served (each idle device holds one); over it new connections
+    /// are closed at once and counted in the log. Keep it below the open-file limit.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: u64,
     /// SQLite database file, or `:memory:` [default: otentik-server.sqlite3 in the data dir,
     /// $OTENTIK_SERVER_DATA_DIR or ~/.local/share/otentik-server]
     #[arg(long)]
@@ -105,6 +114,14 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let address = listener.local_addr()?;
+    let rp_listener = match args.rp_listen {
+        Some(rp_address) => Some(
+            tokio::net::TcpListener::bind(rp_address)
+                .await
+                .with_context(|| format!("cannot listen on {rp_address}"))?,
+        ),
+        None => None,
+    };
     let public_url = args
         .public_url
         .clone()
@@ -128,6 +145,7 @@ async fn main() -> anyhow::Result<()> {
     };
     config.challenge_ttl = args.challenge_ttl;
     config.login_limit = args.login_limit;
+    config.max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
     let state = AppState::open(config, &db, data_key, Arc::new(SystemClock))
         .with_context(|| format!("opening the database {db}"))?;
     let demo = if args.demo {
@@ -144,6 +162,13 @@ async fn main() -> anyhow::Result<()> {
         None
     };
 
+    // Before the main line, which test-support reads as the last one it needs.
+    if let Some(rp) = &rp_listener {
+        println!(
+            "otentik-server rp api listening on http://{}",
+            rp.local_addr()?
+        );
+    }
     println!("otentik-server listening on http://{address}");
     println!("database: {db}");
     println!("push_url: {}", state.push_url());
@@ -169,9 +194,13 @@ async fn main() -> anyhow::Result<()> {
         Some(demo) => demo::router(state.clone(), demo),
         None => axum::Router::new(),
     };
-    otentik_server::serve(listener, state, site, shutdown_signal())
-        .await
-        .context("serving")?;
+    match rp_listener {
+        Some(rp_listener) => {
+            otentik_server::serve_split(listener, rp_listener, state, site, shutdown_signal()).await
+        }
+        None => otentik_server::serve(listener, state, site, shutdown_signal()).await,
+    }
+    .context("serving")?;
     tracing::info!("stopped");
     Ok(())
 }

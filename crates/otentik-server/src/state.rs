@@ -43,6 +43,12 @@ pub struct Config {
     pub enroll_code_attempts: u32,
     /// Largest accepted request body, bytes.
     pub body_limit: usize,
+    /// Concurrent connections served; over it new ones are closed at once (`--max-connections`).
+    pub max_connections: usize,
+    /// Seconds a connection may take to send a request's headers before it is closed.
+    pub header_read_timeout: u64,
+    /// Seconds any request but a long-poll may take before it is ended with a 500.
+    pub request_timeout: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -73,6 +79,9 @@ impl Config {
             rate_window: 60,
             enroll_code_attempts: 5,
             body_limit: 64 * 1024,
+            max_connections: 10_000,
+            header_read_timeout: 10,
+            request_timeout: 15,
         }
     }
 }
@@ -100,6 +109,8 @@ pub struct Inner {
     pub verify_attempts: Mutex<HashMap<String, Vec<u64>>>,
     /// Long-polls each device holds (capped).
     pub polls: crate::limits::PollSlots,
+    /// Connections closed at once because [`Config::max_connections`] were open.
+    pub connections_refused: std::sync::atomic::AtomicU64,
 }
 
 impl std::ops::Deref for AppState {
@@ -131,6 +142,7 @@ impl AppState {
             replay: Mutex::new(ReplayGuard::new(MAX_CLOCK_SKEW_SECS)),
             verify_attempts: Mutex::new(HashMap::new()),
             polls: crate::limits::PollSlots::default(),
+            connections_refused: Default::default(),
         })))
     }
 

@@ -18,6 +18,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // In tests a panic is the failure report.
 
 mod bad_input;
+mod connections;
 mod demo;
 mod harness;
 mod layering;
