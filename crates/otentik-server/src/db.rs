@@ -113,6 +113,15 @@ pub fn open(path: &str) -> Result<Connection, Error> {
     Ok(conn)
 }
 
+/// Another connection to the already opened and migrated file at `path`.
+pub fn open_more(path: &str) -> Result<Connection, Error> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
 fn migrate(conn: &Connection) -> Result<(), Error> {
     let applied: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if applied > MIGRATIONS.len() {

@@ -54,7 +54,7 @@ pub fn create(state: &AppState, request: &CreateEnrollment) -> Result<Enrollment
     let sealed = state.data_key.seal(&format!("enrollment:{id}"), &seed)?;
     let expired: Vec<String> = {
         let mut conn = state.db();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let expired: Vec<String> = {
             let mut stmt =
                 tx.prepare("SELECT id FROM enrollments WHERE user_id = ?1 AND status = 'pending'")?;
@@ -147,7 +147,7 @@ fn read_status(state: &AppState, id: &str) -> Result<EnrollmentStatus, Error> {
 pub fn confirm(state: &AppState, id: &str, code: &str) -> Result<EnrollmentStatus, Error> {
     let now = state.now();
     let mut conn = state.db();
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let pending = load_pending(state, &tx, "id", id, now)?.ok_or(Error::EnrollmentClosed)?;
     let step = match check_code(state, &tx, &pending, code, now) {
         Ok(step) => step,
@@ -177,7 +177,7 @@ pub fn enroll_device(state: &AppState, request: &EnrollRequest) -> Result<Enroll
     }
     let now = state.now();
     let mut conn = state.db();
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let pending = load_pending(state, &tx, "token_hash", &token::hash(&request.token), now)?
         .ok_or(Error::Unauthorized)?;
     let step = match check_code(state, &tx, &pending, &request.code, now) {

@@ -50,7 +50,7 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
     let nonce = token::random("", 32);
     let replaced: Vec<String> = {
         let mut conn = state.db();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if let Err(error) = crate::throttle::check_logins(&tx, &request.user_id, now) {
             tx.commit()?; // keep what was settled
             return Err(error);

@@ -86,6 +86,9 @@ impl Config {
     }
 }
 
+/// Connections to a database file (a `:memory:` database has one).
+const DB_CONNECTIONS: usize = 4;
+
 /// Cheap to clone: everything is behind one `Arc`.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -94,7 +97,10 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     /// Settings.
     pub config: Config,
-    db: Mutex<Connection>,
+    /// A few connections to the same file (one for `:memory:`), so a request waiting on a
+    /// write lock does not hold up requests that only read.
+    db: Vec<Mutex<Connection>>,
+    next_db: std::sync::atomic::AtomicUsize,
     /// Seals secrets at rest.
     pub data_key: DataKey,
     /// Signs challenges; its public half is pinned by devices.
@@ -132,9 +138,16 @@ impl AppState {
         crate::user::check_shown_chars("site_name", &config.site_name)?;
         let conn = db::open(db_path)?;
         let signing_key = load_or_create_signing_key(&conn, &data_key)?;
+        let mut pool = vec![Mutex::new(conn)];
+        if db_path != ":memory:" {
+            for _ in 1..DB_CONNECTIONS {
+                pool.push(Mutex::new(db::open_more(db_path)?));
+            }
+        }
         Ok(Self(Arc::new(Inner {
             config,
-            db: Mutex::new(conn),
+            db: pool,
+            next_db: Default::default(),
             data_key,
             signing_key,
             clock,
@@ -151,9 +164,25 @@ impl AppState {
         self.clock.now()
     }
 
-    /// The database (one connection; every use is short).
+    /// A database connection: a free one of the pool when there is one (every use is short;
+    /// handlers run them on blocking threads, never on a runtime worker).
     pub fn db(&self) -> MutexGuard<'_, Connection> {
-        self.db
+        use std::sync::TryLockError;
+        let count = self.db.len().max(1);
+        let start = self
+            .next_db
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        for offset in 0..count {
+            if let Some(slot) = self.db.get((start + offset) % count) {
+                match slot.try_lock() {
+                    Ok(guard) => return guard,
+                    Err(TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
+                    Err(TryLockError::WouldBlock) => {}
+                }
+            }
+        }
+        // All busy: wait for one (the pool is never empty: `open` puts one in).
+        self.db[start % count]
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }

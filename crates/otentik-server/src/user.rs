@@ -118,7 +118,7 @@ pub fn turn_off(state: &AppState, user_id: &str, reason: &str) -> Result<UserSta
     let now = state.now();
     let (logins, devices_of_user) = {
         let mut conn = state.db();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             "UPDATE users SET seed = NULL, totp_enabled = 0, updated_at = ?2 WHERE user_id = ?1",
             params![user_id, now],

@@ -97,6 +97,18 @@ fn layered(state: &AppState, routes: Router) -> Router {
         }))
 }
 
+/// Runs `work` (database calls) on a blocking thread, so a request waiting on SQLite's write
+/// lock never holds a runtime worker that other requests need.
+pub(crate) async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&AppState) -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || work(&state))
+        .await
+        .map_err(|e| Error::Internal(format!("a database task failed: {e}")))?
+}
+
 async fn not_found() -> Error {
     Error::NotFound("route")
 }

@@ -25,4 +25,5 @@ mod layering;
 mod push;
 mod restart;
 mod schema;
+mod sqlite_lock;
 mod throttle;
