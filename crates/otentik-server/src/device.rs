@@ -107,7 +107,14 @@ pub fn check_time(state: &AppState, auth: &RequestAuth) -> Result<(), Error> {
     })
 }
 
-/// Verifies signatures of `keys` (in `auth.device_ids` order) and records the nonce.
+/// Most request nonces the replay cache holds (about 150 bytes each). Only requests whose
+/// signer the server knows are recorded, so only enrolled devices can fill it; when full,
+/// new requests are refused (429) until entries age out of the 120 s window, instead of the
+/// server's memory growing without bound.
+pub const REPLAY_CAP: usize = 200_000;
+
+/// Verifies signatures of `keys` (registered keys, in `auth.device_ids` order) and records
+/// the nonce.
 pub fn verify(
     state: &AppState,
     auth: &RequestAuth,
@@ -117,10 +124,39 @@ pub fn verify(
     body: &[u8],
 ) -> Result<(), Error> {
     check_time(state, auth)?;
-    let now = state.now();
-    let mut guard = state.replay.lock().unwrap_or_else(|p| p.into_inner());
-    auth.verify_all(keys, method, path_and_query, body, now, &mut guard)
+    if keys.len() != auth.device_ids.len() {
+        return Err(Error::Unauthorized);
+    }
+    for (index, key) in keys.iter().enumerate() {
+        auth.verify(index, key, method, path_and_query, body)
+            .map_err(|_| Error::Unauthorized)?;
+    }
+    record_nonce(state, auth)
+}
+
+/// Verifies the signature of an enrolment request, made with the key in its own body: it
+/// proves nothing about the sender, so the nonce is not recorded here but by
+/// [`record_nonce`] once the enrolment token is known to be valid (else anyone could fill
+/// the replay cache with self-made keys).
+pub fn verify_self_signed(
+    state: &AppState,
+    auth: &RequestAuth,
+    key: &VerifyingKey,
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+) -> Result<(), Error> {
+    check_time(state, auth)?;
+    auth.verify(0, key, method, path_and_query, body)
         .map_err(|_| Error::Unauthorized)
+}
+
+/// Records the request's nonce (its signer is known): refuses a replay (401, like every
+/// authentication failure) and a full cache (429).
+pub fn record_nonce(state: &AppState, auth: &RequestAuth) -> Result<(), Error> {
+    let now = state.now();
+    let mut cache = state.replay.lock().unwrap_or_else(|p| p.into_inner());
+    cache.record(&auth.replay_key(), auth.timestamp, now)
 }
 
 /// Authenticates a request from registered devices: every listed device must exist and its

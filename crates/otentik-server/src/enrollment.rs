@@ -169,7 +169,13 @@ pub fn confirm(state: &AppState, id: &str, code: &str) -> Result<EnrollmentStatu
 
 /// Completes an enrolment from a device: called by the device API after the request
 /// signature (by the key in the body) verified.
-pub fn enroll_device(state: &AppState, request: &EnrollRequest) -> Result<EnrollResponse, Error> {
+/// The request's nonce is recorded against replay only once the token is known to be valid
+/// (`auth`: the request's verified headers).
+pub fn enroll_device(
+    state: &AppState,
+    request: &EnrollRequest,
+    auth: &otentik_protocol::request::RequestAuth,
+) -> Result<EnrollResponse, Error> {
     let public_key = keys::public_key_from_wire("public_key", &request.public_key)
         .map_err(|e| Error::field("public_key", e.to_string()))?;
     if let Some(name) = &request.device_name {
@@ -180,6 +186,7 @@ pub fn enroll_device(state: &AppState, request: &EnrollRequest) -> Result<Enroll
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let pending = load_pending(state, &tx, "token_hash", &token::hash(&request.token), now)?
         .ok_or(Error::Unauthorized)?;
+    crate::device::record_nonce(state, auth)?;
     let step = match check_code(state, &tx, &pending, &request.code, now) {
         Ok(step) => step,
         Err(error) => {

@@ -1,4 +1,4 @@
-//! In-memory caps on what one client may hold at once: concurrent long-polls per device.
+//! In-memory caps: concurrent long-polls per device, and the size of the replay cache.
 //!
 //! (Limits that must survive a restart — login back-off, wrong typed codes — live in the
 //! database: see [`crate::login`] and [`crate::user`].)
@@ -66,9 +66,81 @@ impl Drop for PollSlot {
     }
 }
 
+/// Request nonces seen within the clock tolerance, so a captured request cannot be sent
+/// again; with a hard cap on its size. Record a nonce only once its signer is known to the
+/// server (a registered device, or an enrolment whose token is valid).
+#[derive(Debug)]
+pub struct ReplayCache {
+    window: u64,
+    cap: usize,
+    seen: HashMap<String, u64>,
+    last_prune: u64,
+}
+
+impl ReplayCache {
+    /// Remembers nonces for `window` seconds past their timestamp, at most `cap` at once.
+    pub fn new(window: u64, cap: usize) -> Self {
+        Self {
+            window,
+            cap,
+            seen: HashMap::new(),
+            last_prune: 0,
+        }
+    }
+
+    /// Records `key` for a request stamped `timestamp`: [`Error::Unauthorized`] when seen
+    /// before, [`Error::RateLimited`] when the cache is full of nonces still in their window.
+    pub fn record(&mut self, key: &str, timestamp: u64, now: u64) -> Result<(), Error> {
+        let full = self.seen.len() >= self.cap;
+        if now >= self.last_prune.saturating_add(10) || (full && now != self.last_prune) {
+            self.seen.retain(|_, forget_after| *forget_after >= now);
+            self.last_prune = now;
+        }
+        if self.seen.contains_key(key) {
+            return Err(Error::Unauthorized);
+        }
+        if self.seen.len() >= self.cap {
+            tracing::warn!(cap = self.cap, "the replay cache is full");
+            return Err(Error::RateLimited(10));
+        }
+        self.seen
+            .insert(key.to_owned(), timestamp.saturating_add(self.window));
+        Ok(())
+    }
+
+    /// How many nonces are remembered.
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_replay_cache_refuses_repeats_and_stays_under_its_cap() {
+        let mut cache = ReplayCache::new(120, 2);
+        cache.record("a", 1000, 1000).unwrap();
+        assert!(matches!(
+            cache.record("a", 1000, 1001),
+            Err(Error::Unauthorized)
+        ));
+        cache.record("b", 1000, 1001).unwrap();
+        assert!(matches!(
+            cache.record("c", 1000, 1002),
+            Err(Error::RateLimited(_))
+        ));
+        assert_eq!(cache.len(), 2);
+        // Past the window the old ones go and there is room again.
+        cache.record("c", 1200, 1200).unwrap();
+        assert_eq!(cache.len(), 1);
+    }
 
     #[test]
     fn the_fifth_poll_is_refused_and_a_dropped_one_frees_its_slot() {

@@ -5,7 +5,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use otentik_protocol::MAX_CLOCK_SKEW_SECS;
 use otentik_protocol::keys::SigningKey;
-use otentik_protocol::replay::ReplayGuard;
 use otentik_protocol::rp_api::NumberMatching;
 use rusqlite::{Connection, OptionalExtension as _};
 
@@ -110,7 +109,7 @@ pub struct Inner {
     /// Long-poll wake-ups.
     pub hub: Hub,
     /// Device request nonces seen within the clock tolerance.
-    pub replay: Mutex<ReplayGuard>,
+    pub replay: Mutex<crate::limits::ReplayCache>,
     /// Recent typed-code checks per user, for the rate limit.
     pub verify_attempts: Mutex<HashMap<String, Vec<u64>>>,
     /// Long-polls each device holds (capped).
@@ -152,11 +151,19 @@ impl AppState {
             signing_key,
             clock,
             hub: Hub::default(),
-            replay: Mutex::new(ReplayGuard::new(MAX_CLOCK_SKEW_SECS)),
+            replay: Mutex::new(crate::limits::ReplayCache::new(
+                MAX_CLOCK_SKEW_SECS,
+                crate::device::REPLAY_CAP,
+            )),
             verify_attempts: Mutex::new(HashMap::new()),
             polls: crate::limits::PollSlots::default(),
             connections_refused: Default::default(),
         })))
+    }
+
+    /// How many request nonces the replay cache holds (tests, metrics).
+    pub fn replay_len(&self) -> usize {
+        self.replay.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     /// The current unix time from the injected clock.

@@ -61,8 +61,8 @@ async fn enroll(
         .map_err(|e| Error::field("public_key", e.to_string()))?;
     let target = target(&uri);
     let response = blocking(&state, move |state| {
-        device::verify(state, &auth, &[key], method.as_str(), &target, &bytes)?;
-        enrollment::enroll_device(state, &request)
+        device::verify_self_signed(state, &auth, &key, method.as_str(), &target, &bytes)?;
+        enrollment::enroll_device(state, &request, &auth)
     })
     .await?;
     Ok((StatusCode::CREATED, Json(response)).into_response())

@@ -865,3 +865,75 @@ async fn the_enrolment_uri_pins_the_server_key_fingerprint() {
     // Generic authenticators still read the URI.
     assert!(otentik::otpauth::parse(&uri).is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_enrol_requests_leave_the_replay_cache_empty() {
+    use otentik_protocol::device_api::EnrollRequest;
+    use otentik_protocol::keys::{self, SigningKey};
+    let server = std::sync::Arc::new(Server::start().await);
+    let url = format!("{}/device/v1/enroll", server.url);
+    let now = otentik_server::clock::Clock::now(&*server.clock);
+    // 10,000 enrol requests, each correctly signed by a key of its own making, none with a
+    // valid token: they prove nothing, so none may take room in the replay cache.
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in 0..16u32 {
+        let (server, url) = (server.clone(), url.clone());
+        tasks.spawn(async move {
+            for i in 0..625u32 {
+                let mut seed = [0u8; 32];
+                seed[..4].copy_from_slice(&worker.to_le_bytes());
+                seed[4..8].copy_from_slice(&i.to_le_bytes());
+                let key = SigningKey::from_bytes(&seed);
+                let body = serde_json::to_vec(&EnrollRequest {
+                    token: "pt_not_a_token".into(),
+                    public_key: keys::public_key_to_wire(&key.verifying_key()),
+                    code: "123456".into(),
+                    device_name: None,
+                })
+                .unwrap();
+                let headers = otentik_protocol::request::sign(
+                    &[("", &key)],
+                    "POST",
+                    "/device/v1/enroll",
+                    now,
+                    &crate::harness::nonce(),
+                    &body,
+                );
+                let (status, _) =
+                    crate::harness::send(&server.http, Method::POST, &url, &headers, Some(&body))
+                        .await;
+                assert_eq!(status, StatusCode::UNAUTHORIZED);
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap();
+    }
+    assert_eq!(server.state.replay_len(), 0);
+    // A real enrolment records its nonce (and the polls of the enrolled device theirs).
+    let _device = server.enrolled_device("u").await;
+    assert_eq!(server.state.replay_len(), 1);
+}
+
+#[tokio::test]
+async fn a_poll_naming_one_device_twice_is_refused() {
+    let server = Server::start().await;
+    let device = server.enrolled_device("u").await;
+    let now = otentik_server::clock::Clock::now(&*server.clock);
+    let headers = otentik_protocol::request::sign(
+        &[(&device.id, &device.key), (&device.id, &device.key)],
+        "GET",
+        "/device/v1/challenges?wait=0",
+        now,
+        &crate::harness::nonce(),
+        b"",
+    );
+    let (status, body) = device
+        .send_signed(Method::GET, "/challenges?wait=0", &headers, None)
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+    assert_eq!(server.state.replay_len(), 1, "only the enrolment's nonce");
+}
