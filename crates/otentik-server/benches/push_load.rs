@@ -21,7 +21,7 @@ use otentik_protocol::request::{self, header};
 use rand::RngCore as _;
 use serde_json::{Value, json};
 
-const SITE_KEY: &str = "sk_bench";
+const SITE_KEY: &str = "sk_bench_0123456789abcdefghijklmnopq";
 const DATA_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 fn now() -> u64 {

@@ -51,13 +51,23 @@ struct Args {
     /// $OTENTIK_SERVER_DATA_DIR or ~/.local/share/otentik-server]
     #[arg(long)]
     db: Option<String>,
-    /// Bearer key the site's back end sends to /rp/v1 (random and printed when absent).
+    /// Bearer key the site's back end sends to /rp/v1, at least 32 characters. On the command
+    /// line it is visible to other users of the machine (a warning says so): prefer
+    /// --site-key-file or $OTENTIK_SITE_KEY. Without any, a random key is written to a file
+    /// only the owner can read, and its path is printed.
     #[arg(long, env = "OTENTIK_SITE_KEY", hide_env_values = true)]
     site_key: Option<String>,
-    /// Key sealing TOTP seeds at rest: 64 hex characters. Without it, a key file next to the
-    /// database is used (created on first start); keep that file apart from database backups.
+    /// File holding the site key (refused when group or others may read it).
+    #[arg(long, env = "OTENTIK_SITE_KEY_FILE", conflicts_with = "site_key")]
+    site_key_file: Option<PathBuf>,
+    /// Key sealing TOTP seeds at rest: 64 hex characters (32 bytes). Prefer --data-key-file
+    /// or $OTENTIK_DATA_KEY (the flag warns). Without any, a key file next to the database is
+    /// used (created on first start); keep that file apart from database backups.
     #[arg(long, env = "OTENTIK_DATA_KEY", hide_env_values = true)]
     data_key: Option<String>,
+    /// File holding the data key (refused when group or others may read it).
+    #[arg(long, env = "OTENTIK_DATA_KEY_FILE", conflicts_with = "data_key")]
+    data_key_file: Option<PathBuf>,
     /// Base URL devices reach this server at [default: http://<listen address>]
     #[arg(long)]
     public_url: Option<String>,
@@ -79,9 +89,13 @@ struct Args {
     /// (raise it for load tests and benchmarks).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     login_limit: u32,
-    /// Serve the SPSE-like demo site too.
+    /// Serve the SPSE-like demo site too (its users and passwords are public: only on a
+    /// loopback --listen unless --demo-public).
     #[arg(long)]
     demo: bool,
+    /// Allow --demo on a non-loopback address (a public demo with known passwords).
+    #[arg(long, requires = "demo")]
+    demo_public: bool,
     /// Folder the demo site writes its e-mails to [default: outbox/ in the data dir]
     #[arg(long)]
     outbox: Option<PathBuf>,
@@ -92,8 +106,25 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+    use clap::{CommandFactory as _, FromArgMatches as _};
+    let matches = Args::command().get_matches();
+    let args = Args::from_arg_matches(&matches)?;
     init_logs(args.log_json);
+    for (id, flag) in [("site_key", "--site-key"), ("data_key", "--data-key")] {
+        if matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine) {
+            tracing::warn!(
+                "{flag} puts a secret on the command line, where other users of this machine can \
+                 read it; use {flag}-file or the environment variable instead"
+            );
+        }
+    }
+    if args.demo && !args.listen.ip().is_loopback() && !args.demo_public {
+        anyhow::bail!(
+            "--demo serves known users and passwords: it listens only on a loopback address \
+             (not {}) unless --demo-public is given",
+            args.listen
+        );
+    }
     raise_file_limit();
 
     let data_dir = data_dir()?;
@@ -108,7 +139,11 @@ async fn main() -> anyhow::Result<()> {
                 .into_owned()
         }
     };
-    let data_key = load_data_key(args.data_key.as_deref(), &db)?;
+    let data_key = match &args.data_key_file {
+        Some(path) => DataKey::from_hex(&read_key_file(path)?)
+            .with_context(|| format!("data key file {}", path.display()))?,
+        None => load_data_key(args.data_key.as_deref(), &db)?,
+    };
 
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -126,10 +161,32 @@ async fn main() -> anyhow::Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{address}"));
-    let (site_key, generated) = match &args.site_key {
-        Some(key) if !key.is_empty() => (key.clone(), false),
-        _ => (otentik_server::random_site_key(), true),
+    let (site_key, generated) = match (&args.site_key, &args.site_key_file) {
+        (_, Some(path)) => (read_key_file(path)?, None),
+        (Some(key), None) if !key.is_empty() => (key.clone(), None),
+        _ => {
+            let path = if db == ":memory:" {
+                std::fs::create_dir_all(&data_dir)
+                    .with_context(|| format!("creating {}", data_dir.display()))?;
+                data_dir.join("site-key")
+            } else {
+                PathBuf::from(format!("{db}.site-key"))
+            };
+            if path.exists() {
+                (read_key_file(&path)?, Some(path))
+            } else {
+                let key = otentik_server::random_site_key();
+                write_private(&path, &key)?;
+                (key, Some(path))
+            }
+        }
     };
+    if site_key.len() < MIN_SITE_KEY_LEN {
+        anyhow::bail!(
+            "the site key is {} bytes long; use at least {MIN_SITE_KEY_LEN} random characters",
+            site_key.len()
+        );
+    }
     let site_name = args.site_name.clone().unwrap_or_else(|| {
         if args.demo {
             "SPSE Demo".into()
@@ -172,8 +229,8 @@ async fn main() -> anyhow::Result<()> {
     println!("otentik-server listening on http://{address}");
     println!("database: {db}");
     println!("push_url: {}", state.push_url());
-    if generated {
-        println!("site key (random, for /rp/v1): {site_key}");
+    if let Some(path) = &generated {
+        println!("site key (for /rp/v1): in {}", path.display());
     }
     if let Some(demo) = &demo {
         println!("demo site: http://{address}/  (e-mails: http://{address}/outbox)");
@@ -244,8 +301,7 @@ fn load_data_key(given: Option<&str>, db: &str) -> anyhow::Result<DataKey> {
     }
     let path = PathBuf::from(format!("{db}.key"));
     if path.exists() {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading the data key file {}", path.display()))?;
+        let text = read_key_file(&path)?;
         return DataKey::from_hex(&text)
             .with_context(|| format!("data key file {}", path.display()));
     }
@@ -253,6 +309,33 @@ fn load_data_key(given: Option<&str>, db: &str) -> anyhow::Result<DataKey> {
     write_private(&path, &key.to_hex())?;
     tracing::warn!(path = %path.display(), "created a data key file; set OTENTIK_DATA_KEY in production");
     Ok(key)
+}
+
+/// Shortest accepted site key, bytes (the random ones are 46).
+const MIN_SITE_KEY_LEN: usize = 32;
+
+/// Reads a key file, refusing one that group or others may read (or write).
+fn read_key_file(path: &Path) -> anyhow::Result<String> {
+    let metadata = std::fs::metadata(path)
+        .with_context(|| format!("reading the key file {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            anyhow::bail!(
+                "the key file {} may be read by group or others (mode {mode:o}); \
+                 run `chmod 600 {}` and start again",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = metadata;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the key file {}", path.display()))?;
+    Ok(text.trim().to_owned())
 }
 
 fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {

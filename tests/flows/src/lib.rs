@@ -59,7 +59,7 @@ impl DemoServer {
 }
 
 /// The key the demo site's back end uses for `/rp/v1`.
-pub const SITE_KEY: &str = "flows-site-key";
+pub const SITE_KEY: &str = "flows-site-key-0123456789abcdefghij";
 
 /// What the site's back end knows of a user (`GET /rp/v1/users/{id}`).
 pub fn site_user(server: &DemoServer, user: &str) -> serde_json::Value {

@@ -206,7 +206,12 @@ impl Drop for Printing {
 
 fn start_binary(dir: &std::path::Path, extra: &[&str]) -> (Printing, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_otentik-server"))
-        .args(["--listen", "127.0.0.1:0", "--site-key", "sk_layering"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--site-key",
+            "sk_layering_0123456789abcdefghijklmn",
+        ])
         .arg("--db")
         .arg(dir.join("server.sqlite3"))
         .args(extra)

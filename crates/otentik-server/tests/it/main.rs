@@ -21,6 +21,7 @@ mod bad_input;
 mod connections;
 mod demo;
 mod harness;
+mod keys;
 mod layering;
 mod push;
 mod restart;

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::harness::{Device, real_now, right_number};
 
 const DATA_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
-pub const SITE_KEY: &str = "sk_restart_test";
+pub const SITE_KEY: &str = "sk_restart_test_0123456789abcdefghijk";
 
 /// The real binary started through the shared test support (`Launch`), on one database file.
 pub struct Binary {
