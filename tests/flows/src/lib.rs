@@ -159,6 +159,19 @@ impl Browser {
         (page, uri)
     }
 
+    /// DISABLE TOTP from Beranda: the form's token (CSRF) and, when the page asks for one
+    /// (no push approval or typed code at login in the last minutes), the current `code`.
+    pub fn disable_totp(&self, code: Option<&str>) -> Page {
+        let form = self.get("/totp/disable");
+        let token = attribute(&form.html, "name=\"token\"", "value")
+            .expect("the DISABLE TOTP form carries a token");
+        let mut fields = vec![("token", token.as_str())];
+        if let Some(code) = code {
+            fields.push(("totp", code));
+        }
+        self.post("/totp/disable", &fields)
+    }
+
     /// Reset TOTP through the e-mail link in the outbox.
     pub fn reset_totp_by_email(&self, user: &str, email: &str, kind: &str) -> Page {
         let kode = self.captcha("/resettotp");

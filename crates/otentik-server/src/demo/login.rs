@@ -111,10 +111,7 @@ pub async fn submit(
         Err(e) => return page_error(e),
     };
     if !status.totp_enabled {
-        session.with(|s| {
-            s.user = Some(user.id.to_owned());
-            s.pending = None;
-        });
+        session.log_in(user.id, None);
         return Redirect::to("/beranda").into_response();
     }
     if status.devices == 0 {
@@ -211,7 +208,7 @@ pub async fn finish(State(app): State<AppState>, session: Session) -> Response {
     match status {
         LoginState::Pending => Redirect::to("/login/tunggu").into_response(),
         LoginState::Approved => {
-            session.with(|s| log_in(s, &pending.user_id));
+            session.log_in(&pending.user_id, Some(app.now()));
             Redirect::to("/beranda").into_response()
         }
         LoginState::Denied => refused("Login Ditolak", "Login ditolak di aplikasi Otentik."),
@@ -225,12 +222,6 @@ pub async fn finish(State(app): State<AppState>, session: Session) -> Response {
             "Permintaan login kedaluwarsa atau digantikan. Silakan login ulang.",
         ),
     }
-}
-
-/// The pending login is done: its user is logged in.
-fn log_in(session: &mut SessionData, user_id: &str) {
-    session.pending = None;
-    session.user = Some(user_id.to_owned());
 }
 
 pub async fn code_form(session: Session) -> Response {
@@ -257,7 +248,7 @@ pub async fn code_submit(
     let code = form.map(|Form(f)| f.totp).unwrap_or_default();
     match user::verify_code(&app, &pending.user_id, &code) {
         Ok(true) => {
-            session.with(|s| log_in(s, &pending.user_id));
+            session.log_in(&pending.user_id, Some(app.now()));
             Redirect::to("/beranda").into_response()
         }
         Ok(false) | Err(Error::InvalidField { .. }) => (

@@ -237,13 +237,19 @@ pub fn done(title: &str, text: &str) -> Markup {
     )
 }
 
-pub fn disable_confirm() -> Markup {
+pub fn disable_confirm(token: &str, needs_code: bool, message: Option<&str>) -> Markup {
     layout(
         "Disable TOTP",
         html! {
+            (error(message))
             p { "Nonaktifkan TOTP? Setelah ini login hanya dengan User ID dan password, "
                 "dan akun di Otentik tidak bisa dipakai lagi untuk situs ini." }
             form method="post" action="/totp/disable" {
+                input type="hidden" name="token" value=(token);
+                @if needs_code {
+                    label for="totp" { "Kode TOTP saat ini" span.en { " current 6-digit code" } }
+                    input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" required;
+                }
                 button.btn.red type="submit" { "DISABLE TOTP" }
                 a.btn.grey href="/beranda" { "Batal" }
             }

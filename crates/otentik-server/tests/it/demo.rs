@@ -283,7 +283,14 @@ async fn the_guide_walked_end_to_end() {
     assert!(page.contains("Berhasil Enable TOTP"));
     let (_, _, page) = browser.get("/totp/disable").await;
     assert!(page.contains("DISABLE TOTP"));
-    let (_, _, page) = browser.post("/totp/disable", &[]).await;
+    // Activated in this session just now: no code asked, but the form token is.
+    assert!(!page.contains("name=\"totp\""), "{page}");
+    let token = attribute(&page, "name=\"token\"", "value").unwrap();
+    let (status, _, _) = browser.post("/totp/disable", &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no form token");
+    let (status, _, _) = browser.post("/totp/disable", &[("token", "forged")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a wrong form token");
+    let (_, _, page) = browser.post("/totp/disable", &[("token", &token)]).await;
     assert!(page.contains("Berhasil Disable TOTP"));
     assert_eq!(second.status().await.0, StatusCode::GONE);
     let (_, _, page) = browser.get("/beranda").await;
@@ -362,4 +369,22 @@ async fn not_me_and_plain_totp_app_on_the_demo() {
         page.contains("Ada permintaan login yang Anda tolak sebagai bukan saya: ganti kata sandi"),
         "{page}"
     );
+
+    // Ten minutes after the typed code, DISABLE TOTP asks for a fresh one.
+    server.clock.advance(11 * 60);
+    let (_, _, page) = other.get("/totp/disable").await;
+    assert!(page.contains("name=\"totp\""), "{page}");
+    let token = attribute(&page, "name=\"token\"", "value").unwrap();
+    let (status, _, page) = other
+        .post("/totp/disable", &[("token", &token), ("totp", "000000")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Kode TOTP salah"), "{page}");
+    let (_, _, page) = other
+        .post(
+            "/totp/disable",
+            &[("token", &token), ("totp", &device.code())],
+        )
+        .await;
+    assert!(page.contains("Berhasil Disable TOTP"), "{page}");
 }

@@ -145,7 +145,8 @@ async fn one_cookie_per_browser_and_its_session_is_kept() {
     let sid = session_id(&form.set_cookies[0]);
     let cookie = format!("theme=dark; otentik_demo_sid={sid}");
 
-    // The same session afterwards: no new cookie, and its captcha and login are kept.
+    // The same session afterwards: its captcha is kept; logging in moves it to a new id (the
+    // old one, which may have been planted or seen before login, stops working).
     let fields = [
         ("userid", "penyedia1".to_owned()),
         ("password", "penyedia1-rahasia".to_owned()),
@@ -159,7 +160,25 @@ async fn one_cookie_per_browser_and_its_session_is_kept() {
     .await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
     assert_eq!(answer.location.as_deref(), Some("/beranda"));
-    assert!(answer.set_cookies.is_empty());
+    assert_eq!(
+        answer.set_cookies.len(),
+        1,
+        "the session id rotates at login"
+    );
+    let before = sid;
+    let sid = session_id(&answer.set_cookies[0]);
+    assert_ne!(sid, before);
+    let old = send(
+        http.get(format!("{url}/beranda"))
+            .header(COOKIE, format!("otentik_demo_sid={before}")),
+    )
+    .await;
+    assert_eq!(
+        old.location.as_deref(),
+        Some("/login"),
+        "the old id is not logged in"
+    );
+    let cookie = format!("theme=dark; otentik_demo_sid={sid}");
     let answer = send(http.get(format!("{url}/beranda")).header(COOKIE, &cookie)).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert!(answer.body.contains("PT Maju Jaya"));
@@ -281,4 +300,20 @@ async fn the_binary_serves_the_demo_only_with_the_flag() {
     let home = send(http.get(format!("{}/", server.url))).await;
     assert_eq!(home.status, StatusCode::NOT_FOUND);
     assert!(home.body.contains("\"not_found\""));
+}
+
+#[tokio::test]
+async fn session_cookies_are_secure_when_the_site_is_served_over_https() {
+    let outbox = tempfile::tempdir().unwrap();
+    let server = Server::start_demo(outbox.path(), |c| {
+        c.public_url = "https://demo.example".into();
+    })
+    .await;
+    let answer = send(bare_client().get(format!("{}/login/penyedia", server.url))).await;
+    assert_eq!(answer.set_cookies.len(), 1);
+    assert!(
+        answer.set_cookies[0].ends_with("; Path=/; HttpOnly; SameSite=Lax; Secure"),
+        "{}",
+        answer.set_cookies[0]
+    );
 }
