@@ -41,11 +41,13 @@ fn nonce() -> [u8; 16] {
 struct Server(otentik_test_support::server::Server);
 
 impl Server {
-    fn start(db: &std::path::Path) -> Server {
+    /// `max_connections`: the server's connection cap (`--max-connections`).
+    fn start(db: &std::path::Path, max_connections: usize) -> Server {
         let server =
             otentik_test_support::server::Launch::new(env!("CARGO_BIN_EXE_otentik-server"))
                 .arg("--db")
                 .arg(db)
+                .args(["--max-connections", &max_connections.to_string()])
                 .env("OTENTIK_DATA_KEY", DATA_KEY)
                 .env("OTENTIK_SITE_KEY", SITE_KEY)
                 .env("RUST_LOG", "error")
@@ -238,7 +240,9 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 async fn bench(n: usize, logins: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("bench.sqlite3"));
+    // Room for the N long-polls plus the site's traffic; the last phase goes over it.
+    let cap = n + CAP_MARGIN;
+    let server = Server::start(&dir.path().join("bench.sqlite3"), cap);
     let base = server.url();
     let rss_start = server.rss_kib();
     let http = reqwest::Client::builder()
@@ -315,6 +319,9 @@ async fn bench(n: usize, logins: usize) {
     }
     while site.join_next().await.is_some() {}
     let rss_end = server.rss_kib();
+    // Over the cap: while the N polls are held, open CAP_MARGIN + EXTRA more connections,
+    // each sending a request; those the server closes without an answer were refused.
+    let (served, refused) = over_the_cap(&base, CAP_MARGIN + EXTRA).await;
     tasks.abort_all();
 
     let marks = marks.lock().unwrap();
@@ -367,7 +374,57 @@ async fn bench(n: usize, logins: usize) {
         answer_to_site.last().copied().unwrap_or(f64::NAN),
         answer_to_site.len()
     );
+    println!(
+        "connection cap {cap}: {} more connections opened with {held} polls held: {served} served, {refused} refused (closed at once)",
+        CAP_MARGIN + EXTRA
+    );
     println!();
+}
+
+/// Connections the server may serve beyond the N long-polls.
+const CAP_MARGIN: usize = 1000;
+/// Connections the last phase opens beyond the cap.
+const EXTRA: usize = 1000;
+
+/// Opens `count` connections at once, each sending one request, and counts those answered
+/// and those closed without an answer (refused by the cap).
+async fn over_the_cap(base: &str, count: usize) -> (usize, usize) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let address = base.trim_start_matches("http://").to_owned();
+    let mut sockets = Vec::with_capacity(count);
+    for _ in 0..count {
+        if let Ok(socket) = tokio::net::TcpStream::connect(&address).await {
+            sockets.push(socket);
+        }
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for mut socket in sockets {
+        set.spawn(async move {
+            let _ = socket
+                .write_all(b"GET /rp/v1/none HTTP/1.1\r\nHost: bench\r\n\r\n")
+                .await;
+            let mut buf = [0u8; 64];
+            // Answered (a 401, the connection kept alive), or closed at once: refused.
+            let answered = matches!(
+                tokio::time::timeout(Duration::from_secs(10), socket.read(&mut buf)).await,
+                Ok(Ok(n)) if n > 0
+            );
+            (socket, answered)
+        });
+    }
+    let (mut served, mut refused) = (0, 0);
+    // Keep every socket open until all are counted, so the served ones hold their slots.
+    let mut keep = Vec::new();
+    while let Some(done) = set.join_next().await {
+        let (socket, answered) = done.unwrap();
+        if answered {
+            served += 1;
+        } else {
+            refused += 1;
+        }
+        keep.push(socket);
+    }
+    (served, refused)
 }
 
 fn main() {
