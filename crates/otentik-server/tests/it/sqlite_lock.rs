@@ -71,3 +71,35 @@ async fn a_write_lock_held_elsewhere_does_not_stall_status_calls() {
     }
     holder.join().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_stuck_on_the_lock_ends_at_the_request_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.sqlite3");
+    let server = Server::launch(|c| c.request_timeout = 1, db.to_str().unwrap(), None).await;
+    let _device = server.enrolled_device("u").await;
+    // Another connection holds the write lock until the test lets go (no timed hold here).
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        locked_tx.send(()).unwrap();
+        let _ = release_rx.recv();
+        conn.execute_batch("COMMIT").unwrap();
+    });
+    locked_rx.recv().unwrap();
+    // A login must write: it waits on the lock (busy timeout 5 s) and the 1 s request timeout
+    // ends it first with a 500 whose details stay in the log.
+    let (status, body) = server.create_login("u").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::INTERNAL_SERVER_ERROR, Some("internal")),
+        "{body}"
+    );
+    release_tx.send(()).unwrap();
+    holder.join().unwrap();
+    // The lock gone, logins work again.
+    let (status, body) = server.create_login("u").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
