@@ -177,4 +177,20 @@ pub struct UserStatus {
     pub totp_enabled: bool,
     /// Active push devices.
     pub devices: u32,
+    /// Login requests the user answered "Bukan saya" (not me) in the last 30 days, oldest
+    /// first: the password is known to someone else. Absent (and empty) when there are none,
+    /// so older servers and clients read the same JSON.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_me: Vec<NotMeReport>,
+}
+
+/// One "Bukan saya" answer, as `GET /rp/v1/users/{user_id}` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotMeReport {
+    /// When the user answered (unix seconds).
+    pub at: u64,
+    /// The IP address the site sent with that login.
+    pub ip: String,
+    /// The user agent the site sent with that login.
+    pub user_agent: String,
 }

@@ -10,8 +10,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::collections::HashMap;
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -23,7 +21,7 @@ use otentik_protocol::request::{self, header};
 use rand::RngCore as _;
 use serde_json::{Value, json};
 
-const SITE_KEY: &str = "sk_bench";
+const SITE_KEY: &str = "sk_bench_0123456789abcdefghijklmnopq";
 const DATA_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 fn now() -> u64 {
@@ -39,43 +37,31 @@ fn nonce() -> [u8; 16] {
     bytes
 }
 
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+/// The real binary, started through the shared test support.
+struct Server(otentik_test_support::server::Server);
 
 impl Server {
-    fn start(db: &std::path::Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_otentik-server"))
-            .args(["--listen", "127.0.0.1:0", "--db"])
-            .arg(db)
-            .env("OTENTIK_DATA_KEY", DATA_KEY)
-            .env("OTENTIK_SITE_KEY", SITE_KEY)
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = lines.next().unwrap().unwrap();
-        let url = first
-            .strip_prefix("otentik-server listening on ")
-            .unwrap()
-            .to_owned();
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, url }
+    /// `max_connections`: the server's connection cap (`--max-connections`).
+    fn start(db: &std::path::Path, max_connections: usize) -> Server {
+        let server =
+            otentik_test_support::server::Launch::new(env!("CARGO_BIN_EXE_otentik-server"))
+                .arg("--db")
+                .arg(db)
+                .args(["--max-connections", &max_connections.to_string()])
+                .env("OTENTIK_DATA_KEY", DATA_KEY)
+                .env("OTENTIK_SITE_KEY", SITE_KEY)
+                .env("RUST_LOG", "error")
+                .start();
+        Server(server)
+    }
+
+    fn url(&self) -> String {
+        self.0.url.clone()
     }
 
     fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.0.pid())).unwrap_or_default();
         status
             .lines()
             .find_map(|l| l.strip_prefix("VmRSS:"))
@@ -254,8 +240,10 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 async fn bench(n: usize, logins: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("bench.sqlite3"));
-    let base = server.url.clone();
+    // Room for the N long-polls plus the site's traffic; the last phase goes over it.
+    let cap = n + CAP_MARGIN;
+    let server = Server::start(&dir.path().join("bench.sqlite3"), cap);
+    let base = server.url();
     let rss_start = server.rss_kib();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::MAX)
@@ -331,6 +319,9 @@ async fn bench(n: usize, logins: usize) {
     }
     while site.join_next().await.is_some() {}
     let rss_end = server.rss_kib();
+    // Over the cap: while the N polls are held, open CAP_MARGIN + EXTRA more connections,
+    // each sending a request; those the server closes without an answer were refused.
+    let (served, refused) = over_the_cap(&base, CAP_MARGIN + EXTRA).await;
     tasks.abort_all();
 
     let marks = marks.lock().unwrap();
@@ -383,7 +374,57 @@ async fn bench(n: usize, logins: usize) {
         answer_to_site.last().copied().unwrap_or(f64::NAN),
         answer_to_site.len()
     );
+    println!(
+        "connection cap {cap}: {} more connections opened with {held} polls held: {served} served, {refused} refused (closed at once)",
+        CAP_MARGIN + EXTRA
+    );
     println!();
+}
+
+/// Connections the server may serve beyond the N long-polls.
+const CAP_MARGIN: usize = 1000;
+/// Connections the last phase opens beyond the cap.
+const EXTRA: usize = 1000;
+
+/// Opens `count` connections at once, each sending one request, and counts those answered
+/// and those closed without an answer (refused by the cap).
+async fn over_the_cap(base: &str, count: usize) -> (usize, usize) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let address = base.trim_start_matches("http://").to_owned();
+    let mut sockets = Vec::with_capacity(count);
+    for _ in 0..count {
+        if let Ok(socket) = tokio::net::TcpStream::connect(&address).await {
+            sockets.push(socket);
+        }
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for mut socket in sockets {
+        set.spawn(async move {
+            let _ = socket
+                .write_all(b"GET /rp/v1/none HTTP/1.1\r\nHost: bench\r\n\r\n")
+                .await;
+            let mut buf = [0u8; 64];
+            // Answered (a 401, the connection kept alive), or closed at once: refused.
+            let answered = matches!(
+                tokio::time::timeout(Duration::from_secs(10), socket.read(&mut buf)).await,
+                Ok(Ok(n)) if n > 0
+            );
+            (socket, answered)
+        });
+    }
+    let (mut served, mut refused) = (0, 0);
+    // Keep every socket open until all are counted, so the served ones hold their slots.
+    let mut keep = Vec::new();
+    while let Some(done) = set.join_next().await {
+        let (socket, answered) = done.unwrap();
+        if answered {
+            served += 1;
+        } else {
+            refused += 1;
+        }
+        keep.push(socket);
+    }
+    (served, refused)
 }
 
 fn main() {

@@ -74,6 +74,26 @@ CREATE TABLE schema_migrations (
     version INTEGER NOT NULL         -- how many of its migrations are applied
 );
 "#,
+    // Issue 13: limits that survive a restart (src/throttle.rs).
+    r#"
+CREATE TABLE login_backoff (
+    user_id TEXT PRIMARY KEY,
+    strikes INTEGER NOT NULL DEFAULT 0,       -- failed logins in a row, before a block
+    level INTEGER NOT NULL DEFAULT 0,         -- blocks so far (the next lasts 10 s << level)
+    blocked_until INTEGER NOT NULL DEFAULT 0  -- POST /rp/v1/logins answers 429 until then
+);
+ALTER TABLE logins ADD COLUMN settled INTEGER NOT NULL DEFAULT 0; -- counted by the back-off
+UPDATE logins SET settled = 1;
+CREATE TABLE code_failures (
+    user_id TEXT NOT NULL,
+    at INTEGER NOT NULL                      -- when a wrong typed code was checked
+);
+CREATE INDEX code_failures_user ON code_failures (user_id, at);
+-- Typed number matching: the device types the number; devices that never declared the
+-- number_entry feature in their signed poll query get the login's three choices instead.
+ALTER TABLE logins ADD COLUMN typed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN features TEXT NOT NULL DEFAULT ''; -- as last declared
+"#,
 ];
 
 /// Opens (creating if needed) and migrates the database at `path` (`:memory:` for none).
@@ -90,6 +110,15 @@ pub fn open(path: &str) -> Result<Connection, Error> {
     }
     conn.pragma_update(None, "foreign_keys", "ON")?;
     migrate(&conn)?;
+    Ok(conn)
+}
+
+/// Another connection to the already opened and migrated file at `path`.
+pub fn open_more(path: &str) -> Result<Connection, Error> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(conn)
 }
 

@@ -2,9 +2,12 @@
 
 use std::time::Duration;
 
+use axum::Json;
 use axum::http::HeaderMap;
+use axum::response::{IntoResponse as _, Response};
+use otentik_protocol::ErrorBody;
 use otentik_protocol::challenge::{Challenge, UnsignedChallenge};
-use otentik_protocol::device_api::{DeviceState, PollResponse, StatusResponse};
+use otentik_protocol::device_api::{DeviceState, PollResponse, RevokedStatusBody};
 use otentik_protocol::keys::VerifyingKey;
 use otentik_protocol::request::{RequestAuth, header};
 use rusqlite::{OptionalExtension as _, params};
@@ -23,6 +26,61 @@ pub struct Device {
     pub key: VerifyingKey,
     /// Why it was revoked, when it was.
     pub revoked: Option<String>,
+    /// The optional features it declared in its last signed poll query (comma-separated).
+    pub features: String,
+}
+
+impl Device {
+    /// Whether it declared `feature` ([`otentik_protocol::features`]).
+    pub fn has_feature(&self, feature: &str) -> bool {
+        otentik_protocol::features::parse(&self.features).contains(&feature)
+    }
+}
+
+/// The known features named by the `features` parameter of a (signed) query, sorted and
+/// comma-separated; unknown ones are dropped so nothing unbounded is stored.
+pub fn declared_features(query: Option<&str>) -> String {
+    let mut known: Vec<&str> = Vec::new();
+    for pair in query.unwrap_or("").split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key != otentik_protocol::features::PARAM {
+            continue;
+        }
+        for feature in otentik_protocol::features::parse(value) {
+            if let Some(known_feature) = otentik_protocol::features::ALL
+                .iter()
+                .find(|k| **k == feature)
+                && !known.contains(known_feature)
+            {
+                known.push(known_feature);
+            }
+        }
+    }
+    known.sort_unstable();
+    known.join(",")
+}
+
+/// Remembers what the devices of a verified poll declared (written only when it changed), so
+/// a login started between polls is shaped for each device.
+pub fn remember_features(
+    state: &AppState,
+    devices: &mut [Device],
+    features: &str,
+) -> Result<(), Error> {
+    let changed: Vec<&mut Device> = devices
+        .iter_mut()
+        .filter(|d| d.features != features)
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let conn = state.db();
+    let mut stmt = conn.prepare_cached("UPDATE devices SET features = ?2 WHERE id = ?1")?;
+    for device in changed {
+        stmt.execute(params![device.id, features])?;
+        device.features = features.to_owned();
+    }
+    Ok(())
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -49,7 +107,14 @@ pub fn check_time(state: &AppState, auth: &RequestAuth) -> Result<(), Error> {
     })
 }
 
-/// Verifies signatures of `keys` (in `auth.device_ids` order) and records the nonce.
+/// Most request nonces the replay cache holds (about 150 bytes each). Only requests whose
+/// signer the server knows are recorded, so only enrolled devices can fill it; when full,
+/// new requests are refused (429) until entries age out of the 120 s window, instead of the
+/// server's memory growing without bound.
+pub const REPLAY_CAP: usize = 200_000;
+
+/// Verifies signatures of `keys` (registered keys, in `auth.device_ids` order) and records
+/// the nonce.
 pub fn verify(
     state: &AppState,
     auth: &RequestAuth,
@@ -59,10 +124,39 @@ pub fn verify(
     body: &[u8],
 ) -> Result<(), Error> {
     check_time(state, auth)?;
-    let now = state.now();
-    let mut guard = state.replay.lock().unwrap_or_else(|p| p.into_inner());
-    auth.verify_all(keys, method, path_and_query, body, now, &mut guard)
+    if keys.len() != auth.device_ids.len() {
+        return Err(Error::Unauthorized);
+    }
+    for (index, key) in keys.iter().enumerate() {
+        auth.verify(index, key, method, path_and_query, body)
+            .map_err(|_| Error::Unauthorized)?;
+    }
+    record_nonce(state, auth)
+}
+
+/// Verifies the signature of an enrolment request, made with the key in its own body: it
+/// proves nothing about the sender, so the nonce is not recorded here but by
+/// [`record_nonce`] once the enrolment token is known to be valid (else anyone could fill
+/// the replay cache with self-made keys).
+pub fn verify_self_signed(
+    state: &AppState,
+    auth: &RequestAuth,
+    key: &VerifyingKey,
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+) -> Result<(), Error> {
+    check_time(state, auth)?;
+    auth.verify(0, key, method, path_and_query, body)
         .map_err(|_| Error::Unauthorized)
+}
+
+/// Records the request's nonce (its signer is known): refuses a replay (401, like every
+/// authentication failure) and a full cache (429).
+pub fn record_nonce(state: &AppState, auth: &RequestAuth) -> Result<(), Error> {
+    let now = state.now();
+    let mut cache = state.replay.lock().unwrap_or_else(|p| p.into_inner());
+    cache.record(&auth.replay_key(), auth.timestamp, now)
 }
 
 /// Authenticates a request from registered devices: every listed device must exist and its
@@ -83,13 +177,17 @@ pub fn authenticate(
     {
         let conn = state.db();
         let mut stmt = conn.prepare_cached(
-            "SELECT user_id, public_key, status, revoked_reason FROM devices WHERE id = ?1",
+            "SELECT user_id, public_key, status, revoked_reason, features FROM devices
+             WHERE id = ?1",
         )?;
         for id in &auth.device_ids {
-            let row: Option<(String, Vec<u8>, String, Option<String>)> = stmt
-                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            type Row = (String, Vec<u8>, String, Option<String>, String);
+            let row: Option<Row> = stmt
+                .query_row([id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
                 .optional()?;
-            let Some((user_id, public_key, status, reason)) = row else {
+            let Some((user_id, public_key, status, reason, features)) = row else {
                 return Err(Error::Unauthorized);
             };
             let bytes: [u8; 32] = public_key.try_into().map_err(|_| Error::Unauthorized)?;
@@ -100,6 +198,7 @@ pub fn authenticate(
                 user_id,
                 key,
                 revoked,
+                features,
             });
         }
     }
@@ -199,7 +298,7 @@ fn pending_for(state: &AppState, devices: &[Device]) -> Result<Vec<Challenge>, E
     let conn = state.db();
     let mut stmt = conn.prepare_cached(
         "SELECT l.id, l.nonce, u.display_name, l.ip, l.user_agent, l.numbers, l.created_at,
-                l.expires_at
+                l.expires_at, l.typed
          FROM logins l JOIN users u ON u.user_id = l.user_id
          WHERE l.user_id = ?1 AND l.status = 'pending' AND l.expires_at > ?2",
     )?;
@@ -214,11 +313,15 @@ fn pending_for(state: &AppState, devices: &[Device]) -> Result<Vec<Challenge>, E
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, u64>(6)?,
                 r.get::<_, u64>(7)?,
+                r.get::<_, bool>(8)?,
             ))
         })?;
         for row in rows {
-            let (id, nonce, account, ip, user_agent, numbers, created_at, expires_at) = row?;
-            let numbers = numbers.map(|text| {
+            let (id, nonce, account, ip, user_agent, numbers, created_at, expires_at, typed) = row?;
+            // Typed: a number field on devices that can show one; the choices elsewhere.
+            let number_entry =
+                typed && device.has_feature(otentik_protocol::features::NUMBER_ENTRY);
+            let numbers = numbers.filter(|_| !number_entry).map(|text| {
                 text.split(',')
                     .filter_map(|n| n.parse().ok())
                     .collect::<Vec<u8>>()
@@ -235,7 +338,7 @@ fn pending_for(state: &AppState, devices: &[Device]) -> Result<Vec<Challenge>, E
                     created_at,
                     expires_at,
                     numbers,
-                    number_entry: false,
+                    number_entry,
                 }
                 .sign(&state.signing_key),
             );
@@ -244,15 +347,38 @@ fn pending_for(state: &AppState, devices: &[Device]) -> Result<Vec<Challenge>, E
     Ok(challenges)
 }
 
-/// The state of an active device (a revoked one is refused by [`require_active`]).
-pub fn status(state: &AppState, device: &Device) -> Result<StatusResponse, Error> {
-    require_active(device)?;
-    Ok(StatusResponse {
-        device_id: device.id.clone(),
-        state: DeviceState::Active,
-        server_time: state.now(),
-        signature: String::new(),
-    })
+/// The device's state signed by the server over the request's nonce (`request_nonce`, from
+/// the verified `Otentik-Nonce`), so the device can trust it: 200 with `active`, or 410
+/// `device_revoked` with the signed `revoked` status beside `{code, message}`.
+pub fn status(state: &AppState, device: &Device, request_nonce: &str) -> Response {
+    let now = state.now();
+    match &device.revoked {
+        None => Json(otentik_protocol::status::sign(
+            &state.signing_key,
+            &device.id,
+            DeviceState::Active,
+            now,
+            request_nonce,
+        ))
+        .into_response(),
+        Some(reason) => {
+            let error = Error::DeviceRevoked(reason.clone());
+            let body = RevokedStatusBody {
+                error: ErrorBody {
+                    code: error.code(),
+                    message: error.to_string(),
+                },
+                status: otentik_protocol::status::sign(
+                    &state.signing_key,
+                    &device.id,
+                    DeviceState::Revoked,
+                    now,
+                    request_nonce,
+                ),
+            };
+            (error.status(), Json(body)).into_response()
+        }
+    }
 }
 
 /// Unregisters a device (the app deleted the account). TOTP stays on at the site.

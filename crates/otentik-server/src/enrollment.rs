@@ -47,13 +47,19 @@ pub fn create(state: &AppState, request: &CreateEnrollment) -> Result<Enrollment
             &state.signing_key.verifying_key(),
         )),
     });
-    let uri = otentik::otpauth::format(&account);
+    // `push_key` pins the server key: a device that reads it refuses an enrolment answer
+    // signed by any other key (a push_url swapped in a forged QR).
+    let uri = format!(
+        "{}&push_key={}",
+        otentik::otpauth::format(&account),
+        keys::fingerprint(&state.signing_key.verifying_key())
+    );
     let qr_svg = qr_svg(&uri)?;
     let expires_at = now + state.config.enrollment_ttl;
     let sealed = state.data_key.seal(&format!("enrollment:{id}"), &seed)?;
     let expired: Vec<String> = {
         let mut conn = state.db();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let expired: Vec<String> = {
             let mut stmt =
                 tx.prepare("SELECT id FROM enrollments WHERE user_id = ?1 AND status = 'pending'")?;
@@ -146,9 +152,16 @@ fn read_status(state: &AppState, id: &str) -> Result<EnrollmentStatus, Error> {
 pub fn confirm(state: &AppState, id: &str, code: &str) -> Result<EnrollmentStatus, Error> {
     let now = state.now();
     let mut conn = state.db();
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let pending = load_pending(state, &tx, "id", id, now)?.ok_or(Error::EnrollmentClosed)?;
-    let step = check_code(state, &tx, &pending, code, now)?;
+    let step = match check_code(state, &tx, &pending, code, now) {
+        Ok(step) => step,
+        Err(error) => {
+            // Keep the wrong code counted (five close the enrolment).
+            tx.commit()?;
+            return Err(error);
+        }
+    };
     complete(state, &tx, &pending, step, None, now)?;
     tx.commit()?;
     drop(conn);
@@ -161,7 +174,13 @@ pub fn confirm(state: &AppState, id: &str, code: &str) -> Result<EnrollmentStatu
 
 /// Completes an enrolment from a device: called by the device API after the request
 /// signature (by the key in the body) verified.
-pub fn enroll_device(state: &AppState, request: &EnrollRequest) -> Result<EnrollResponse, Error> {
+/// The request's nonce is recorded against replay only once the token is known to be valid
+/// (`auth`: the request's verified headers).
+pub fn enroll_device(
+    state: &AppState,
+    request: &EnrollRequest,
+    auth: &otentik_protocol::request::RequestAuth,
+) -> Result<EnrollResponse, Error> {
     let public_key = keys::public_key_from_wire("public_key", &request.public_key)
         .map_err(|e| Error::field("public_key", e.to_string()))?;
     if let Some(name) = &request.device_name {
@@ -169,9 +188,10 @@ pub fn enroll_device(state: &AppState, request: &EnrollRequest) -> Result<Enroll
     }
     let now = state.now();
     let mut conn = state.db();
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let pending = load_pending(state, &tx, "token_hash", &token::hash(&request.token), now)?
         .ok_or(Error::Unauthorized)?;
+    crate::device::record_nonce(state, auth)?;
     let step = match check_code(state, &tx, &pending, &request.code, now) {
         Ok(step) => step,
         Err(error) => {

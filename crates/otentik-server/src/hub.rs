@@ -45,6 +45,15 @@ impl Hub {
         }
     }
 
+    /// How many receivers of `topic` are alive: the long-polls waiting on it right now (tests
+    /// wait on this instead of sleeping).
+    pub fn waiters(&self, topic: &str) -> usize {
+        let topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
+        topics
+            .get(topic)
+            .map_or(0, |sender| sender.receiver_count())
+    }
+
     /// Wakes every waiter of `topic`.
     pub fn publish(&self, topic: &str) {
         let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());

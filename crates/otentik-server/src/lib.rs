@@ -21,15 +21,16 @@ pub mod device;
 pub mod enrollment;
 mod error;
 pub mod hub;
+pub mod limits;
 pub mod login;
 pub mod seal;
+mod serve;
 pub mod state;
+pub mod throttle;
 mod token;
 pub mod user;
 
-use std::net::SocketAddr;
-
-pub use api::{router, router_with};
+pub use api::{device_router_with, router, router_with, rp_router};
 pub use error::Error;
 pub use state::{AppState, Config};
 
@@ -42,13 +43,22 @@ pub async fn serve(
     site: axum::Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router_with(state.clone(), site).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            state.hub.shut_down();
-        })
-        .await
+    let app = router_with(state.clone(), site);
+    serve::serve_listeners(vec![(listener, app)], state, shutdown).await
+}
+
+/// Like [`serve`], with the relying-party API (`/rp/v1`) alone on `rp_listener` and the
+/// device API with `site` on `listener` (`--rp-listen`).
+pub async fn serve_split(
+    listener: tokio::net::TcpListener,
+    rp_listener: tokio::net::TcpListener,
+    state: AppState,
+    site: axum::Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let public = api::device_router_with(state.clone(), site);
+    let rp = api::rp_router(state.clone());
+    serve::serve_listeners(vec![(listener, public), (rp_listener, rp)], state, shutdown).await
 }
 
 /// A random relying-party key (`sk_…`), for a server started without one.

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use otentik_protocol::answer::{self, Decision};
 use otentik_protocol::device_api::{AnswerRequest, AnswerResponse};
-use otentik_protocol::rp_api::{CreateLogin, Login, LoginState, LoginStatus};
+use otentik_protocol::rp_api::{CreateLogin, Login, LoginState, LoginStatus, NumberMatching};
 use otentik_protocol::{MAX_CHALLENGE_TTL_SECS, keys::VerifyingKey};
 use rusqlite::{OptionalExtension as _, params};
 
@@ -30,20 +30,31 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
     let now = state.now();
     let window = state.config.rate_window;
     let ttl = state.config.challenge_ttl.min(MAX_CHALLENGE_TTL_SECS);
-    let (numbers, number) = if request
-        .number_matching
-        .unwrap_or(state.config.number_matching)
-    {
-        let (choices, right) = choices();
-        (Some(choices), Some(right))
-    } else {
-        (None, None)
+    let mode = request
+        .number_mode
+        .unwrap_or(match request.number_matching {
+            Some(false) => NumberMatching::Off,
+            Some(true) | None => state.config.number_mode,
+        });
+    // Typed logins keep three choices too: devices that have not declared `number_entry`
+    // get them (the legacy fallback); the others get a number field.
+    let (numbers, number) = match mode {
+        NumberMatching::Off => (None, None),
+        NumberMatching::Choices | NumberMatching::Typed => {
+            let (choices, right) = choices();
+            (Some(choices), Some(right))
+        }
     };
+    let typed = mode == NumberMatching::Typed;
     let id = token::random("ch_", 16);
     let nonce = token::random("", 32);
     let replaced: Vec<String> = {
         let mut conn = state.db();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if let Err(error) = crate::throttle::check_logins(&tx, &request.user_id, now) {
+            tx.commit()?; // keep what was settled
+            return Err(error);
+        }
         let (recent, oldest): (u32, Option<u64>) = tx.query_row(
             "SELECT COUNT(*), MIN(created_at) FROM logins WHERE user_id = ?1 AND created_at > ?2",
             params![request.user_id, now.saturating_sub(window)],
@@ -63,10 +74,11 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
             "UPDATE logins SET status = 'expired' WHERE user_id = ?1 AND status = 'pending'",
             [&request.user_id],
         )?;
+        crate::throttle::replaced(&tx, &request.user_id, &replaced, now)?;
         tx.execute(
             "INSERT INTO logins (id, user_id, nonce, ip, user_agent, numbers, number, status,
-                                 created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9)",
+                                 created_at, expires_at, typed)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10)",
             params![
                 id,
                 request.user_id,
@@ -78,7 +90,8 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
                     .map(otentik_protocol::message::numbers_field),
                 number,
                 now,
-                now + ttl
+                now + ttl,
+                typed
             ],
         )?;
         tx.commit()?;
@@ -91,7 +104,7 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
     Ok(Login {
         login_id: id,
         number,
-        number_entry: false,
+        number_entry: typed,
         expires_at: now + ttl,
     })
 }
@@ -100,10 +113,7 @@ fn check_shown(field: &'static str, value: &str, max: usize) -> Result<(), Error
     if value.chars().count() > max {
         return Err(Error::field(field, format!("at most {max} characters")));
     }
-    if value.chars().any(char::is_control) {
-        return Err(Error::field(field, "must not contain control characters"));
-    }
-    Ok(())
+    user::check_shown_chars(field, value)
 }
 
 /// Three distinct numbers 0–99 and the one among them that the site shows.

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use otentik_protocol::MAX_CLOCK_SKEW_SECS;
 use otentik_protocol::keys::SigningKey;
-use otentik_protocol::replay::ReplayGuard;
+use otentik_protocol::rp_api::NumberMatching;
 use rusqlite::{Connection, OptionalExtension as _};
 
 use crate::clock::Clock;
@@ -28,8 +28,10 @@ pub struct Config {
     pub challenge_ttl: u64,
     /// Seconds a device should hold each long-poll.
     pub poll_wait: u64,
-    /// Whether logins use number matching unless the site says otherwise.
-    pub number_matching: bool,
+    /// How logins match numbers unless the site says otherwise: typed by default (a blind
+    /// guess succeeds 1 time in 100); devices that have not declared `number_entry` get three
+    /// choices instead.
+    pub number_mode: NumberMatching,
     /// Logins a user may start per `rate_window`.
     pub login_limit: u32,
     /// Typed-code checks a user may make per `rate_window`.
@@ -40,6 +42,12 @@ pub struct Config {
     pub enroll_code_attempts: u32,
     /// Largest accepted request body, bytes.
     pub body_limit: usize,
+    /// Concurrent connections served; over it new ones are closed at once (`--max-connections`).
+    pub max_connections: usize,
+    /// Seconds a connection may take to send a request's headers before it is closed.
+    pub header_read_timeout: u64,
+    /// Seconds any request but a long-poll may take before it is ended with a 500.
+    pub request_timeout: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -49,7 +57,7 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("site_key", &"<redacted>")
             .field("challenge_ttl", &self.challenge_ttl)
-            .field("number_matching", &self.number_matching)
+            .field("number_mode", &self.number_mode)
             .finish_non_exhaustive()
     }
 }
@@ -64,15 +72,21 @@ impl Config {
             enrollment_ttl: 600,
             challenge_ttl: 60,
             poll_wait: 25,
-            number_matching: true,
+            number_mode: NumberMatching::Typed,
             login_limit: 5,
             verify_limit: 5,
             rate_window: 60,
             enroll_code_attempts: 5,
             body_limit: 64 * 1024,
+            max_connections: 10_000,
+            header_read_timeout: 10,
+            request_timeout: 15,
         }
     }
 }
+
+/// Connections to a database file (a `:memory:` database has one).
+const DB_CONNECTIONS: usize = 4;
 
 /// Cheap to clone: everything is behind one `Arc`.
 #[derive(Clone)]
@@ -82,7 +96,10 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     /// Settings.
     pub config: Config,
-    db: Mutex<Connection>,
+    /// A few connections to the same file (one for `:memory:`), so a request waiting on a
+    /// write lock does not hold up requests that only read.
+    db: Vec<Mutex<Connection>>,
+    next_db: std::sync::atomic::AtomicUsize,
     /// Seals secrets at rest.
     pub data_key: DataKey,
     /// Signs challenges; its public half is pinned by devices.
@@ -92,9 +109,13 @@ pub struct Inner {
     /// Long-poll wake-ups.
     pub hub: Hub,
     /// Device request nonces seen within the clock tolerance.
-    pub replay: Mutex<ReplayGuard>,
+    pub replay: Mutex<crate::limits::ReplayCache>,
     /// Recent typed-code checks per user, for the rate limit.
     pub verify_attempts: Mutex<HashMap<String, Vec<u64>>>,
+    /// Long-polls each device holds (capped).
+    pub polls: crate::limits::PollSlots,
+    /// Connections closed at once because [`Config::max_connections`] were open.
+    pub connections_refused: std::sync::atomic::AtomicU64,
 }
 
 impl std::ops::Deref for AppState {
@@ -113,18 +134,36 @@ impl AppState {
         data_key: DataKey,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, Error> {
+        crate::user::check_shown_chars("site_name", &config.site_name)?;
         let conn = db::open(db_path)?;
         let signing_key = load_or_create_signing_key(&conn, &data_key)?;
+        let mut pool = vec![Mutex::new(conn)];
+        if db_path != ":memory:" {
+            for _ in 1..DB_CONNECTIONS {
+                pool.push(Mutex::new(db::open_more(db_path)?));
+            }
+        }
         Ok(Self(Arc::new(Inner {
             config,
-            db: Mutex::new(conn),
+            db: pool,
+            next_db: Default::default(),
             data_key,
             signing_key,
             clock,
             hub: Hub::default(),
-            replay: Mutex::new(ReplayGuard::new(MAX_CLOCK_SKEW_SECS)),
+            replay: Mutex::new(crate::limits::ReplayCache::new(
+                MAX_CLOCK_SKEW_SECS,
+                crate::device::REPLAY_CAP,
+            )),
             verify_attempts: Mutex::new(HashMap::new()),
+            polls: crate::limits::PollSlots::default(),
+            connections_refused: Default::default(),
         })))
+    }
+
+    /// How many request nonces the replay cache holds (tests, metrics).
+    pub fn replay_len(&self) -> usize {
+        self.replay.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     /// The current unix time from the injected clock.
@@ -132,9 +171,25 @@ impl AppState {
         self.clock.now()
     }
 
-    /// The database (one connection; every use is short).
+    /// A database connection: a free one of the pool when there is one (every use is short;
+    /// handlers run them on blocking threads, never on a runtime worker).
     pub fn db(&self) -> MutexGuard<'_, Connection> {
-        self.db
+        use std::sync::TryLockError;
+        let count = self.db.len().max(1);
+        let start = self
+            .next_db
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        for offset in 0..count {
+            if let Some(slot) = self.db.get((start + offset) % count) {
+                match slot.try_lock() {
+                    Ok(guard) => return guard,
+                    Err(TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
+                    Err(TryLockError::WouldBlock) => {}
+                }
+            }
+        }
+        // All busy: wait for one (the pool is never empty: `open` puts one in).
+        self.db[start % count]
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }

@@ -2,7 +2,7 @@
 
 use otentik::Secret;
 use otentik::account::Algorithm;
-use otentik_protocol::rp_api::UserStatus;
+use otentik_protocol::rp_api::{NotMeReport, UserStatus};
 use rusqlite::{Connection, OptionalExtension as _, params};
 
 use crate::Error;
@@ -16,8 +16,11 @@ pub const DIGITS: u8 = 6;
 pub const PERIOD: u32 = 30;
 /// Steps either side of now accepted for a typed code.
 pub const WINDOW: u64 = 1;
+/// How far back `GET /rp/v1/users/{id}` reports "Bukan saya" answers: 30 days.
+pub const NOT_ME_REPORTED_SECS: u64 = 30 * 24 * 3600;
 
-/// Checks a user id or display name: 1 to `max` characters, no control characters.
+/// Checks a user id or display name: 1 to `max` characters, no control or invisible
+/// formatting characters.
 pub fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), Error> {
     if value.trim().is_empty() {
         return Err(Error::field(field, "must not be empty"));
@@ -25,13 +28,26 @@ pub fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), Er
     if value.chars().count() > max {
         return Err(Error::field(field, format!("at most {max} characters")));
     }
-    if value.chars().any(char::is_control) {
-        return Err(Error::field(field, "must not contain control characters"));
-    }
-    Ok(())
+    check_shown_chars(field, value)
 }
 
-/// Whether TOTP is on, and the number of active devices.
+/// Refuses text the device would show when it holds a control, bidi, zero-width or other
+/// invisible format character ([`otentik_protocol::text::hidden_char`]): such text can make
+/// a login request read as something else on the user's screen.
+pub fn check_shown_chars(field: &'static str, value: &str) -> Result<(), Error> {
+    match otentik_protocol::text::hidden_char(value) {
+        Some(c) => Err(Error::field(
+            field,
+            format!(
+                "must not contain control or invisible formatting characters (found U+{:04X})",
+                u32::from(c)
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Whether TOTP is on, the number of active devices, and recent "Bukan saya" answers.
 pub fn status(state: &AppState, user_id: &str) -> Result<UserStatus, Error> {
     check_text("user_id", user_id, 128)?;
     let conn = state.db();
@@ -48,9 +64,28 @@ pub fn status(state: &AppState, user_id: &str) -> Result<UserStatus, Error> {
         [user_id],
         |r| r.get(0),
     )?;
+    let not_me = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT answered_at, ip, user_agent FROM logins
+             WHERE user_id = ?1 AND status = 'not_me' AND answered_at > ?2
+             ORDER BY answered_at, rowid",
+        )?;
+        stmt.query_map(
+            params![user_id, state.now().saturating_sub(NOT_ME_REPORTED_SECS)],
+            |r| {
+                Ok(NotMeReport {
+                    at: r.get(0)?,
+                    ip: r.get(1)?,
+                    user_agent: r.get(2)?,
+                })
+            },
+        )?
+        .collect::<Result<_, _>>()?
+    };
     Ok(UserStatus {
         totp_enabled: enabled,
         devices,
+        not_me,
     })
 }
 
@@ -83,7 +118,7 @@ pub fn turn_off(state: &AppState, user_id: &str, reason: &str) -> Result<UserSta
     let now = state.now();
     let (logins, devices_of_user) = {
         let mut conn = state.db();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             "UPDATE users SET seed = NULL, totp_enabled = 0, updated_at = ?2 WHERE user_id = ?1",
             params![user_id, now],
@@ -115,10 +150,7 @@ pub fn turn_off(state: &AppState, user_id: &str, reason: &str) -> Result<UserSta
     }
     state.hub.publish(&format!("user:{devices_of_user}"));
     tracing::info!(reason, "TOTP turned off for a user");
-    Ok(UserStatus {
-        totp_enabled: false,
-        devices: 0,
-    })
+    status(state, user_id)
 }
 
 /// Checks a typed code: accepted once (its time step must be newer than the last accepted one).
@@ -128,28 +160,33 @@ pub fn verify_code(state: &AppState, user_id: &str, code: &str) -> Result<bool, 
         return Err(Error::field("code", "at most 16 characters"));
     }
     let now = state.now();
-    rate_limit_verify(state, user_id, now)?;
     let conn = state.db();
     let Some((secret, last_step)) = seed(state, &conn, user_id)? else {
         return Ok(false);
     };
+    // The longer lock first, so the site shows the real wait.
+    crate::throttle::check_codes(&conn, user_id, now)?;
+    rate_limit_verify(state, user_id, now)?;
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    let Some(step) =
-        otentik::otp::verify_totp(&secret, ALGORITHM, DIGITS, PERIOD, &code, now, WINDOW)
-    else {
-        return Ok(false);
+    let step = otentik::otp::verify_totp(&secret, ALGORITHM, DIGITS, PERIOD, &code, now, WINDOW)
+        .and_then(|step| i64::try_from(step).ok())
+        .filter(|step| *step > last_step);
+    let accepted = match step {
+        Some(step) => {
+            conn.execute(
+                "UPDATE users SET last_step = ?2
+                 WHERE user_id = ?1 AND last_step < ?2 AND totp_enabled = 1",
+                params![user_id, step],
+            )? == 1
+        }
+        None => false,
     };
-    let Ok(step) = i64::try_from(step) else {
-        return Ok(false);
-    };
-    if step <= last_step {
-        return Ok(false);
+    if accepted {
+        crate::throttle::code_verified(&conn, user_id)?;
+    } else {
+        crate::throttle::code_failed(&conn, user_id, now)?;
     }
-    let changed = conn.execute(
-        "UPDATE users SET last_step = ?2 WHERE user_id = ?1 AND last_step < ?2 AND totp_enabled = 1",
-        params![user_id, step],
-    )?;
-    Ok(changed == 1)
+    Ok(accepted)
 }
 
 fn rate_limit_verify(state: &AppState, user_id: &str, now: u64) -> Result<(), Error> {

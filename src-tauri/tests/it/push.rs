@@ -167,9 +167,23 @@ fn a_request_is_listed_and_answered_ya_tidak_bukan_saya_and_wrong_number() {
     assert_eq!(answer["status"], "not_me", "{answer}");
     assert!(a.site.get("/login/selesai").html.contains("dilaporkan"));
 
-    // A wrong number: not approved.
+    // A wrong number: not approved. (After Bukan saya the site first makes the next login
+    // wait out the back-off: 10 s the first time.)
     a.site.logout();
-    let (number, request) = login_and_wait(&a);
+    let refused = a.site.login("penyedia", USER, PASSWORD);
+    assert!(refused.html.contains("Coba lagi dalam"), "{}", refused.html);
+    let waiting = wait_for("the back-off after Bukan saya to end", || {
+        let page = a.site.login("penyedia", USER, PASSWORD);
+        (page.at == "/login/tunggu").then_some(page)
+    });
+    let number: u8 = attribute(&waiting.html, "id=\"nomor\"", "data-number")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let request = wait_for("the login request in push_requests", || {
+        let listed = a.h.call("push_requests", json!({})).unwrap();
+        listed["requests"].as_array().unwrap().first().cloned()
+    });
     let numbers: Vec<u8> = serde_json::from_value(request["numbers"].clone()).unwrap();
     let wrong = numbers.iter().copied().find(|n| *n != number).unwrap();
     let answer = respond(&a, &request["id"], "approve", json!(wrong)).unwrap();

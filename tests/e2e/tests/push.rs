@@ -204,7 +204,8 @@ async fn guide(d: &Desktop, server: &mut DemoServer, notifications: &Notificatio
         .await?;
     d.click("[data-testid=add-done]").await?;
     push_state(d, "penyedia1", "active").await?;
-    let disabled = blocking(|| browser.post("/totp/disable", &[]));
+    // Activated in this browser session just now: the form needs its token, not a code.
+    let disabled = blocking(|| browser.disable_totp(None));
     assert!(disabled.html.contains("Berhasil Disable TOTP"));
     push_state(d, "penyedia1", "revoked").await?;
     step(d, "43-disabled-revoked").await?;

@@ -59,7 +59,7 @@ impl DemoServer {
 }
 
 /// The key the demo site's back end uses for `/rp/v1`.
-pub const SITE_KEY: &str = "flows-site-key";
+pub const SITE_KEY: &str = "flows-site-key-0123456789abcdefghij";
 
 /// What the site's back end knows of a user (`GET /rp/v1/users/{id}`).
 pub fn site_user(server: &DemoServer, user: &str) -> serde_json::Value {
@@ -157,6 +157,19 @@ impl Browser {
         let uri = attribute(&page.html, "id=\"qr\"", "data-otpauth-uri")
             .expect("the QR page embeds the URI");
         (page, uri)
+    }
+
+    /// DISABLE TOTP from Beranda: the form's token (CSRF) and, when the page asks for one
+    /// (no push approval or typed code at login in the last minutes), the current `code`.
+    pub fn disable_totp(&self, code: Option<&str>) -> Page {
+        let form = self.get("/totp/disable");
+        let token = attribute(&form.html, "name=\"token\"", "value")
+            .expect("the DISABLE TOTP form carries a token");
+        let mut fields = vec![("token", token.as_str())];
+        if let Some(code) = code {
+            fields.push(("totp", code));
+        }
+        self.post("/totp/disable", &fields)
     }
 
     /// Reset TOTP through the e-mail link in the outbox.

@@ -12,6 +12,9 @@ use crate::wait;
 
 /// The line the server prints first: `otentik-server listening on http://ADDRESS`.
 pub const LISTENING: &str = "otentik-server listening on ";
+/// With `--rp-listen`, printed just before [`LISTENING`]:
+/// `otentik-server rp api listening on http://ADDRESS`.
+pub const RP_LISTENING: &str = "otentik-server rp api listening on ";
 
 /// How to start a server: the binary, its options (without `--listen`) and environment.
 #[derive(Debug, Clone)]
@@ -66,12 +69,13 @@ impl Launch {
 
     /// Starts it on a free port; returns once it listens.
     pub fn start(self) -> Server {
-        let (child, url, port) = spawn(&self, 0);
+        let (child, url, port, rp_url) = spawn(&self, 0);
         Server {
             launch: self,
             child,
             url,
             port,
+            rp_url,
         }
     }
 }
@@ -85,6 +89,8 @@ pub struct Server {
     pub url: String,
     /// Its port (kept across restarts).
     pub port: u16,
+    /// `http://127.0.0.1:PORT` of the relying-party API when started with `--rp-listen`.
+    pub rp_url: Option<String>,
 }
 
 impl Server {
@@ -103,14 +109,21 @@ impl Server {
             &format!("port {port} to be free"),
             || std::net::TcpListener::bind(("127.0.0.1", port)).is_ok(),
         );
-        let (child, url, _) = spawn(&self.launch, port);
+        let (child, url, _, rp_url) = spawn(&self.launch, port);
         self.child = child;
         self.url = url;
+        self.rp_url = rp_url;
     }
 
     /// Its process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Waits for it to exit on its own (after a signal the test sent) and returns how it
+    /// ended.
+    pub fn wait_exit(&mut self) -> std::process::ExitStatus {
+        self.child.wait().unwrap()
     }
 }
 
@@ -120,7 +133,7 @@ impl Drop for Server {
     }
 }
 
-fn spawn(launch: &Launch, port: u16) -> (Child, String, u16) {
+fn spawn(launch: &Launch, port: u16) -> (Child, String, u16, Option<String>) {
     let mut child = Command::new(&launch.program)
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .args(&launch.args)
@@ -131,11 +144,15 @@ fn spawn(launch: &Launch, port: u16) -> (Child, String, u16) {
         .unwrap_or_else(|e| panic!("starting {}: {e}", launch.program.display()));
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
+    let mut rp_url = None;
     let url = loop {
         let line = lines
             .next()
             .unwrap_or_else(|| panic!("{} exited before it listened", launch.program.display()))
             .unwrap();
+        if let Some(url) = line.strip_prefix(RP_LISTENING) {
+            rp_url = Some(url.trim().to_owned());
+        }
         if let Some(url) = line.strip_prefix(LISTENING) {
             break url.trim().to_owned();
         }
@@ -143,5 +160,5 @@ fn spawn(launch: &Launch, port: u16) -> (Child, String, u16) {
     // Keep draining its output so it never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
     let port = url.rsplit(':').next().unwrap().parse().unwrap();
-    (child, url, port)
+    (child, url, port, rp_url)
 }

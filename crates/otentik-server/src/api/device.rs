@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use otentik_protocol::device_api::{AnswerRequest, EnrollRequest};
 use otentik_protocol::keys;
 
+use super::blocking;
 use super::body::{json_body, wait_param};
 use crate::state::AppState;
 use crate::{Error, device, enrollment, login};
@@ -58,15 +59,12 @@ async fn enroll(
     }
     let key = keys::public_key_from_wire("public_key", &request.public_key)
         .map_err(|e| Error::field("public_key", e.to_string()))?;
-    device::verify(
-        &state,
-        &auth,
-        &[key],
-        method.as_str(),
-        &target(&uri),
-        &bytes,
-    )?;
-    let response = enrollment::enroll_device(&state, &request)?;
+    let target = target(&uri);
+    let response = blocking(&state, move |state| {
+        device::verify_self_signed(state, &auth, &key, method.as_str(), &target, &bytes)?;
+        enrollment::enroll_device(state, &request, &auth)
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(response)).into_response())
 }
 
@@ -76,8 +74,17 @@ async fn poll(
     uri: OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let devices = device::authenticate(&state, &headers, method.as_str(), &target(&uri), b"")?;
     let wait = wait_param(uri.0.query())?;
+    let target = target(&uri);
+    let devices = blocking(&state, move |state| {
+        let mut devices = device::authenticate(state, &headers, method.as_str(), &target, b"")?;
+        let query = target.split_once('?').map(|(_, query)| query);
+        device::remember_features(state, &mut devices, &device::declared_features(query))?;
+        Ok(devices)
+    })
+    .await?;
+    let ids: Vec<String> = devices.iter().map(|d| d.id.clone()).collect();
+    let _slot = state.polls.take(&ids)?;
     Ok(Json(device::poll(&state, devices, wait).await?).into_response())
 }
 
@@ -90,19 +97,24 @@ async fn answer(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Error> {
     let bytes = raw(body, state.config.body_limit)?;
-    let devices = device::authenticate(&state, &headers, method.as_str(), &target(&uri), &bytes)?;
-    let device = device::single(devices)?;
-    device::require_active(&device)?;
-    let id = id.map(|Path(v)| v).map_err(|_| Error::ChallengeNotFound)?;
-    let (request, _): (AnswerRequest, _) = json_body(&headers, Ok(bytes), state.config.body_limit)?;
-    let response = login::answer(
-        &state,
-        &id,
-        &device.id,
-        &device.user_id,
-        &device.key,
-        &request,
-    )?;
+    let target = target(&uri);
+    let response = blocking(&state, move |state| {
+        let devices = device::authenticate(state, &headers, method.as_str(), &target, &bytes)?;
+        let device = device::single(devices)?;
+        device::require_active(&device)?;
+        let id = id.map(|Path(v)| v).map_err(|_| Error::ChallengeNotFound)?;
+        let (request, _): (AnswerRequest, _) =
+            json_body(&headers, Ok(bytes), state.config.body_limit)?;
+        login::answer(
+            state,
+            &id,
+            &device.id,
+            &device.user_id,
+            &device.key,
+            &request,
+        )
+    })
+    .await?;
     Ok(Json(response).into_response())
 }
 
@@ -112,9 +124,19 @@ async fn status(
     uri: OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let devices = device::authenticate(&state, &headers, method.as_str(), &target(&uri), b"")?;
+    let target = target(&uri);
+    let checked = headers.clone();
+    let devices = blocking(&state, move |state| {
+        device::authenticate(state, &checked, method.as_str(), &target, b"")
+    })
+    .await?;
     let device = device::single(devices)?;
-    Ok(Json(device::status(&state, &device)?).into_response())
+    // Verified above: the nonce the device signed this very request with.
+    let nonce = headers
+        .get(otentik_protocol::request::header::NONCE)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(Error::Unauthorized)?;
+    Ok(device::status(&state, &device, nonce))
 }
 
 async fn unregister(
@@ -125,8 +147,12 @@ async fn unregister(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Error> {
     let bytes = raw(body, state.config.body_limit)?;
-    let devices = device::authenticate(&state, &headers, method.as_str(), &target(&uri), &bytes)?;
-    let device = device::single(devices)?;
-    device::unregister(&state, &device)?;
+    let target = target(&uri);
+    blocking(&state, move |state| {
+        let devices = device::authenticate(state, &headers, method.as_str(), &target, &bytes)?;
+        let device = device::single(devices)?;
+        device::unregister(state, &device)
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -27,15 +27,67 @@ pub fn router(state: AppState) -> Router {
 /// [`crate::demo::router`]), whose routes get the same fallbacks and server-wide layers as
 /// the APIs. `site` must not use the API prefixes.
 pub fn router_with(state: AppState, site: Router) -> Router {
-    let body_limit = state.config.body_limit;
-    Router::new()
+    let apis = Router::new()
         .nest(otentik_protocol::RP_API_PREFIX, rp::routes(state.clone()))
         .nest(otentik_protocol::DEVICE_API_PREFIX, device::routes())
-        .with_state(state)
-        .merge(site)
+        .with_state(state.clone());
+    layered(&state, apis.merge(site))
+}
+
+/// The device API with `site` on top, without the relying-party API (which then listens on
+/// its own address: [`rp_router`]).
+pub fn device_router_with(state: AppState, site: Router) -> Router {
+    let apis = Router::new()
+        .nest(otentik_protocol::DEVICE_API_PREFIX, device::routes())
+        .with_state(state.clone());
+    layered(&state, apis.merge(site))
+}
+
+/// The relying-party API alone.
+pub fn rp_router(state: AppState) -> Router {
+    let apis = Router::new()
+        .nest(otentik_protocol::RP_API_PREFIX, rp::routes(state.clone()))
+        .with_state(state.clone());
+    layered(&state, apis)
+}
+
+/// Whether a request is a long-poll (it has a `wait` parameter, capped at 30 s by the
+/// handlers), which the request timeout leaves alone.
+fn is_long_poll(query: Option<&str>) -> bool {
+    query
+        .unwrap_or("")
+        .split('&')
+        .any(|pair| pair == "wait" || pair.starts_with("wait="))
+}
+
+/// Ends any other request that takes longer than the configured request timeout (a stalled
+/// database, a slow client body) with a 500 whose details go to the log.
+async fn request_timeout(
+    axum::extract::State(seconds): axum::extract::State<u64>,
+    request: Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if is_long_poll(request.uri().query()) {
+        return next.run(request).await;
+    }
+    match tokio::time::timeout(std::time::Duration::from_secs(seconds), next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            Error::Internal(format!("the request took longer than {seconds} s")).into_response()
+        }
+    }
+}
+
+fn layered(state: &AppState, routes: Router) -> Router {
+    let body_limit = state.config.body_limit;
+    routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.request_timeout,
+            request_timeout,
+        ))
         .layer(CatchPanicLayer::custom(|_| {
             Error::Internal("a request handler panicked".into()).into_response()
         }))
@@ -43,6 +95,18 @@ pub fn router_with(state: AppState, site: Router) -> Router {
             // The path only: query strings can hold one-time codes (the demo's reset link).
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
         }))
+}
+
+/// Runs `work` (database calls) on a blocking thread, so a request waiting on SQLite's write
+/// lock never holds a runtime worker that other requests need.
+pub(crate) async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&AppState) -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || work(&state))
+        .await
+        .map_err(|e| Error::Internal(format!("a database task failed: {e}")))?
 }
 
 async fn not_found() -> Error {

@@ -14,6 +14,7 @@ use otentik_protocol::rp_api::{
 };
 use subtle::ConstantTimeEq as _;
 
+use super::blocking;
 use super::body::{json_body, wait_param};
 use crate::state::AppState;
 use crate::{Error, enrollment, login, user};
@@ -58,7 +59,7 @@ async fn create_enrollment(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Error> {
     let (request, _): (CreateEnrollment, _) = json_body(&headers, body, state.config.body_limit)?;
-    let enrollment = enrollment::create(&state, &request)?;
+    let enrollment = blocking(&state, move |state| enrollment::create(state, &request)).await?;
     Ok((StatusCode::CREATED, Json(enrollment)).into_response())
 }
 
@@ -78,7 +79,12 @@ async fn confirm_enrollment(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Error> {
     let (request, _): (ConfirmEnrollment, _) = json_body(&headers, body, state.config.body_limit)?;
-    Ok(Json(enrollment::confirm(&state, &path(id)?, &request.code)?).into_response())
+    let id = path(id)?;
+    let done = blocking(&state, move |state| {
+        enrollment::confirm(state, &id, &request.code)
+    })
+    .await?;
+    Ok(Json(done).into_response())
 }
 
 async fn create_login(
@@ -87,7 +93,7 @@ async fn create_login(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Error> {
     let (request, _): (CreateLogin, _) = json_body(&headers, body, state.config.body_limit)?;
-    let login = login::create(&state, &request)?;
+    let login = blocking(&state, move |state| login::create(state, &request)).await?;
     Ok((StatusCode::CREATED, Json(login)).into_response())
 }
 
@@ -106,7 +112,10 @@ async fn verify(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Error> {
     let (request, _): (Verify, _) = json_body(&headers, body, state.config.body_limit)?;
-    let valid = user::verify_code(&state, &request.user_id, &request.code)?;
+    let valid = blocking(&state, move |state| {
+        user::verify_code(state, &request.user_id, &request.code)
+    })
+    .await?;
     Ok(Json(VerifyResult { valid }).into_response())
 }
 
@@ -114,19 +123,31 @@ async fn user_status(
     State(state): State<AppState>,
     user_id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, Error> {
-    Ok(Json(user::status(&state, &path(user_id)?)?).into_response())
+    let user_id = path(user_id)?;
+    let status = blocking(&state, move |state| user::status(state, &user_id)).await?;
+    Ok(Json(status).into_response())
 }
 
 async fn disable(
     State(state): State<AppState>,
     user_id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, Error> {
-    Ok(Json(user::turn_off(&state, &path(user_id)?, "disabled")?).into_response())
+    let user_id = path(user_id)?;
+    let status = blocking(&state, move |state| {
+        user::turn_off(state, &user_id, "disabled")
+    })
+    .await?;
+    Ok(Json(status).into_response())
 }
 
 async fn reset(
     State(state): State<AppState>,
     user_id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, Error> {
-    Ok(Json(user::turn_off(&state, &path(user_id)?, "reset")?).into_response())
+    let user_id = path(user_id)?;
+    let status = blocking(&state, move |state| {
+        user::turn_off(state, &user_id, "reset")
+    })
+    .await?;
+    Ok(Json(status).into_response())
 }

@@ -111,10 +111,7 @@ pub async fn submit(
         Err(e) => return page_error(e),
     };
     if !status.totp_enabled {
-        session.with(|s| {
-            s.user = Some(user.id.to_owned());
-            s.pending = None;
-        });
+        session.log_in(user.id, None);
         return Redirect::to("/beranda").into_response();
     }
     if status.devices == 0 {
@@ -123,6 +120,7 @@ pub async fn submit(
                 user_id: user.id.to_owned(),
                 login_id: None,
                 number: None,
+                number_entry: false,
             })
         });
         return Redirect::to("/login/kode").into_response();
@@ -149,12 +147,14 @@ pub async fn submit(
                     user_id: user.id.to_owned(),
                     login_id: Some(login.login_id),
                     number: login.number,
+                    number_entry: login.number_entry,
                 })
             });
             Redirect::to("/login/tunggu").into_response()
         }
         Err(Error::RateLimited(seconds)) => again(&format!(
-            "Terlalu banyak percobaan login. Coba lagi dalam {seconds} detik."
+            "Terlalu banyak percobaan login. Coba lagi dalam {}.",
+            wait_text(seconds)
         )),
         Err(e) => page_error(e),
     }
@@ -168,9 +168,11 @@ pub async fn waiting(State(app): State<AppState>, session: Session) -> Response 
         return Redirect::to("/login/kode").into_response();
     };
     match login::status(&app, login_id, 0).await {
-        Ok(status) if status.status == LoginState::Pending => {
-            html(pages::waiting(&pending.user_id, pending.number))
-        }
+        Ok(status) if status.status == LoginState::Pending => html(pages::waiting(
+            &pending.user_id,
+            pending.number,
+            pending.number_entry,
+        )),
         Ok(_) => Redirect::to("/login/selesai").into_response(),
         Err(e) => page_error(e),
     }
@@ -206,7 +208,7 @@ pub async fn finish(State(app): State<AppState>, session: Session) -> Response {
     match status {
         LoginState::Pending => Redirect::to("/login/tunggu").into_response(),
         LoginState::Approved => {
-            session.with(|s| log_in(s, &pending.user_id));
+            session.log_in(&pending.user_id, Some(app.now()));
             Redirect::to("/beranda").into_response()
         }
         LoginState::Denied => refused("Login Ditolak", "Login ditolak di aplikasi Otentik."),
@@ -220,12 +222,6 @@ pub async fn finish(State(app): State<AppState>, session: Session) -> Response {
             "Permintaan login kedaluwarsa atau digantikan. Silakan login ulang.",
         ),
     }
-}
-
-/// The pending login is done: its user is logged in.
-fn log_in(session: &mut SessionData, user_id: &str) {
-    session.pending = None;
-    session.user = Some(user_id.to_owned());
 }
 
 pub async fn code_form(session: Session) -> Response {
@@ -252,7 +248,7 @@ pub async fn code_submit(
     let code = form.map(|Form(f)| f.totp).unwrap_or_default();
     match user::verify_code(&app, &pending.user_id, &code) {
         Ok(true) => {
-            session.with(|s| log_in(s, &pending.user_id));
+            session.log_in(&pending.user_id, Some(app.now()));
             Redirect::to("/beranda").into_response()
         }
         Ok(false) | Err(Error::InvalidField { .. }) => (
@@ -265,7 +261,8 @@ pub async fn code_submit(
         Err(Error::RateLimited(seconds)) => (
             StatusCode::TOO_MANY_REQUESTS,
             html(pages::code_form(Some(&format!(
-                "Terlalu banyak percobaan. Coba lagi dalam {seconds} detik."
+                "Terlalu banyak percobaan. Coba lagi dalam {}.",
+                wait_text(seconds)
             )))),
         )
             .into_response(),
@@ -278,12 +275,7 @@ pub async fn beranda(State(app): State<AppState>, session: Session) -> Response 
         return Redirect::to("/login").into_response();
     };
     match user::status(&app, user.id) {
-        Ok(status) => html(pages::beranda(
-            user,
-            status.totp_enabled,
-            status.devices,
-            None,
-        )),
+        Ok(status) => html(pages::beranda(user, &status, None)),
         Err(e) => page_error(e),
     }
 }
@@ -291,4 +283,13 @@ pub async fn beranda(State(app): State<AppState>, session: Session) -> Response 
 pub async fn logout(session: Session) -> Response {
     session.with(|s| *s = SessionData::default());
     Redirect::to("/").into_response()
+}
+
+/// "N detik" under a minute, else "N menit" (rounded up): how long the user must wait.
+pub fn wait_text(seconds: u64) -> String {
+    if seconds < 60 {
+        format!("{seconds} detik")
+    } else {
+        format!("{} menit", seconds.div_ceil(60))
+    }
 }

@@ -103,6 +103,7 @@ impl FromRef<DemoState> for Arc<Demo> {
 /// with [`crate::router_with`] (or pass it to [`crate::serve`]) so that the server-wide layers
 /// and fallbacks apply to it too.
 pub fn router(app: AppState, demo: Demo) -> Router {
+    let secure_cookies = app.config.public_url.starts_with("https://");
     let state = DemoState {
         app,
         demo: Arc::new(demo),
@@ -136,6 +137,9 @@ pub fn router(app: AppState, demo: Demo) -> Router {
             get(reset::confirm_page).post(reset::confirm),
         )
         .route("/outbox", get(outbox::page))
-        .route_layer(middleware::from_fn(session::set_cookie))
+        .route_layer(middleware::from_fn_with_state(
+            secure_cookies,
+            session::set_cookie,
+        ))
         .with_state(state)
 }

@@ -1,6 +1,7 @@
 //! HTML of the demo pages (maud; no JavaScript framework, a few lines of polling script).
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
+use otentik_protocol::rp_api::UserStatus;
 
 use super::outbox::Mail;
 use super::users::{DemoUser, UserKind};
@@ -104,7 +105,7 @@ pub fn login_form(kind: UserKind, code: &str, message: Option<&str>) -> Markup {
     )
 }
 
-pub fn waiting(user_id: &str, number: Option<u8>) -> Markup {
+pub fn waiting(user_id: &str, number: Option<u8>, number_entry: bool) -> Markup {
     let script = "
 (async function(){
   for(;;){
@@ -122,7 +123,11 @@ pub fn waiting(user_id: &str, number: Option<u8>) -> Markup {
             p { "Buka aplikasi Otentik, pilih akun " b { (user_id) } ", lalu ketuk " b { "Ya" } "." }
             p.en { "Open Otentik and tap Yes on the login request." }
             @if let Some(number) = number {
-                p { "Pilih angka ini di aplikasi:" span.en { " (pick this number)" } }
+                @if number_entry {
+                    p { "Ketik angka ini di Otentik:" span.en { " (type this number in Otentik)" } }
+                } @else {
+                    p { "Pilih angka ini di aplikasi:" span.en { " (pick this number)" } }
+                }
                 p.number id="nomor" data-number=(number) { (number) }
             }
             p { a href="/login/kode" { "Gunakan kode TOTP" } span.en { " (type a code instead)" } }
@@ -155,11 +160,22 @@ pub fn code_form(message: Option<&str>) -> Markup {
     )
 }
 
-pub fn beranda(user: &DemoUser, totp_enabled: bool, devices: u32, message: Option<&str>) -> Markup {
+/// The warning Beranda shows while the user has recent "Bukan saya" answers.
+pub const NOT_ME_WARNING: &str =
+    "Ada permintaan login yang Anda tolak sebagai bukan saya: ganti kata sandi";
+
+pub fn beranda(user: &DemoUser, status: &UserStatus, message: Option<&str>) -> Markup {
+    let (totp_enabled, devices) = (status.totp_enabled, status.devices);
     layout(
         "Beranda",
         html! {
             @if let Some(text) = message { p.ok id="pesan" { (text) } }
+            @if !status.not_me.is_empty() {
+                p.error id="bukan-saya" role="alert" {
+                    (NOT_ME_WARNING) " (" (status.not_me.len()) " kali dalam 30 hari terakhir, terakhir dari IP "
+                    (status.not_me.last().map(|r| r.ip.as_str()).unwrap_or("")) ")."
+                }
+            }
             p { "Selamat datang, " b { (user.name) } " (" (user.id) ", " (user.kind.label()) ")." }
             p id="status-totp" data-enabled=(totp_enabled) {
                 "TOTP: " @if totp_enabled { b { "Aktif" } " (perangkat push: " (devices) ")" } @else { b { "Tidak aktif" } }
@@ -221,13 +237,19 @@ pub fn done(title: &str, text: &str) -> Markup {
     )
 }
 
-pub fn disable_confirm() -> Markup {
+pub fn disable_confirm(token: &str, needs_code: bool, message: Option<&str>) -> Markup {
     layout(
         "Disable TOTP",
         html! {
+            (error(message))
             p { "Nonaktifkan TOTP? Setelah ini login hanya dengan User ID dan password, "
                 "dan akun di Otentik tidak bisa dipakai lagi untuk situs ini." }
             form method="post" action="/totp/disable" {
+                input type="hidden" name="token" value=(token);
+                @if needs_code {
+                    label for="totp" { "Kode TOTP saat ini" span.en { " current 6-digit code" } }
+                    input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" required;
+                }
                 button.btn.red type="submit" { "DISABLE TOTP" }
                 a.btn.grey href="/beranda" { "Batal" }
             }

@@ -98,17 +98,96 @@ pub async fn enable_code(
     enable_view(&app, &session, &id, &uri, &svg, message).await
 }
 
-pub async fn disable_page(session: Session) -> Response {
+/// How long a second factor proven at login (or by activating TOTP in this session) lets
+/// the user disable TOTP without typing a code.
+pub const FRESH_PROOF_SECS: u64 = 10 * 60;
+
+/// The DISABLE TOTP form: carries the session's form token, and asks for a current code
+/// unless the second factor was proven in this session in the last [`FRESH_PROOF_SECS`].
+#[derive(Debug, serde::Deserialize)]
+pub struct DisableForm {
+    #[serde(default)]
+    pub token: String,
+    #[serde(default)]
+    pub totp: String,
+}
+
+/// Whether the user proved the second factor in this session recently: a push approval or a
+/// typed code at login, or the activation this session just completed.
+async fn recently_proven(app: &AppState, session: &Session) -> bool {
+    let (proven_at, enrollment) = session.with(|s| (s.proven_at, s.enrollment.clone()));
+    if proven_at.is_some_and(|at| at + FRESH_PROOF_SECS > app.now()) {
+        return true;
+    }
+    match enrollment {
+        Some((id, _, _)) => matches!(
+            enrollment::status(app, &id, 0).await,
+            Ok(status) if status.status == EnrollmentState::Completed
+        ),
+        None => false,
+    }
+}
+
+pub async fn disable_page(State(app): State<AppState>, session: Session) -> Response {
     if session.user().is_none() {
         return Redirect::to("/login").into_response();
     }
-    html(pages::disable_confirm())
+    let needs_code = !recently_proven(&app, &session).await;
+    html(pages::disable_confirm(
+        &session.form_token(),
+        needs_code,
+        None,
+    ))
 }
 
-pub async fn disable_submit(State(app): State<AppState>, session: Session) -> Response {
+pub async fn disable_submit(
+    State(app): State<AppState>,
+    session: Session,
+    form: Result<Form<DisableForm>, FormRejection>,
+) -> Response {
     let Some(user) = session.user() else {
         return Redirect::to("/login").into_response();
     };
+    let form = form.map(|Form(f)| f).unwrap_or(DisableForm {
+        token: String::new(),
+        totp: String::new(),
+    });
+    if !session.form_token_ok(&form.token) {
+        return (
+            axum::http::StatusCode::FORBIDDEN,
+            html(pages::refused(
+                "Formulir Kedaluwarsa",
+                "Formulir tidak sah atau kedaluwarsa. Buka Beranda dan klik DISABLE TOTP lagi.",
+            )),
+        )
+            .into_response();
+    }
+    if !recently_proven(&app, &session).await {
+        let again = |message: &str| {
+            (
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                html(pages::disable_confirm(
+                    &session.form_token(),
+                    true,
+                    Some(message),
+                )),
+            )
+                .into_response()
+        };
+        match user::verify_code(&app, user.id, &form.totp) {
+            Ok(true) => {}
+            Ok(false) | Err(Error::InvalidField { .. }) => {
+                return again("Kode TOTP salah atau sudah dipakai.");
+            }
+            Err(Error::RateLimited(seconds)) => {
+                return again(&format!(
+                    "Terlalu banyak percobaan. Coba lagi dalam {}.",
+                    super::login::wait_text(seconds)
+                ));
+            }
+            Err(e) => return page_error(e),
+        }
+    }
     match user::turn_off(&app, user.id, "disabled") {
         Ok(_) => html(pages::done(
             "Berhasil Disable TOTP",

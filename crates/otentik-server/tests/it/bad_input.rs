@@ -170,7 +170,7 @@ async fn field_limits_and_unicode_ids() {
     let result = create(json!("a\nb")).await;
     assert_eq!(
         result.1["message"],
-        "invalid user_id: must not contain control characters"
+        "invalid user_id: must not contain control or invisible formatting characters (found U+000A)"
     );
     let result = create(json!("x".repeat(129))).await;
     assert_eq!(
@@ -361,4 +361,59 @@ async fn demo_forms_with_bad_input() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn text_shown_on_the_device_with_bidi_or_invisible_characters_is_refused() {
+    let server = Server::start().await;
+    let _device = server.enrolled_device("u").await;
+    // U+202E turns "Chrome exe.fdp" into "Chrome pdf.exe" on screen.
+    for (field, ip, user_agent) in [
+        ("user_agent", "203.0.113.7", "Chrome\u{202E}exe.fdp"),
+        ("user_agent", "203.0.113.7", "Fire\u{200B}fox"),
+        ("ip", "203.0.113.7\u{2066}", "Firefox/128"),
+    ] {
+        let (status, body) = server
+            .rp(
+                Method::POST,
+                "/logins",
+                Some(json!({ "user_id": "u", "ip": ip, "user_agent": user_agent })),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field")),
+            "{body}"
+        );
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("invalid {field}:")),
+            "{body}"
+        );
+    }
+    // The account name (display name) too.
+    let (status, body) = server
+        .rp(
+            Method::POST,
+            "/enrollments",
+            Some(json!({ "user_id": "v", "display_name": "budi\u{202E}nimda" })),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field"))
+    );
+    // And the site name, when the server starts.
+    let config = otentik_server::Config::new("SPSE\u{202E}", "http://127.0.0.1:1", "sk_x");
+    let key = otentik_server::seal::DataKey::generate();
+    let clock = std::sync::Arc::new(otentik_server::clock::SystemClock);
+    let error = otentik_server::AppState::open(config, ":memory:", key, clock)
+        .err()
+        .unwrap();
+    assert!(
+        error.to_string().starts_with("invalid site_name:"),
+        "{error}"
+    );
 }

@@ -155,6 +155,8 @@ async fn the_guide_walked_end_to_end() {
         .login("penyedia", "penyedia1", "penyedia1-rahasia")
         .await;
     assert_eq!(at, "/login/tunggu");
+    // Typed number matching is the default: the page says to type it.
+    assert!(page.contains("Ketik angka ini di Otentik"), "{page}");
     let number: u8 = attribute(&page, "id=\"nomor\"", "data-number")
         .unwrap()
         .parse()
@@ -281,7 +283,14 @@ async fn the_guide_walked_end_to_end() {
     assert!(page.contains("Berhasil Enable TOTP"));
     let (_, _, page) = browser.get("/totp/disable").await;
     assert!(page.contains("DISABLE TOTP"));
-    let (_, _, page) = browser.post("/totp/disable", &[]).await;
+    // Activated in this session just now: no code asked, but the form token is.
+    assert!(!page.contains("name=\"totp\""), "{page}");
+    let token = attribute(&page, "name=\"token\"", "value").unwrap();
+    let (status, _, _) = browser.post("/totp/disable", &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no form token");
+    let (status, _, _) = browser.post("/totp/disable", &[("token", "forged")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a wrong form token");
+    let (_, _, page) = browser.post("/totp/disable", &[("token", &token)]).await;
     assert!(page.contains("Berhasil Disable TOTP"));
     assert_eq!(second.status().await.0, StatusCode::GONE);
     let (_, _, page) = browser.get("/beranda").await;
@@ -312,6 +321,26 @@ async fn not_me_and_plain_totp_app_on_the_demo() {
     let next = otentik::otp::totp_code(&account.secret, account.algorithm, 6, 30, now + 30);
     let (_, at, _) = browser.post("/login/kode", &[("totp", &next)]).await;
     assert_eq!(at, "/beranda");
+    browser.logout().await;
+
+    // Guessing: after 10 wrong codes within the hour even the right one waits, and the page
+    // says how long (5 a minute are allowed, so the guesses take two minutes).
+    let (_, at, _) = browser.login("nonpenyedia", "ppk1", "ppk1-rahasia").await;
+    assert_eq!(at, "/login/kode");
+    server.clock.advance(60); // past the per-minute limit of the code above
+    for round in 0..2 {
+        for _ in 0..5 {
+            let (_, _, page) = browser.post("/login/kode", &[("totp", "000000")]).await;
+            assert!(page.contains("Kode TOTP salah"), "{page}");
+        }
+        if round == 0 {
+            server.clock.advance(60);
+        }
+    }
+    let right = otentik::otp::totp_code(&account.secret, account.algorithm, 6, 30, now + 120);
+    let (status, _, page) = browser.post("/login/kode", &[("totp", &right)]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.contains("Coba lagi dalam 59 menit"), "{page}");
 
     // "Bukan saya" with a push device on another user.
     let other = Browser::new(&server.url);
@@ -327,4 +356,35 @@ async fn not_me_and_plain_totp_app_on_the_demo() {
     device.answer(&challenge, Decision::NotMe, None).await;
     let (_, _, page) = other.get("/login/selesai").await;
     assert!(page.contains("dilaporkan"));
+    // The next login must wait (the back-off), then a typed code lets the user in, and
+    // Beranda tells them to change the password.
+    let (status, _, page) = other.login("nonpenyedia", "pokja1", "pokja1-rahasia").await;
+    assert!(page.contains("Coba lagi dalam 10 detik"), "{status} {page}");
+    server.clock.advance(30);
+    let (_, at, _) = other.login("nonpenyedia", "pokja1", "pokja1-rahasia").await;
+    assert_eq!(at, "/login/tunggu");
+    let (_, at, page) = other.post("/login/kode", &[("totp", &device.code())]).await;
+    assert_eq!(at, "/beranda");
+    assert!(
+        page.contains("Ada permintaan login yang Anda tolak sebagai bukan saya: ganti kata sandi"),
+        "{page}"
+    );
+
+    // Ten minutes after the typed code, DISABLE TOTP asks for a fresh one.
+    server.clock.advance(11 * 60);
+    let (_, _, page) = other.get("/totp/disable").await;
+    assert!(page.contains("name=\"totp\""), "{page}");
+    let token = attribute(&page, "name=\"token\"", "value").unwrap();
+    let (status, _, page) = other
+        .post("/totp/disable", &[("token", &token), ("totp", "000000")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Kode TOTP salah"), "{page}");
+    let (_, _, page) = other
+        .post(
+            "/totp/disable",
+            &[("token", &token), ("totp", &device.code())],
+        )
+        .await;
+    assert!(page.contains("Berhasil Disable TOTP"), "{page}");
 }

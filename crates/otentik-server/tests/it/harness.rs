@@ -25,6 +25,8 @@ pub struct Server {
     pub url: String,
     pub clock: Arc<ManualClock>,
     pub http: reqwest::Client,
+    /// The server's state, for waiting on what it holds (never for driving it).
+    pub state: AppState,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -80,6 +82,7 @@ impl Server {
             None => axum::Router::new(),
         };
         let task = tokio::spawn({
+            let state = state.clone();
             async move {
                 otentik_server::serve(listener, state, site, std::future::pending())
                     .await
@@ -91,6 +94,7 @@ impl Server {
             url,
             clock,
             http,
+            state,
             task,
         }
     }
@@ -146,6 +150,19 @@ impl Server {
             Some(json!({ "user_id": user_id, "ip": "203.0.113.7", "user_agent": "Firefox/128" })),
         )
         .await
+    }
+
+    /// Waits (polling, no fixed sleep) until at least `count` long-polls wait on `topic`
+    /// (`user:<id>` for device polls, `login:<id>` for the site's).
+    pub async fn until_waiting(&self, topic: &str, count: usize) {
+        let hub = &self.state.hub;
+        otentik_test_support::wait::until_async(
+            std::time::Duration::from_secs(10),
+            &format!("{count} long-polls on {topic}"),
+            || async { (hub.waiters(topic) >= count).then_some(()) },
+            tokio::time::sleep,
+        )
+        .await;
     }
 
     pub async fn login_status(&self, login_id: &str, wait: u64) -> String {
@@ -348,6 +365,26 @@ impl Device {
         response.challenges
     }
 
+    /// Polls as an up-to-date device does, declaring `features=number_entry` in the signed
+    /// query, and returns the challenges, each verified with the pinned server key.
+    pub async fn challenges_typed(&self, wait: u64) -> Vec<Challenge> {
+        let (status, body) = self
+            .signed(
+                Method::GET,
+                &format!("/challenges?wait={wait}&features=number_entry"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let response: PollResponse = serde_json::from_value(body).unwrap();
+        for challenge in &response.challenges {
+            challenge
+                .verify(&self.server_key, &self.id, self.now())
+                .unwrap();
+        }
+        response.challenges
+    }
+
     pub async fn answer(
         &self,
         challenge: &Challenge,
@@ -362,6 +399,24 @@ impl Device {
             Some(&body),
         )
         .await
+    }
+
+    /// `GET /status`, its signature checked against this request's nonce with the pinned key.
+    pub async fn verified_status(
+        &self,
+    ) -> (
+        StatusCode,
+        Value,
+        Result<otentik_protocol::device_api::DeviceState, otentik_protocol::Error>,
+    ) {
+        let headers = self.sign("GET", "/status", b"", self.now());
+        let (status, body) = self
+            .send_signed(Method::GET, "/status", &headers, None)
+            .await;
+        let signed: otentik_protocol::device_api::StatusResponse =
+            serde_json::from_value(body.clone()).unwrap();
+        let verified = signed.verify(&self.server_key, &self.id, &headers.nonce);
+        (status, body, verified)
     }
 
     pub async fn status(&self) -> (StatusCode, Value) {

@@ -145,7 +145,8 @@ async fn one_cookie_per_browser_and_its_session_is_kept() {
     let sid = session_id(&form.set_cookies[0]);
     let cookie = format!("theme=dark; otentik_demo_sid={sid}");
 
-    // The same session afterwards: no new cookie, and its captcha and login are kept.
+    // The same session afterwards: its captcha is kept; logging in moves it to a new id (the
+    // old one, which may have been planted or seen before login, stops working).
     let fields = [
         ("userid", "penyedia1".to_owned()),
         ("password", "penyedia1-rahasia".to_owned()),
@@ -159,7 +160,25 @@ async fn one_cookie_per_browser_and_its_session_is_kept() {
     .await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
     assert_eq!(answer.location.as_deref(), Some("/beranda"));
-    assert!(answer.set_cookies.is_empty());
+    assert_eq!(
+        answer.set_cookies.len(),
+        1,
+        "the session id rotates at login"
+    );
+    let before = sid;
+    let sid = session_id(&answer.set_cookies[0]);
+    assert_ne!(sid, before);
+    let old = send(
+        http.get(format!("{url}/beranda"))
+            .header(COOKIE, format!("otentik_demo_sid={before}")),
+    )
+    .await;
+    assert_eq!(
+        old.location.as_deref(),
+        Some("/login"),
+        "the old id is not logged in"
+    );
+    let cookie = format!("theme=dark; otentik_demo_sid={sid}");
     let answer = send(http.get(format!("{url}/beranda")).header(COOKIE, &cookie)).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert!(answer.body.contains("PT Maju Jaya"));
@@ -191,9 +210,27 @@ async fn one_cookie_per_browser_and_its_session_is_kept() {
 }
 
 /// Starts the binary and returns it with the lines it printed before serving.
-fn start_binary(dir: &std::path::Path, extra: &[&str]) -> (crate::restart::Binary, Vec<String>) {
+/// A binary started here (not through `Launch`, which does not keep what it printed).
+struct Printing {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Printing {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_binary(dir: &std::path::Path, extra: &[&str]) -> (Printing, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_otentik-server"))
-        .args(["--listen", "127.0.0.1:0", "--site-key", "sk_layering"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--site-key",
+            "sk_layering_0123456789abcdefghijklmn",
+        ])
         .arg("--db")
         .arg(dir.join("server.sqlite3"))
         .args(extra)
@@ -224,7 +261,7 @@ fn start_binary(dir: &std::path::Path, extra: &[&str]) -> (crate::restart::Binar
         .strip_prefix("otentik-server listening on ")
         .unwrap()
         .to_owned();
-    (crate::restart::Binary { child, url }, printed)
+    (Printing { child, url }, printed)
 }
 
 #[tokio::test]
@@ -263,4 +300,20 @@ async fn the_binary_serves_the_demo_only_with_the_flag() {
     let home = send(http.get(format!("{}/", server.url))).await;
     assert_eq!(home.status, StatusCode::NOT_FOUND);
     assert!(home.body.contains("\"not_found\""));
+}
+
+#[tokio::test]
+async fn session_cookies_are_secure_when_the_site_is_served_over_https() {
+    let outbox = tempfile::tempdir().unwrap();
+    let server = Server::start_demo(outbox.path(), |c| {
+        c.public_url = "https://demo.example".into();
+    })
+    .await;
+    let answer = send(bare_client().get(format!("{}/login/penyedia", server.url))).await;
+    assert_eq!(answer.set_cookies.len(), 1);
+    assert!(
+        answer.set_cookies[0].ends_with("; Path=/; HttpOnly; SameSite=Lax; Secure"),
+        "{}",
+        answer.set_cookies[0]
+    );
 }

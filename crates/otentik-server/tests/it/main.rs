@@ -18,9 +18,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // In tests a panic is the failure report.
 
 mod bad_input;
+mod connections;
 mod demo;
 mod harness;
+mod keys;
 mod layering;
 mod push;
 mod restart;
 mod schema;
+mod sqlite_lock;
+mod throttle;

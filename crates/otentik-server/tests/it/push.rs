@@ -24,7 +24,7 @@ async fn enrol_then_approve_with_number_matching() {
     // The device is already long-polling when the login is created.
     let waiting = async { device.challenges(10).await };
     let creating = async {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        server.until_waiting("user:penyedia1", 1).await;
         server.create_login("penyedia1").await
     };
     let started = Instant::now();
@@ -77,7 +77,7 @@ async fn site_long_poll_sees_the_answer() {
     let challenge = device.challenges(0).await.remove(0);
     let site = async { server.login_status(&login_id, 10).await };
     let answer = async {
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        server.until_waiting(&format!("login:{login_id}"), 1).await;
         device
             .answer(&challenge, Decision::Approve, right_number(&login))
             .await
@@ -122,6 +122,8 @@ async fn deny_not_me_and_wrong_number() {
         "not_me"
     );
 
+    // "Bukan saya" makes the site wait 10 s before the next login (the back-off).
+    server.clock.advance(10);
     let (_, login) = server.create_login("u").await;
     let right = right_number(&login).unwrap();
     let challenge = device.challenges(0).await.remove(0);
@@ -146,6 +148,8 @@ async fn deny_not_me_and_wrong_number() {
     );
 
     // An approval without a number when numbers are offered is refused, and changes nothing.
+    // (Backing off after "Bukan saya", the wrong number doubled the wait to 20 s.)
+    server.clock.advance(20);
     let (_, login) = server.create_login("u").await;
     let challenge = device.challenges(0).await.remove(0);
     let (status, body) = device.answer(&challenge, Decision::Approve, None).await;
@@ -163,7 +167,8 @@ async fn deny_not_me_and_wrong_number() {
 
 #[tokio::test]
 async fn without_number_matching() {
-    let server = Server::start_with(|c| c.number_matching = false).await;
+    let server =
+        Server::start_with(|c| c.number_mode = otentik_protocol::rp_api::NumberMatching::Off).await;
     let device = server.enrolled_device("u").await;
     let (_, login) = server.create_login("u").await;
     assert_eq!(login["number"], serde_json::Value::Null);
@@ -232,10 +237,18 @@ async fn a_newer_login_replaces_the_pending_one() {
 #[tokio::test]
 async fn login_creation_is_rate_limited_per_user() {
     let server = Server::start().await;
-    let _device = server.enrolled_device("u").await;
+    let device = server.enrolled_device("u").await;
     let _other = server.enrolled_device("v").await;
+    // Each one approved: logins that end unanswered would start the back-off (another rule,
+    // tests/it/throttle.rs) before this one.
     for _ in 0..5 {
-        assert_eq!(server.create_login("u").await.0, StatusCode::CREATED);
+        let (status, login) = server.create_login("u").await;
+        assert_eq!(status, StatusCode::CREATED);
+        let challenge = device.challenges(0).await.remove(0);
+        let (status, _) = device
+            .answer(&challenge, Decision::Approve, right_number(&login))
+            .await;
+        assert_eq!(status, StatusCode::OK);
     }
     let response = server
         .http
@@ -291,7 +304,7 @@ async fn revoked_after(reason: &str) {
     let idle = server.enrolled_device("idle").await;
     let polling = async { idle.poll(10).await };
     let turning_off = async {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        server.until_waiting("user:idle", 1).await;
         turn_off(&server, "idle", reason).await
     };
     let started = Instant::now();
@@ -691,4 +704,236 @@ async fn one_poll_for_several_accounts() {
     let (status, body) = poll(0).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["revoked"], json!([a.id]));
+}
+
+#[tokio::test]
+async fn the_fifth_concurrent_long_poll_of_a_device_is_refused() {
+    let server = Server::start().await;
+    let device = std::sync::Arc::new(server.enrolled_device("u").await);
+    let limit = otentik_server::limits::MAX_POLLS_PER_DEVICE;
+    let polls: Vec<_> = (0..limit)
+        .map(|_| {
+            let device = device.clone();
+            tokio::spawn(async move { device.poll(20).await })
+        })
+        .collect();
+    let state = server.state.clone();
+    let id = device.id.clone();
+    otentik_test_support::wait::until_async(
+        Duration::from_secs(10),
+        "four held long-polls",
+        || async { (state.polls.held(&id) == limit).then_some(()) },
+        tokio::time::sleep,
+    )
+    .await;
+    let (status, body) = device.poll(20).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
+    );
+    // A login wakes the held polls; their slots free up and polling works again.
+    let (status, _) = server.create_login("u").await;
+    assert_eq!(status, StatusCode::CREATED);
+    for poll in polls {
+        assert_eq!(poll.await.unwrap().0, StatusCode::OK);
+    }
+    assert_eq!(device.challenges(0).await.len(), 1);
+}
+
+#[tokio::test]
+async fn status_answers_are_signed_over_the_request_nonce() {
+    use otentik_protocol::device_api::DeviceState;
+    let server = Server::start().await;
+    let device = server.enrolled_device("u").await;
+    let (status, body, verified) = device.verified_status().await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(verified.unwrap(), DeviceState::Active);
+    // Bound to its request: the same answer does not verify for another request's nonce.
+    let signed: otentik_protocol::device_api::StatusResponse =
+        serde_json::from_value(body).unwrap();
+    let other_nonce = otentik_protocol::keys::encode(&crate::harness::nonce());
+    assert!(
+        signed
+            .verify(&device.server_key, &device.id, &other_nonce)
+            .is_err()
+    );
+    // Revoked: 410 device_revoked, with the signed revoked status in the same body.
+    let (status, _) = server.rp(Method::DELETE, "/users/u/totp", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body, verified) = device.verified_status().await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::GONE, Some("device_revoked"))
+    );
+    assert!(body["message"].as_str().unwrap().contains("disabled"));
+    assert_eq!(verified.unwrap(), DeviceState::Revoked);
+}
+
+#[tokio::test]
+async fn typed_number_matching_is_the_default_with_choices_for_older_devices() {
+    let server = Server::start().await;
+    let device = server.enrolled_device("u").await;
+    let (status, login) = server.create_login("u").await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(login["number_entry"], true);
+    let number = right_number(&login).unwrap();
+    // A device that never declared number_entry gets the three choices (legacy fallback).
+    let old = device.challenges(0).await.remove(0);
+    assert!(!old.number_entry);
+    assert!(old.numbers.as_ref().unwrap().contains(&number));
+    // Once it declares the feature in its signed poll query, it gets a number field.
+    let typed = device.challenges_typed(0).await.remove(0);
+    assert!(typed.number_entry);
+    assert_eq!(typed.numbers, None);
+    let (status, body) = device.answer(&typed, Decision::Approve, None).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field")),
+        "an approval must carry the typed number"
+    );
+    let (status, body) = device
+        .answer(&typed, Decision::Approve, Some((number + 1) % 100))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (body["status"].as_str(), body["wrong_number"].as_bool()),
+        (Some("denied"), Some(true))
+    );
+
+    let (_, login) = server.create_login("u").await;
+    let typed = device.challenges_typed(0).await.remove(0);
+    assert!(typed.number_entry);
+    let (_, body) = device
+        .answer(&typed, Decision::Approve, right_number(&login))
+        .await;
+    assert_eq!(body["status"], "approved");
+
+    // Per login, the site may ask for choices, or for no number at all.
+    let (_, login) = server
+        .rp(
+            Method::POST,
+            "/logins",
+            Some(
+                json!({ "user_id": "u", "ip": "203.0.113.7", "user_agent": "Firefox/128",
+                         "number_mode": "choices" }),
+            ),
+        )
+        .await;
+    assert_eq!(login["number_entry"], false);
+    let choices = device.challenges_typed(0).await.remove(0);
+    assert!(!choices.number_entry);
+    assert!(
+        choices
+            .numbers
+            .unwrap()
+            .contains(&right_number(&login).unwrap())
+    );
+    let (_, login) = server
+        .rp(
+            Method::POST,
+            "/logins",
+            Some(
+                json!({ "user_id": "u", "ip": "203.0.113.7", "user_agent": "Firefox/128",
+                         "number_matching": false }),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (login["number"].clone(), login["number_entry"].clone()),
+        (serde_json::Value::Null, json!(false))
+    );
+    let none = device.challenges_typed(0).await.remove(0);
+    assert!(!none.number_entry && none.numbers.is_none());
+}
+
+#[tokio::test]
+async fn the_enrolment_uri_pins_the_server_key_fingerprint() {
+    let server = Server::start().await;
+    let enrollment = server.create_enrollment("u").await;
+    let uri = enrollment["otpauth_uri"].as_str().unwrap().to_owned();
+    let device = Device::enroll(&server.http, server.clock.clone(), &uri)
+        .await
+        .unwrap();
+    let push_key = uri
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("push_key="))
+        .expect("push_key in the URI");
+    assert_eq!(
+        push_key,
+        otentik_protocol::keys::fingerprint(&device.server_key)
+    );
+    // Generic authenticators still read the URI.
+    assert!(otentik::otpauth::parse(&uri).is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_enrol_requests_leave_the_replay_cache_empty() {
+    use otentik_protocol::device_api::EnrollRequest;
+    use otentik_protocol::keys::{self, SigningKey};
+    let server = std::sync::Arc::new(Server::start().await);
+    let url = format!("{}/device/v1/enroll", server.url);
+    let now = otentik_server::clock::Clock::now(&*server.clock);
+    // 10,000 enrol requests, each correctly signed by a key of its own making, none with a
+    // valid token: they prove nothing, so none may take room in the replay cache.
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in 0..16u32 {
+        let (server, url) = (server.clone(), url.clone());
+        tasks.spawn(async move {
+            for i in 0..625u32 {
+                let mut seed = [0u8; 32];
+                seed[..4].copy_from_slice(&worker.to_le_bytes());
+                seed[4..8].copy_from_slice(&i.to_le_bytes());
+                let key = SigningKey::from_bytes(&seed);
+                let body = serde_json::to_vec(&EnrollRequest {
+                    token: "pt_not_a_token".into(),
+                    public_key: keys::public_key_to_wire(&key.verifying_key()),
+                    code: "123456".into(),
+                    device_name: None,
+                })
+                .unwrap();
+                let headers = otentik_protocol::request::sign(
+                    &[("", &key)],
+                    "POST",
+                    "/device/v1/enroll",
+                    now,
+                    &crate::harness::nonce(),
+                    &body,
+                );
+                let (status, _) =
+                    crate::harness::send(&server.http, Method::POST, &url, &headers, Some(&body))
+                        .await;
+                assert_eq!(status, StatusCode::UNAUTHORIZED);
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap();
+    }
+    assert_eq!(server.state.replay_len(), 0);
+    // A real enrolment records its nonce (and the polls of the enrolled device theirs).
+    let _device = server.enrolled_device("u").await;
+    assert_eq!(server.state.replay_len(), 1);
+}
+
+#[tokio::test]
+async fn a_poll_naming_one_device_twice_is_refused() {
+    let server = Server::start().await;
+    let device = server.enrolled_device("u").await;
+    let now = otentik_server::clock::Clock::now(&*server.clock);
+    let headers = otentik_protocol::request::sign(
+        &[(&device.id, &device.key), (&device.id, &device.key)],
+        "GET",
+        "/device/v1/challenges?wait=0",
+        now,
+        &crate::harness::nonce(),
+        b"",
+    );
+    let (status, body) = device
+        .send_signed(Method::GET, "/challenges?wait=0", &headers, None)
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+    assert_eq!(server.state.replay_len(), 1, "only the enrolment's nonce");
 }

@@ -1,55 +1,40 @@
 //! The real binary, restarted on the same SQLite file in the middle of a flow.
 
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use otentik_protocol::answer::Decision;
+use otentik_test_support::server::{Launch, Server};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::harness::{Device, real_now, right_number};
 
 const DATA_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
-const SITE_KEY: &str = "sk_restart_test";
+pub const SITE_KEY: &str = "sk_restart_test_0123456789abcdefghijk";
 
+/// The real binary started through the shared test support (`Launch`), on one database file.
 pub struct Binary {
-    pub child: Child,
+    pub server: Server,
     pub url: String,
 }
 
-impl Drop for Binary {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 impl Binary {
-    pub fn start(db: &Path, extra: &[&str]) -> Binary {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_otentik-server"))
-            .args(["--listen", "127.0.0.1:0", "--db"])
+    pub fn launch(db: &Path, extra: &[&str]) -> Launch {
+        Launch::new(env!("CARGO_BIN_EXE_otentik-server"))
+            .arg("--db")
             .arg(db)
             .args(extra)
             .env("OTENTIK_DATA_KEY", DATA_KEY)
             .env("OTENTIK_SITE_KEY", SITE_KEY)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let first = lines.next().unwrap().unwrap();
-        let url = first
-            .strip_prefix("otentik-server listening on ")
-            .unwrap()
-            .to_owned();
-        // Keep draining stdout so the child never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Binary { child, url }
+    }
+
+    pub fn start(db: &Path, extra: &[&str]) -> Binary {
+        let server = Self::launch(db, extra).start();
+        let url = server.url.clone();
+        Binary { server, url }
     }
 
     pub async fn rp(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
@@ -185,9 +170,23 @@ async fn sigterm_ends_long_polls_and_exits_cleanly() {
     )
     .await
     .unwrap();
-    let pid = server.child.id().to_string();
-    let poll = tokio::spawn(async move { device.poll(25).await });
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let pid = server.server.pid().to_string();
+    let device = Arc::new(device);
+    // Hold as many long-polls as one device may; the server refusing one more (429) is how
+    // the test knows they are all held, without sleeping.
+    let polls: Vec<_> = (0..otentik_server::limits::MAX_POLLS_PER_DEVICE)
+        .map(|_| {
+            let device = device.clone();
+            tokio::spawn(async move { device.poll(25).await })
+        })
+        .collect();
+    otentik_test_support::wait::until_async(
+        Duration::from_secs(10),
+        "every long-poll to be held",
+        || async { (device.poll(0).await.0 == StatusCode::TOO_MANY_REQUESTS).then_some(()) },
+        tokio::time::sleep,
+    )
+    .await;
     let started = Instant::now();
     // The shell's built-in `kill` (no procps needed).
     let kill = format!("kill -TERM {pid}");
@@ -198,10 +197,12 @@ async fn sigterm_ends_long_polls_and_exits_cleanly() {
             .unwrap()
             .success()
     );
-    let (status, body) = poll.await.unwrap();
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["challenges"], json!([]));
-    let exit = server.child.wait().unwrap();
+    for poll in polls {
+        let (status, body) = poll.await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["challenges"], json!([]));
+    }
+    let exit = server.server.wait_exit();
     assert!(exit.success(), "{exit:?}");
     assert!(
         started.elapsed() < Duration::from_secs(5),

@@ -129,7 +129,11 @@ async fn a_database_of_the_old_release_keeps_its_reset_links_and_takes_new_ones(
     let server = Server::launch(|_| {}, &db, Some(outbox.path())).await;
     {
         let conn = Connection::open(&db).unwrap();
-        assert_eq!(user_version(&conn), 2, "the server's schema went on by one");
+        assert_eq!(
+            user_version(&conn),
+            3,
+            "the server's schema went on to today's"
+        );
         assert_eq!(demo_version(&conn), Some(1), "the demo adopted its table");
     }
     let http = reqwest::Client::new();
@@ -199,7 +203,7 @@ async fn a_database_of_the_old_release_keeps_its_reset_links_and_takes_new_ones(
     // Opening it again (a restart) changes nothing: no migration runs twice.
     let _again = Server::launch(|_| {}, &db, Some(outbox.path())).await;
     let conn = Connection::open(&db).unwrap();
-    assert_eq!((user_version(&conn), demo_version(&conn)), (2, Some(1)));
+    assert_eq!((user_version(&conn), demo_version(&conn)), (3, Some(1)));
 }
 
 #[tokio::test]
@@ -211,7 +215,7 @@ async fn a_new_database_gets_the_demo_table_only_with_the_demo() {
     let server = Server::launch(|_| {}, &db, None).await;
     {
         let conn = Connection::open(&db).unwrap();
-        assert_eq!(user_version(&conn), 2);
+        assert_eq!(user_version(&conn), 3);
         assert!(has_table(&conn, "schema_migrations"));
         assert!(!has_table(&conn, "demo_resets"), "the push server alone");
         assert_eq!(demo_version(&conn), None);

@@ -75,8 +75,19 @@ fn ya_logs_in_tidak_refuses_bukan_saya_reports_a_wrong_number_refuses() {
     assert!(browser.get("/login/selesai").html.contains("dilaporkan"));
     assert_eq!(browser.get("/beranda").at, "/login");
 
+    // After Bukan saya the site makes the next login wait (the back-off: 10 s first).
+    let refused = browser.login("penyedia", "penyedia1", "penyedia1-rahasia");
+    assert!(refused.html.contains("Coba lagi dalam"), "{}", refused.html);
+    let waiting = otentik_test_support::wait::until(
+        Duration::from_secs(20),
+        "the back-off after Bukan saya to end",
+        || {
+            let page = browser.login("penyedia", "penyedia1", "penyedia1-rahasia");
+            (page.at == "/login/tunggu").then_some(page)
+        },
+    );
+
     // A wrong number: not approved.
-    let waiting = browser.login("penyedia", "penyedia1", "penyedia1-rahasia");
     let shown = number_on(&waiting);
     let request = one_request(&cli);
     let wrong = request["numbers"]
@@ -173,12 +184,21 @@ fn watch_shows_each_request_and_answers_it() {
 fn logins_beyond_the_per_minute_limit_are_refused_and_login_limit_raises_it() {
     for (options, allowed) in [(&[][..], 5), (&["--login-limit", "8"][..], 8)] {
         let server = otentik_flows::DemoServer::start_with(options);
-        let (_server, browser, _cli) =
+        let (_server, browser, cli) =
             crate::activated_on(server, "ppk1", "ppk1-rahasia", "nonpenyedia");
         for round in 0..allowed {
             browser.logout();
             let page = browser.login("nonpenyedia", "ppk1", "ppk1-rahasia");
             assert_eq!(page.at, "/login/tunggu", "login {round} of {options:?}");
+            // Each one answered Ya: logins replaced unanswered would start the back-off
+            // (another rule) before the per-minute limit.
+            let request = one_request(&cli);
+            cli.ok(&[
+                "approve",
+                request["id"].as_str().unwrap(),
+                "--number",
+                &number_on(&page),
+            ]);
         }
         browser.logout();
         let refused = browser.login("nonpenyedia", "ppk1", "ppk1-rahasia");

@@ -1,0 +1,177 @@
+//! Limits that must survive a restart, kept in the database (issue 13, items 1 and 2):
+//!
+//! - **Login back-off** (push fatigue): each login of a user is *settled* once it has ended —
+//!   lazily, when the site next creates a login for that user, since expiry is lazy too. An
+//!   approval resets the back-off; a "Bukan saya" answer starts it at once; a denial, a wrong
+//!   number or a login that expired (or was replaced) unanswered is a strike, and the third
+//!   strike in a row starts it. While backing off, every further failed login starts the next
+//!   block at once. Blocks last 10 s, then 20, 40 … up to 1 h, counted from when the login
+//!   ended; `POST /rp/v1/logins` answers 429 with `Retry-After` meanwhile. A typed code that
+//!   verifies also resets it (the user proved they hold the seed).
+//! - **Wrong typed codes** (RFC 4226 §7.3): every wrong code a user types is recorded; after
+//!   [`CODE_FAILURES`] within [`CODE_WINDOW`] seconds even a right code gets 429 until the
+//!   oldest of them leaves the window.
+
+use rusqlite::{OptionalExtension as _, Transaction, params};
+
+use crate::Error;
+
+/// Failed logins in a row that start the back-off.
+pub const STRIKES: u32 = 3;
+/// First back-off block, seconds.
+pub const FIRST_BLOCK: u64 = 10;
+/// Longest back-off block, seconds.
+pub const LONGEST_BLOCK: u64 = 3600;
+/// Wrong typed codes tolerated per window.
+pub const CODE_FAILURES: u32 = 10;
+/// The wrong-code window, seconds.
+pub const CODE_WINDOW: u64 = 3600;
+
+/// How long block number `level` (0 for the first) lasts.
+pub fn block_secs(level: u32) -> u64 {
+    (FIRST_BLOCK << level.min(12)).min(LONGEST_BLOCK)
+}
+
+enum Outcome {
+    Approved,
+    NotMe,
+    Failed,
+}
+
+/// Settles the user's ended logins (oldest first) into the back-off state, marking overdue
+/// pending ones expired, then refuses with [`Error::RateLimited`] while a block runs.
+pub fn check_logins(tx: &Transaction<'_>, user_id: &str, now: u64) -> Result<(), Error> {
+    let ended: Vec<(String, String, u64, Option<u64>)> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id, status, expires_at, answered_at FROM logins
+             WHERE user_id = ?1 AND settled = 0 AND (status != 'pending' OR expires_at <= ?2)
+             ORDER BY created_at, rowid",
+        )?;
+        stmt.query_map(params![user_id, now], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<Result<_, _>>()?
+    };
+    for (id, status, expires_at, answered_at) in ended {
+        let outcome = match status.as_str() {
+            "approved" => Outcome::Approved,
+            "not_me" => Outcome::NotMe,
+            _ => Outcome::Failed,
+        };
+        // Answered logins end when answered; the others when they expired or were replaced.
+        let ended_at = answered_at.unwrap_or(expires_at).min(now);
+        apply(tx, user_id, outcome, ended_at)?;
+        tx.execute(
+            "UPDATE logins SET settled = 1,
+                 status = CASE status WHEN 'pending' THEN 'expired' ELSE status END
+             WHERE id = ?1",
+            [&id],
+        )?;
+    }
+    let blocked_until: Option<u64> = tx
+        .query_row(
+            "SELECT blocked_until FROM login_backoff WHERE user_id = ?1",
+            [user_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match blocked_until {
+        Some(until) if until > now => Err(Error::RateLimited(until - now)),
+        _ => Ok(()),
+    }
+}
+
+/// Counts the pending logins a new one replaces (ended unanswered, as of `now`).
+pub fn replaced(
+    tx: &Transaction<'_>,
+    user_id: &str,
+    ids: &[String],
+    now: u64,
+) -> Result<(), Error> {
+    for id in ids {
+        apply(tx, user_id, Outcome::Failed, now)?;
+        tx.execute("UPDATE logins SET settled = 1 WHERE id = ?1", [id])?;
+    }
+    Ok(())
+}
+
+fn apply(tx: &Transaction<'_>, user_id: &str, outcome: Outcome, at: u64) -> Result<(), Error> {
+    if let Outcome::Approved = outcome {
+        tx.execute("DELETE FROM login_backoff WHERE user_id = ?1", [user_id])?;
+        return Ok(());
+    }
+    let (strikes, level, blocked_until): (u32, u32, u64) = tx
+        .query_row(
+            "SELECT strikes, level, blocked_until FROM login_backoff WHERE user_id = ?1",
+            [user_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?
+        .unwrap_or((0, 0, 0));
+    let strikes = strikes + 1;
+    let block = matches!(outcome, Outcome::NotMe) || level > 0 || strikes >= STRIKES;
+    let (strikes, level, blocked_until) = if block {
+        (0, level + 1, blocked_until.max(at + block_secs(level)))
+    } else {
+        (strikes, level, blocked_until)
+    };
+    tx.execute(
+        "INSERT INTO login_backoff (user_id, strikes, level, blocked_until) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (user_id) DO UPDATE SET strikes = ?2, level = ?3, blocked_until = ?4",
+        params![user_id, strikes, level, blocked_until],
+    )?;
+    Ok(())
+}
+
+/// A typed code verified: the back-off ends, and the user's ended logins count no more.
+pub fn code_verified(conn: &rusqlite::Connection, user_id: &str) -> Result<(), Error> {
+    conn.execute(
+        "UPDATE logins SET settled = 1 WHERE user_id = ?1 AND status != 'pending'",
+        [user_id],
+    )?;
+    conn.execute("DELETE FROM login_backoff WHERE user_id = ?1", [user_id])?;
+    conn.execute("DELETE FROM code_failures WHERE user_id = ?1", [user_id])?;
+    Ok(())
+}
+
+/// Refuses with [`Error::RateLimited`] while the user has [`CODE_FAILURES`] wrong codes in
+/// the last [`CODE_WINDOW`] seconds (the wait: until the oldest leaves the window).
+pub fn check_codes(conn: &rusqlite::Connection, user_id: &str, now: u64) -> Result<(), Error> {
+    let since = now.saturating_sub(CODE_WINDOW);
+    conn.execute(
+        "DELETE FROM code_failures WHERE user_id = ?1 AND at <= ?2",
+        params![user_id, since],
+    )?;
+    let (count, oldest): (u32, Option<u64>) = conn.query_row(
+        "SELECT COUNT(*), MIN(at) FROM code_failures WHERE user_id = ?1 AND at > ?2",
+        params![user_id, since],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if count >= CODE_FAILURES {
+        let until = oldest.unwrap_or(now) + CODE_WINDOW;
+        return Err(Error::RateLimited(until.saturating_sub(now).max(1)));
+    }
+    Ok(())
+}
+
+/// Records a wrong typed code.
+pub fn code_failed(conn: &rusqlite::Connection, user_id: &str, now: u64) -> Result<(), Error> {
+    conn.execute(
+        "INSERT INTO code_failures (user_id, at) VALUES (?1, ?2)",
+        params![user_id, now],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn blocks_double_up_to_an_hour() {
+        let blocks: Vec<u64> = (0..11).map(super::block_secs).collect();
+        assert_eq!(
+            blocks,
+            [10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600]
+        );
+        assert_eq!(super::block_secs(u32::MAX), 3600);
+    }
+}
