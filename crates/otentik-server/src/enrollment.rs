@@ -47,13 +47,7 @@ pub fn create(state: &AppState, request: &CreateEnrollment) -> Result<Enrollment
             &state.signing_key.verifying_key(),
         )),
     });
-    // `push_key` pins the server key: a device that reads it refuses an enrolment answer
-    // signed by any other key (a push_url swapped in a forged QR).
-    let uri = format!(
-        "{}&push_key={}",
-        otentik::otpauth::format(&account),
-        keys::fingerprint(&state.signing_key.verifying_key())
-    );
+    let uri = otentik::otpauth::format(&account);
     let qr_svg = qr_svg(&uri)?;
     let expires_at = now + state.config.enrollment_ttl;
     let sealed = state.data_key.seal(&format!("enrollment:{id}"), &seed)?;
