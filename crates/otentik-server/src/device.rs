@@ -41,11 +41,7 @@ impl Device {
 /// comma-separated; unknown ones are dropped so nothing unbounded is stored.
 pub fn declared_features(query: Option<&str>) -> String {
     let mut known: Vec<&str> = Vec::new();
-    for pair in query.unwrap_or("").split('&') {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if key != otentik_protocol::features::PARAM {
-            continue;
-        }
+    for value in crate::api::body::query_values(query, otentik_protocol::features::PARAM) {
         for feature in otentik_protocol::features::parse(value) {
             if let Some(known_feature) = otentik_protocol::features::ALL
                 .iter()

@@ -1,7 +1,7 @@
 //! In-memory caps: concurrent long-polls per device, and the size of the replay cache.
 //!
 //! (Limits that must survive a restart — login back-off, wrong typed codes — live in the
-//! database: see [`crate::login`] and [`crate::user`].)
+//! database: see [`crate::throttle`].)
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

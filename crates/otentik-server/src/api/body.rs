@@ -41,17 +41,27 @@ pub fn json_body<T: DeserializeOwned>(
 
 /// The `wait` query parameter: seconds, 0 when absent, capped at 30.
 pub fn wait_param(query: Option<&str>) -> Result<u64, Error> {
-    let Some(query) = query else { return Ok(0) };
     let mut wait = 0;
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if key == "wait" {
-            wait = value
-                .parse::<u64>()
-                .map_err(|_| Error::field("wait", "expected whole seconds, 0 to 30"))?;
-        }
+    for value in query_values(query, "wait") {
+        wait = value
+            .parse::<u64>()
+            .map_err(|_| Error::field("wait", "expected whole seconds, 0 to 30"))?;
     }
     Ok(wait.min(otentik_protocol::MAX_WAIT_SECS))
+}
+
+/// The values of every `key=value` pair of `query` named `key`, in order (`""` for a bare
+/// `key`). Values are taken as sent: the device API's parameters are plain ASCII, and the
+/// query is signed as sent.
+pub fn query_values<'a>(query: Option<&'a str>, key: &'a str) -> impl Iterator<Item = &'a str> {
+    query
+        .unwrap_or("")
+        .split('&')
+        .filter_map(move |pair| match pair.split_once('=') {
+            Some((name, value)) if name == key => Some(value),
+            None if pair == key => Some(""),
+            _ => None,
+        })
 }
 
 #[cfg(test)]

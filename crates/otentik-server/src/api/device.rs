@@ -125,18 +125,17 @@ async fn status(
     headers: HeaderMap,
 ) -> Result<Response, Error> {
     let target = target(&uri);
-    let checked = headers.clone();
-    let devices = blocking(&state, move |state| {
-        device::authenticate(state, &checked, method.as_str(), &target, b"")
+    blocking(&state, move |state| {
+        let devices = device::authenticate(state, &headers, method.as_str(), &target, b"")?;
+        let device = device::single(devices)?;
+        // Verified above: the nonce the device signed this very request with.
+        let nonce = headers
+            .get(otentik_protocol::request::header::NONCE)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(Error::Unauthorized)?;
+        Ok(device::status(state, &device, nonce))
     })
-    .await?;
-    let device = device::single(devices)?;
-    // Verified above: the nonce the device signed this very request with.
-    let nonce = headers
-        .get(otentik_protocol::request::header::NONCE)
-        .and_then(|v| v.to_str().ok())
-        .ok_or(Error::Unauthorized)?;
-    Ok(device::status(&state, &device, nonce))
+    .await
 }
 
 async fn unregister(

@@ -54,10 +54,7 @@ pub fn rp_router(state: AppState) -> Router {
 /// Whether a request is a long-poll (it has a `wait` parameter, capped at 30 s by the
 /// handlers), which the request timeout leaves alone.
 fn is_long_poll(query: Option<&str>) -> bool {
-    query
-        .unwrap_or("")
-        .split('&')
-        .any(|pair| pair == "wait" || pair.starts_with("wait="))
+    body::query_values(query, "wait").next().is_some()
 }
 
 /// Ends any other request that takes longer than the configured request timeout (a stalled

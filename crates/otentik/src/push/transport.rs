@@ -115,23 +115,18 @@ pub fn check_server(push_url: &str, issuer: &str) -> ServerCheck {
         };
     };
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let local = match url.host() {
-        Some(url::Host::Domain(domain)) => {
-            let domain = domain.to_ascii_lowercase();
-            domain == "localhost" || domain.ends_with(".localhost") || domain.ends_with(".local")
-        }
-        Some(url::Host::Ipv4(ip)) => {
-            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
-        }
-        Some(url::Host::Ipv6(ip)) => {
-            let first = ip.segments()[0];
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-        }
-        None => false,
-    };
+    let local = is_loopback(&url)
+        || match url.host() {
+            Some(url::Host::Domain(_)) => host.ends_with(".localhost") || host.ends_with(".local"),
+            Some(url::Host::Ipv4(ip)) => {
+                ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+            }
+            Some(url::Host::Ipv6(ip)) => {
+                let first = ip.segments()[0];
+                ip.is_unspecified() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+            }
+            None => false,
+        };
     let domains: Vec<String> = issuer
         .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ',' | '/' | ':' | '@'))
         .map(|token| token.trim_matches('.').to_ascii_lowercase())
