@@ -113,8 +113,9 @@ fn a_request_is_listed_and_answered_ya_tidak_bukan_saya_and_wrong_number() {
     assert_eq!(request["site_account"], USER);
     assert_eq!(request["ip"], "127.0.0.1");
     assert!(request["expires_in_ms"].as_u64().unwrap() > 0, "{request}");
-    let numbers: Vec<u8> = serde_json::from_value(request["numbers"].clone()).unwrap();
-    assert!(numbers.contains(&number), "{numbers:?} lacks {number}");
+    // The app declares typed number entry: the user types the site's number, no choices.
+    assert_eq!(request["number_entry"], true, "{request}");
+    assert_eq!(request["numbers"], Value::Null, "{request}");
     let listed = a.h.call("list_accounts", json!({})).unwrap();
     assert_eq!(listed[0]["push"]["requests"], 1, "{listed}");
     assert!(
@@ -184,8 +185,7 @@ fn a_request_is_listed_and_answered_ya_tidak_bukan_saya_and_wrong_number() {
         let listed = a.h.call("push_requests", json!({})).unwrap();
         listed["requests"].as_array().unwrap().first().cloned()
     });
-    let numbers: Vec<u8> = serde_json::from_value(request["numbers"].clone()).unwrap();
-    let wrong = numbers.iter().copied().find(|n| *n != number).unwrap();
+    let wrong = (number + 1) % 100;
     let answer = respond(&a, &request["id"], "approve", json!(wrong)).unwrap();
     assert_eq!(answer["wrong_number"], true, "{answer}");
     assert_ne!(answer["status"], "approved", "{answer}");
