@@ -138,7 +138,10 @@ async fn guide(d: &Desktop, server: &mut DemoServer, notifications: &Notificatio
             .contains("dilaporkan")
     );
 
-    // A wrong number: not approved.
+    // A wrong number: not approved (once the back-off after Bukan saya has passed).
+    blocking(|| browser.logout());
+    let refused = blocking(|| browser.login("penyedia", "penyedia1", "penyedia1-rahasia"));
+    assert!(refused.html.contains("Coba lagi dalam"), "{}", refused.html);
     answer_next(d, &browser, "approve", Some(Wrong)).await?;
     result(d, "wrong_number").await?;
     step(d, "37-wrong-number").await?;
@@ -230,8 +233,19 @@ async fn answer_next(
     pick: Option<Pick>,
 ) -> Result<()> {
     blocking(|| browser.logout());
-    let waiting = blocking(|| browser.login("penyedia", "penyedia1", "penyedia1-rahasia"));
-    assert_eq!(waiting.at, "/login/tunggu", "{}", waiting.html);
+    // After Bukan saya the site makes the next login wait out its back-off (10 s the first
+    // time, "Coba lagi dalam N detik"): log in again until it asks the app.
+    let waiting = blocking(|| {
+        otentik_test_support::wait::until(Duration::from_secs(30), "a login the site sends", || {
+            let page = browser.login("penyedia", "penyedia1", "penyedia1-rahasia");
+            assert!(
+                page.at == "/login/tunggu" || page.html.contains("Coba lagi dalam"),
+                "{}",
+                page.html
+            );
+            (page.at == "/login/tunggu").then_some(page)
+        })
+    });
     let number = attribute(&waiting.html, "id=\"nomor\"", "data-number").context("a number")?;
     d.click("[data-testid=nav-accounts]").await?;
     d.click("[data-testid=account-name]").await?;
