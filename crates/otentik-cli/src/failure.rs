@@ -84,7 +84,14 @@ pub fn status(code: Code) -> u8 {
         | Code::PushKeyMismatch
         | Code::PushRequestGone
         | Code::PushNumberRequired
-        | Code::NotPushAccount => BAD_INPUT,
+        | Code::NotPushAccount
+        | Code::BackupUnreadable
+        | Code::BackupUnknownFormat
+        | Code::BackupPasswordRequired
+        | Code::BackupWrongPassword
+        | Code::BackupUnsupported
+        | Code::BackupNoAccounts => BAD_INPUT,
+        Code::BackupVerifyFailed => STORAGE,
     }
 }
 

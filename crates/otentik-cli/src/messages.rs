@@ -36,6 +36,7 @@ pub fn account_line(account: &StoredAccount) -> String {
             "HOTP, {} digits, counter {}",
             account.digits, account.counter
         ),
+        otentik::OtpKind::Steam => format!("Steam Guard, 5 characters, {} s", account.period),
     };
     format!("{} ({kind})", otentik::vault::label(account))
 }

@@ -52,7 +52,7 @@ impl FromStr for Algorithm {
     }
 }
 
-/// Time-based or counter-based.
+/// Time-based, counter-based, or Steam Guard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
@@ -61,14 +61,26 @@ pub enum OtpKind {
     Totp,
     /// RFC 4226: the moving factor is a counter that advances on each use.
     Hotp,
+    /// Steam Guard: TOTP with HMAC-SHA1 and 30 s steps, shown as 5 characters of Steam's
+    /// alphabet (`23456789BCDFGHJKMNPQRTVWXY`) instead of decimal digits.
+    Steam,
 }
 
 impl OtpKind {
-    /// `totp` or `hotp`.
+    /// `totp`, `hotp` or `steam`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Totp => "totp",
             Self::Hotp => "hotp",
+            Self::Steam => "steam",
+        }
+    }
+
+    /// Whether codes move with time (TOTP, Steam) rather than a counter.
+    pub fn is_timed(self) -> bool {
+        match self {
+            Self::Totp | Self::Steam => true,
+            Self::Hotp => false,
         }
     }
 }
@@ -113,7 +125,7 @@ pub struct Account {
     pub name: String,
     /// HMAC algorithm.
     pub algorithm: Algorithm,
-    /// Code length, 6 to 8.
+    /// Code length, 6 to 8 (always 5 for Steam).
     pub digits: u8,
     /// TOTP period in seconds, 1 to 3600 (kept at 30 for HOTP, where it is unused).
     pub period: u32,
@@ -130,6 +142,8 @@ impl Account {
     pub const DEFAULT_DIGITS: u8 = 6;
     /// Default TOTP period.
     pub const DEFAULT_PERIOD: u32 = 30;
+    /// The length of a Steam Guard code.
+    pub const STEAM_DIGITS: u8 = 5;
 
     /// A TOTP account with the defaults every authenticator assumes (SHA1, 6 digits, 30 s).
     pub fn totp(issuer: impl Into<String>, name: impl Into<String>, secret: Secret) -> Self {
@@ -143,6 +157,15 @@ impl Account {
             counter: 0,
             secret,
             push: None,
+        }
+    }
+
+    /// A Steam Guard account: SHA1, 5 characters, 30 s, whatever a file said besides.
+    pub fn steam(issuer: impl Into<String>, name: impl Into<String>, secret: Secret) -> Self {
+        Self {
+            kind: OtpKind::Steam,
+            digits: Self::STEAM_DIGITS,
+            ..Self::totp(issuer, name, secret)
         }
     }
 

@@ -26,8 +26,8 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
-    /// The type (host part) is neither `totp` nor `hotp`.
-    #[error("unsupported OTP type '{found}': expected 'totp' or 'hotp'")]
+    /// The type (host part) is not `totp`, `hotp` or `steam`.
+    #[error("unsupported OTP type '{found}': expected 'totp', 'hotp' or 'steam'")]
     UnsupportedType {
         /// The type that was found.
         found: String,
@@ -313,6 +313,60 @@ pub enum Error {
         label: String,
     },
 
+    // --- backups and imports ------------------------------------------------------------------
+    /// The file is empty (or only whitespace).
+    #[error("the file is empty: export the accounts again from the other app")]
+    BackupEmpty,
+    /// The format of the file is not one Otentik reads.
+    #[error(
+        "Otentik does not recognise this file: name the app it came from (aegis, 2fas, ente, proton, bitwarden, andotp, freeotp-plus, lastpass, uris, google)"
+    )]
+    BackupUnknownFormat,
+    /// The file does not parse as the format it was read as (or is truncated).
+    #[error("not a readable {format} file ({detail}): export it again, or check which app it came from")]
+    BackupMalformed {
+        /// The app's name ("Aegis").
+        format: &'static str,
+        /// What is wrong (never a secret).
+        detail: String,
+    },
+    /// The file is encrypted and no password was given.
+    #[error("this {format} file is encrypted: give its password")]
+    BackupPasswordRequired {
+        /// The app's name.
+        format: &'static str,
+    },
+    /// Authentication failed: a wrong password, or a damaged (tampered, truncated) file.
+    #[error(
+        "wrong password or damaged file: the {format} file could not be decrypted; check the password, or export the file again"
+    )]
+    BackupWrongPassword {
+        /// The app's name.
+        format: &'static str,
+    },
+    /// The file is of a kind Otentik does not read (an encrypted Bitwarden export, an andOTP
+    /// OpenPGP backup, key derivation parameters far beyond the app's).
+    #[error("this {format} file cannot be imported: {what}")]
+    BackupUnsupported {
+        /// The app's name.
+        format: &'static str,
+        /// What is not supported, and what to do.
+        what: String,
+    },
+    /// The file was read but holds no account Otentik can use.
+    #[error("the {format} file holds no account Otentik can use ({skipped} skipped)")]
+    BackupNoAccounts {
+        /// The app's name.
+        format: &'static str,
+        /// How many entries were skipped.
+        skipped: usize,
+    },
+    /// A written backup did not read back the same: it was not kept.
+    #[error("the backup did not verify ({detail}); it was not kept: check the folder and the disk, and try again")]
+    BackupVerifyFailed {
+        /// What differed (never a secret).
+        detail: String,
+    },
     // --- scanning -----------------------------------------------------------------------------
     /// An image (file, clipboard or buffer) could not be decoded.
     #[error("cannot read the image {what}: {reason}; use a PNG, JPEG, WebP, BMP or GIF image")]
@@ -504,6 +558,20 @@ pub enum Code {
     PushNumberRequired,
     /// The account has no login approvals.
     NotPushAccount,
+    /// A backup or export file that cannot be read (empty, truncated, not that format).
+    BackupUnreadable,
+    /// A file whose format Otentik does not recognise.
+    BackupUnknownFormat,
+    /// An encrypted file and no password.
+    BackupPasswordRequired,
+    /// A wrong password, or a damaged encrypted file.
+    BackupWrongPassword,
+    /// A file of a kind Otentik does not import.
+    BackupUnsupported,
+    /// A file with no usable account.
+    BackupNoAccounts,
+    /// A written backup that did not read back the same.
+    BackupVerifyFailed,
 }
 
 impl Error {
@@ -551,6 +619,13 @@ impl Error {
             Self::PushChallengeGone { .. } => Code::PushRequestGone,
             Self::PushNumberRequired => Code::PushNumberRequired,
             Self::NotPushAccount { .. } => Code::NotPushAccount,
+            Self::BackupEmpty | Self::BackupMalformed { .. } => Code::BackupUnreadable,
+            Self::BackupUnknownFormat => Code::BackupUnknownFormat,
+            Self::BackupPasswordRequired { .. } => Code::BackupPasswordRequired,
+            Self::BackupWrongPassword { .. } => Code::BackupWrongPassword,
+            Self::BackupUnsupported { .. } => Code::BackupUnsupported,
+            Self::BackupNoAccounts { .. } => Code::BackupNoAccounts,
+            Self::BackupVerifyFailed { .. } => Code::BackupVerifyFailed,
             Self::ImageUnreadable { .. }
             | Self::ImageTooLarge { .. }
             | Self::PixelBufferSize { .. } => Code::ImageUnreadable,
@@ -707,6 +782,25 @@ mod tests {
             Error::NotPushAccount {
                 label: "ACME: alice".into(),
             },
+            Error::BackupEmpty,
+            Error::BackupUnknownFormat,
+            Error::BackupMalformed {
+                format: "Aegis",
+                detail: "EOF while parsing a value at line 1 column 40".into(),
+            },
+            Error::BackupPasswordRequired { format: "2FAS" },
+            Error::BackupWrongPassword { format: "Ente Auth" },
+            Error::BackupUnsupported {
+                format: "Bitwarden",
+                what: "an encrypted export".into(),
+            },
+            Error::BackupNoAccounts {
+                format: "Aegis",
+                skipped: 2,
+            },
+            Error::BackupVerifyFailed {
+                detail: "entry 3 differs".into(),
+            },
             Error::ImageUnreadable {
                 what: "'shot.png'".into(),
                 reason: "unexpected end of file".into(),
@@ -763,7 +857,7 @@ mod tests {
             }
             Error::MalformedUri { .. } => "malformed URI: missing '://'",
             Error::UnsupportedType { .. } => {
-                "unsupported OTP type 'motp': expected 'totp' or 'hotp'"
+                "unsupported OTP type 'motp': expected 'totp', 'hotp' or 'steam'"
             }
             Error::DuplicateParameter { .. } => "parameter 'secret' appears more than once",
             Error::MissingParameter { hint: "", .. } => "missing parameter 'secret'",
@@ -859,6 +953,28 @@ mod tests {
             Error::NotPushAccount { .. } => {
                 "'ACME: alice' does not receive login requests (its QR code had no push enrolment)"
             }
+            Error::BackupEmpty => "the file is empty: export the accounts again from the other app",
+            Error::BackupUnknownFormat => {
+                "Otentik does not recognise this file: name the app it came from (aegis, 2fas, ente, proton, bitwarden, andotp, freeotp-plus, lastpass, uris, google)"
+            }
+            Error::BackupMalformed { .. } => {
+                "not a readable Aegis file (EOF while parsing a value at line 1 column 40): export it again, or check which app it came from"
+            }
+            Error::BackupPasswordRequired { .. } => {
+                "this 2FAS file is encrypted: give its password"
+            }
+            Error::BackupWrongPassword { .. } => {
+                "wrong password or damaged file: the Ente Auth file could not be decrypted; check the password, or export the file again"
+            }
+            Error::BackupUnsupported { .. } => {
+                "this Bitwarden file cannot be imported: an encrypted export"
+            }
+            Error::BackupNoAccounts { .. } => {
+                "the Aegis file holds no account Otentik can use (2 skipped)"
+            }
+            Error::BackupVerifyFailed { .. } => {
+                "the backup did not verify (entry 3 differs); it was not kept: check the folder and the disk, and try again"
+            }
             Error::ImageUnreadable { .. } => {
                 "cannot read the image 'shot.png': unexpected end of file; use a PNG, JPEG, WebP, BMP or GIF image"
             }
@@ -950,6 +1066,13 @@ mod tests {
             Code::PushRequestGone => "push_request_gone",
             Code::PushNumberRequired => "push_number_required",
             Code::NotPushAccount => "not_push_account",
+            Code::BackupUnreadable => "backup_unreadable",
+            Code::BackupUnknownFormat => "backup_unknown_format",
+            Code::BackupPasswordRequired => "backup_password_required",
+            Code::BackupWrongPassword => "backup_wrong_password",
+            Code::BackupUnsupported => "backup_unsupported",
+            Code::BackupNoAccounts => "backup_no_accounts",
+            Code::BackupVerifyFailed => "backup_verify_failed",
         }
     }
 

@@ -10,12 +10,16 @@
 //!   keyring, metadata in a file written atomically.
 //! - `scan` (feature `scan`): QR codes from image files, the screen, the clipboard and the
 //!   camera (feature `camera`).
+//! - `backup` (feature `backup`): other authenticators' files read into accounts, and
+//!   Otentik's encrypted backups (Aegis format) written and verified.
 //! - `push` (feature `push`): the authenticator's half of the open push protocol: enrolment,
 //!   login requests, answers, and a poller.
 //!
 //! Feature `ts` derives the TypeScript twins (ts-rs) of the types front ends receive.
 
 pub mod account;
+#[cfg(feature = "backup")]
+pub mod backup;
 pub mod error;
 mod migration;
 pub mod otp;

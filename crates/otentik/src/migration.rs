@@ -22,6 +22,8 @@ pub(crate) struct Export {
     pub batch_index: i32,
     /// Number of QR codes in the export.
     pub batch_size: i32,
+    /// Identifies the export (the same on each of its QR codes).
+    pub batch_id: i32,
 }
 
 /// `MigrationPayload` from Google Authenticator's export schema.
@@ -117,14 +119,33 @@ pub(crate) fn parse(uri: &str) -> Result<Export> {
         skipped,
         batch_index: payload.batch_index,
         batch_size: payload.batch_size,
+        batch_id: payload.batch_id,
     })
 }
 
-/// Encodes accounts as an export URI.
-pub(crate) fn encode(accounts: &[Account], batch_index: i32, batch_size: i32) -> String {
+/// Whether Google Authenticator can hold `account`: TOTP with 30 s steps or HOTP, 6 or 8
+/// digits (Steam, 7 digits and other periods have no field in the export).
+pub(crate) fn google_can_hold(account: &Account) -> bool {
+    let kind = match account.kind {
+        OtpKind::Totp => account.period == Account::DEFAULT_PERIOD,
+        OtpKind::Hotp => true,
+        OtpKind::Steam => false,
+    };
+    kind && matches!(account.digits, 6 | 8)
+}
+
+/// Encodes accounts as an export URI. Accounts Google cannot hold ([`google_can_hold`]) are
+/// left out: callers list them to the user.
+pub(crate) fn encode(
+    accounts: &[Account],
+    batch_index: i32,
+    batch_size: i32,
+    batch_id: i32,
+) -> String {
     let payload = MigrationPayload {
         otp_parameters: accounts
             .iter()
+            .filter(|account| google_can_hold(account))
             .map(|account| OtpParameters {
                 secret: account.secret.expose().to_vec(),
                 name: account.name.clone(),
@@ -137,7 +158,7 @@ pub(crate) fn encode(accounts: &[Account], batch_index: i32, batch_size: i32) ->
                 digits: if account.digits == 8 { 2 } else { 1 },
                 r#type: match account.kind {
                     OtpKind::Hotp => 1,
-                    OtpKind::Totp => 2,
+                    OtpKind::Totp | OtpKind::Steam => 2,
                 },
                 counter: i64::try_from(account.counter).unwrap_or(i64::MAX),
             })
@@ -145,7 +166,7 @@ pub(crate) fn encode(accounts: &[Account], batch_index: i32, batch_size: i32) ->
         version: 1,
         batch_size,
         batch_index,
-        batch_id: 1,
+        batch_id,
     };
     let data = base64::engine::general_purpose::STANDARD.encode(payload.encode_to_vec());
     format!(

@@ -2,7 +2,10 @@
 //!
 //! Lenient where real sites are sloppy (secret case, spaces, dashes, padding; `%3A` or `:`
 //! between issuer and account; 80-bit secrets), strict where it matters (type, algorithm,
-//! digits, period, counter). Percent-decoding is plain RFC 3986: a `+` stays a `+`.
+//! digits, period, counter). Percent-decoding is RFC 3986 in the label (a `+` stays a `+`);
+//! in the `issuer` value a `+` is a space, as form-encoding writers (Python's `urlencode`,
+//! Dart's `Uri`, Rust's `url`) put it and as Android's `Uri.getQueryParameter` reads it: a
+//! literal plus is `%2B` there. `otpauth://steam/…` is a Steam Guard account.
 //! Google Authenticator exports (`otpauth-migration://`) are handled by [`parse_any`].
 
 use std::collections::HashMap;
@@ -59,6 +62,7 @@ pub fn parse(uri: &str) -> Result<Parsed> {
     let kind = match kind_text.to_ascii_lowercase().as_str() {
         "totp" => OtpKind::Totp,
         "hotp" => OtpKind::Hotp,
+        "steam" => OtpKind::Steam,
         "" => {
             return Err(Error::MalformedUri {
                 reason:
@@ -78,7 +82,9 @@ pub fn parse(uri: &str) -> Result<Parsed> {
     let (label_issuer, name) = split_label(raw_label)?;
     let issuer = match params.get("issuer") {
         Some(raw) => {
-            let issuer = decode(raw, "parameter 'issuer'")?.trim().to_owned();
+            let issuer = decode(&raw.replace('+', " "), "parameter 'issuer'")?
+                .trim()
+                .to_owned();
             if let Some(prefix) = &label_issuer
                 && !prefix.is_empty()
                 && !issuer.is_empty()
@@ -108,17 +114,19 @@ pub fn parse(uri: &str) -> Result<Parsed> {
     let secret = Secret::from_base32(&decode(secret_text, "parameter 'secret'")?)?;
     check_secret_bits(&secret, &mut warnings)?;
 
-    let algorithm = match params.get("algorithm") {
-        Some(raw) => parse_algorithm(&decode(raw, "parameter 'algorithm'")?)?,
-        None => Algorithm::Sha1,
+    // Steam Guard is always HMAC-SHA1 and 5 characters, whatever the URI says.
+    let algorithm = match (kind, params.get("algorithm")) {
+        (OtpKind::Steam, _) | (_, None) => Algorithm::Sha1,
+        (_, Some(raw)) => parse_algorithm(&decode(raw, "parameter 'algorithm'")?)?,
     };
-    let digits = match params.get("digits") {
-        Some(raw) => parse_digits(raw)?,
-        None => Account::DEFAULT_DIGITS,
+    let digits = match (kind, params.get("digits")) {
+        (OtpKind::Steam, _) => Account::STEAM_DIGITS,
+        (_, Some(raw)) => parse_digits(raw)?,
+        (_, None) => Account::DEFAULT_DIGITS,
     };
     // HOTP has no period: one given anyway is ignored, so formatting round-trips.
     let period = match (kind, params.get("period")) {
-        (OtpKind::Totp, Some(raw)) => parse_period(raw)?,
+        (OtpKind::Totp | OtpKind::Steam, Some(raw)) => parse_period(raw)?,
         _ => Account::DEFAULT_PERIOD,
     };
     let counter = match (kind, params.get("counter")) {
@@ -129,7 +137,7 @@ pub fn parse(uri: &str) -> Result<Parsed> {
             });
         }
         (OtpKind::Hotp, Some(raw)) => parse_counter(raw)?,
-        (OtpKind::Totp, _) => 0,
+        (OtpKind::Totp | OtpKind::Steam, _) => 0,
     };
     let push = parse_push(
         params.get("push_url"),
@@ -201,7 +209,7 @@ pub fn format(account: &Account) -> String {
         account.digits
     ));
     match account.kind {
-        OtpKind::Totp => uri.push_str(&format!("&period={}", account.period)),
+        OtpKind::Totp | OtpKind::Steam => uri.push_str(&format!("&period={}", account.period)),
         OtpKind::Hotp => uri.push_str(&format!("&counter={}", account.counter)),
     }
     if let Some(push) = &account.push {
@@ -219,8 +227,26 @@ pub fn format(account: &Account) -> String {
 
 /// Formats accounts as a Google Authenticator export URI (`otpauth-migration://`), batch
 /// `batch_index` (0-based) of `batch_size`. Contains the secrets, like [`format()`].
+/// Accounts that Google Authenticator cannot hold ([`google_can_hold`]) are left out.
 pub fn format_migration(accounts: &[Account], batch_index: i32, batch_size: i32) -> String {
-    crate::migration::encode(accounts, batch_index, batch_size)
+    crate::migration::encode(accounts, batch_index, batch_size, 1)
+}
+
+/// [`format_migration`] with the export's `batch_id`, the same on every batch of one export
+/// so that a reader can tell the batches of two exports apart.
+pub fn format_migration_batch(
+    accounts: &[Account],
+    batch_index: i32,
+    batch_size: i32,
+    batch_id: i32,
+) -> String {
+    crate::migration::encode(accounts, batch_index, batch_size, batch_id)
+}
+
+/// Whether a Google Authenticator export can carry `account` (TOTP with 30 s steps or HOTP;
+/// 6 or 8 digits; not Steam).
+pub fn google_can_hold(account: &Account) -> bool {
+    crate::migration::google_can_hold(account)
 }
 
 /// Percent-encodes a label part or parameter value (RFC 3986 unreserved characters stay).

@@ -373,7 +373,7 @@ impl Vault {
     pub fn code(&mut self, id: &str, unix_time: u64) -> Result<String> {
         let account = self.account(id)?;
         match account.kind {
-            OtpKind::Totp => Ok(otp::code_at(&account, unix_time)),
+            OtpKind::Totp | OtpKind::Steam => Ok(otp::code_at(&account, unix_time)),
             OtpKind::Hotp => {
                 let used = self.update(id, |stored| {
                     stored.counter = stored.counter.saturating_add(1)

@@ -1,0 +1,11 @@
+//! AndOtp: see `docs/backup.md`.
+
+use super::{Format, Import, malformed};
+use crate::error::Result;
+
+/// Reads a AndOtp file.
+pub(crate) fn read(bytes: &[u8], password: Option<&str>) -> Result<Import> {
+    let _ = password;
+    let _ = bytes;
+    Err(malformed(Format::AndOtp, "reader not written yet"))
+}

@@ -1,0 +1,11 @@
+//! FreeOtpPlus: see `docs/backup.md`.
+
+use super::{Format, Import, malformed};
+use crate::error::Result;
+
+/// Reads a FreeOtpPlus file.
+pub(crate) fn read(bytes: &[u8]) -> Result<Import> {
+    
+    let _ = bytes;
+    Err(malformed(Format::FreeOtpPlus, "reader not written yet"))
+}

@@ -1,0 +1,11 @@
+//! Proton: see `docs/backup.md`.
+
+use super::{Format, Import, malformed};
+use crate::error::Result;
+
+/// Reads a Proton file.
+pub(crate) fn read(bytes: &[u8], password: Option<&str>) -> Result<Import> {
+    let _ = password;
+    let _ = bytes;
+    Err(malformed(Format::Proton, "reader not written yet"))
+}
