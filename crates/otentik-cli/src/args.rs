@@ -28,8 +28,12 @@ pub enum Command {
     Rename(RenameArgs),
     /// Move an account to another place in the list.
     Move(MoveArgs),
-    /// Print every account as an otpauth:// URI (contains the secrets).
+    /// Write a backup: an encrypted Aegis-format vault that proves it restores before it is
+    /// kept (--format aegis -o FILE), or every account as otpauth:// URIs (--uris).
     Export(ExportArgs),
+    /// Import accounts from another authenticator's export or an Otentik backup: all of them
+    /// or none. Exit status 2 for a wrong password, a damaged file or an unknown format.
+    Import(ImportArgs),
     /// Show pending login requests.
     Pending(PendingArgs),
     /// Approve a login request ("Ya").
@@ -147,10 +151,46 @@ pub struct MoveArgs {
 
 /// `otentik export`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["uris", "format"])))]
 pub struct ExportArgs {
-    /// Print one otpauth:// URI per account.
-    #[arg(long, required = true)]
+    /// Print one otpauth:// URI per account (contains the secrets).
+    #[arg(long, conflicts_with_all = ["format", "output", "password_file", "plain"])]
     pub uris: bool,
+    /// The backup format: aegis (an Aegis vault, which Aegis and most authenticators import).
+    #[arg(long, value_name = "FORMAT", value_parser = ["aegis"], requires = "output")]
+    pub format: Option<String>,
+    /// The file to write.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Read the backup password from the first line of this file (otherwise it is asked for
+    /// twice on the terminal).
+    #[arg(long, value_name = "FILE", conflicts_with = "plain")]
+    pub password_file: Option<std::path::PathBuf>,
+    /// Write the backup unencrypted (anyone who reads the file can copy every account).
+    #[arg(long)]
+    pub plain: bool,
+}
+
+/// `otentik import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The files: one export, or the QR screenshots of one Google Authenticator export.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<std::path::PathBuf>,
+    /// The app the file came from: aegis, 2fas, ente, proton, bitwarden, andotp,
+    /// freeotp-plus, lastpass, uris, google (detected from the content when absent).
+    #[arg(long, value_name = "FORMAT")]
+    pub from: Option<String>,
+    /// Read the file's password from the first line of this file (otherwise it is asked for on
+    /// the terminal).
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<std::path::PathBuf>,
+    /// Show what would be imported without adding anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print JSON (never a secret).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `otentik pending`.

@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Command::Rename(args) => commands::rename::run(&args),
         Command::Move(args) => commands::reorder::run(&args),
         Command::Export(args) => commands::export::run(&args),
+        Command::Import(args) => commands::import::run(&args),
         Command::Pending(args) => commands::pending::run(&args),
         Command::Approve(args) => commands::respond::approve(&args),
         Command::Deny(args) => commands::respond::deny(&args),

@@ -86,6 +86,35 @@ pub const REMOVE_NEEDS_YES: &str =
 pub const EXPORT_WARNING: &str =
     "the output contains the secrets of your accounts: anyone who sees it can generate your codes";
 
+/// `export --plain`.
+pub const PLAIN_BACKUP_WARNING: &str = "the backup is not encrypted: anyone who reads the file can generate your codes; keep it somewhere only you can open";
+
+/// After an import from another app.
+pub const IMPORT_LOST: &str = "note: icons, groups, notes and favourites are not imported";
+
+/// After `import`.
+pub fn imported(format: &str, added: usize, duplicates: usize, skipped: usize) -> String {
+    format!(
+        "Imported from {format}: {added} added, {duplicates} already in Otentik, {skipped} skipped"
+    )
+}
+
+/// After `import --dry-run`.
+pub fn would_import(format: &str, new: usize, duplicates: usize, skipped: usize) -> String {
+    format!(
+        "Would import from {format}: {new} to add, {duplicates} already in Otentik, {skipped} skipped (nothing was added)"
+    )
+}
+
+/// After `export --format aegis`.
+pub fn backup_written(path: &std::path::Path, count: usize) -> String {
+    let accounts = if count == 1 { "account" } else { "accounts" };
+    format!(
+        "Backup written and verified: {} ({count} {accounts}); it opens in Otentik and Aegis",
+        path.display()
+    )
+}
+
 /// `code` without a URI and with an empty vault.
 pub const CODE_NO_ACCOUNTS: &str =
     "no accounts yet: add one with 'otentik add <URI>', or use 'otentik code --uri <URI>'";

@@ -323,7 +323,9 @@ pub enum Error {
     )]
     BackupUnknownFormat,
     /// The file does not parse as the format it was read as (or is truncated).
-    #[error("not a readable {format} file ({detail}): export it again, or check which app it came from")]
+    #[error(
+        "not a readable {format} file ({detail}): export it again, or check which app it came from"
+    )]
     BackupMalformed {
         /// The app's name ("Aegis").
         format: &'static str,
@@ -362,7 +364,9 @@ pub enum Error {
         skipped: usize,
     },
     /// A written backup did not read back the same: it was not kept.
-    #[error("the backup did not verify ({detail}); it was not kept: check the folder and the disk, and try again")]
+    #[error(
+        "the backup did not verify ({detail}); it was not kept: check the folder and the disk, and try again"
+    )]
     BackupVerifyFailed {
         /// What differed (never a secret).
         detail: String,
@@ -789,7 +793,9 @@ mod tests {
                 detail: "EOF while parsing a value at line 1 column 40".into(),
             },
             Error::BackupPasswordRequired { format: "2FAS" },
-            Error::BackupWrongPassword { format: "Ente Auth" },
+            Error::BackupWrongPassword {
+                format: "Ente Auth",
+            },
             Error::BackupUnsupported {
                 format: "Bitwarden",
                 what: "an encrypted export".into(),

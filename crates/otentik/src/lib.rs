@@ -35,3 +35,5 @@ pub mod vault;
 pub use account::{Account, Algorithm, OtpKind, PushInvite};
 pub use error::{Code, Error, Result};
 pub use secret::Secret;
+/// Wipes its contents on drop: passwords and decrypted backups in front ends.
+pub use zeroize::Zeroizing;

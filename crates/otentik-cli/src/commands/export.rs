@@ -1,22 +1,38 @@
-//! `otentik export --uris`: every account as an otpauth:// URI, the plain escape hatch.
+//! `otentik export`: a backup that proves it restores (`--format aegis -o FILE`), or every
+//! account as otpauth:// URIs (`--uris`, the plain escape hatch).
 
 use std::process::ExitCode;
 
 use otentik::vault::Vault;
 
+use super::password;
 use crate::args::ExportArgs;
+use crate::failure::Failure;
 use crate::{Outcome, messages, output};
 
-/// Runs the command. Everything is read before anything is printed.
-pub fn run(_args: &ExportArgs) -> Outcome {
+/// Runs the command. Everything is read before anything is printed or written.
+pub fn run(args: &ExportArgs) -> Outcome {
     let vault = Vault::open_default()?;
-    let mut uris = Vec::with_capacity(vault.accounts().len());
-    for stored in vault.accounts() {
-        uris.push(otentik::otpauth::format(&vault.account(&stored.id)?));
+    if args.uris {
+        let mut accounts = Vec::with_capacity(vault.accounts().len());
+        for stored in vault.accounts() {
+            accounts.push(vault.account(&stored.id)?);
+        }
+        eprintln!("{}", messages::warning_line(messages::EXPORT_WARNING));
+        output::line(otentik::backup::uris::write(&accounts).trim_end());
+        return Ok(ExitCode::SUCCESS);
     }
-    eprintln!("{}", messages::warning_line(messages::EXPORT_WARNING));
-    for uri in &uris {
-        output::line(uri);
-    }
+    let Some(path) = &args.output else {
+        return Err(Failure::bad_input("give the backup file with -o FILE"));
+    };
+    let entries = vault.backup_entries()?;
+    let password = if args.plain {
+        eprintln!("{}", messages::warning_line(messages::PLAIN_BACKUP_WARNING));
+        None
+    } else {
+        Some(password::new(args.password_file.as_deref())?)
+    };
+    otentik::backup::save_verified(path, &entries, password.as_deref().map(String::as_str))?;
+    output::line(&messages::backup_written(path, entries.len()));
     Ok(ExitCode::SUCCESS)
 }

@@ -6,11 +6,15 @@
 //! - `stateless`: `inspect`, `code --uri`, `convert`, and bad input (exit status 2).
 //! - `vault`: account commands against the real Secret Service: round trip, `kill -9` at
 //!   random instants, no keyring (exit status 3), a damaged account list (exit status 4).
+//! - `backup`: `import` of other apps' files and `export --format aegis`, on the real keyring:
+//!   dry runs, duplicates, wrong passwords and damaged files (exit 2, nothing added), a
+//!   backup restored into an empty vault, and `kill -9` during a 200-entry import.
 //! - `sandbox`: a data directory and keyring namespace of its own for each test.
 
 // A test that cannot set up its world fails on the spot.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod backup;
 mod capture;
 mod sandbox;
 mod scan;

@@ -48,6 +48,12 @@ impl Sandbox {
         self.dir.path().join("accounts.json")
     }
 
+    /// How many keyring entries the sandbox's namespace holds.
+    pub fn keyring_keys(&self) -> usize {
+        use otentik::vault::SecretStore as _;
+        self.keyring().keys().unwrap().len()
+    }
+
     pub fn keyring(&self) -> KeyringStore {
         KeyringStore::connect(&self.service).unwrap()
     }

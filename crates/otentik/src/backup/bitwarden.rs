@@ -5,7 +5,6 @@ use crate::error::Result;
 
 /// Reads a Bitwarden file.
 pub(crate) fn read(bytes: &[u8]) -> Result<Import> {
-    
     let _ = bytes;
     Err(malformed(Format::Bitwarden, "reader not written yet"))
 }

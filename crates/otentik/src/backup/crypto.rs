@@ -80,10 +80,23 @@ pub fn wrong_password(format: Format) -> Error {
 pub fn scrypt(password: &[u8], salt: &[u8], n: u64, r: u32, p: u32, format: Format) -> Result<Key> {
     let log_n = match n {
         n if n.is_power_of_two() && n >= 2 => n.trailing_zeros(),
-        _ => return Err(malformed(format, format!("scrypt N = {n} is not a power of two"))),
+        _ => {
+            return Err(malformed(
+                format,
+                format!("scrypt N = {n} is not a power of two"),
+            ));
+        }
     };
-    if log_n > u32::from(MAX_SCRYPT_LOG_N) || r == 0 || r > MAX_SCRYPT_R || p == 0 || p > MAX_SCRYPT_P {
-        return Err(too_costly(format, format!("scrypt N = {n}, r = {r}, p = {p}")));
+    if log_n > u32::from(MAX_SCRYPT_LOG_N)
+        || r == 0
+        || r > MAX_SCRYPT_R
+        || p == 0
+        || p > MAX_SCRYPT_P
+    {
+        return Err(too_costly(
+            format,
+            format!("scrypt N = {n}, r = {r}, p = {p}"),
+        ));
     }
     let params = scrypt::Params::new(log_n as u8, r, p, 32)
         .map_err(|e| malformed(format, format!("scrypt parameters: {e}")))?;
@@ -114,7 +127,10 @@ fn check_iterations(iterations: u32, format: Format) -> Result<()> {
         return Err(malformed(format, "zero PBKDF2 iterations"));
     }
     if iterations > MAX_PBKDF2_ITERATIONS {
-        return Err(too_costly(format, format!("{iterations} PBKDF2 iterations")));
+        return Err(too_costly(
+            format,
+            format!("{iterations} PBKDF2 iterations"),
+        ));
     }
     Ok(())
 }
@@ -134,7 +150,8 @@ pub fn argon2id(
             format!("Argon2 memory {memory} bytes × {passes} passes"),
         ));
     }
-    let memory_kib = u32::try_from(memory / 1024).map_err(|_| malformed(format, "Argon2 memory"))?;
+    let memory_kib =
+        u32::try_from(memory / 1024).map_err(|_| malformed(format, "Argon2 memory"))?;
     let params = argon2::Params::new(memory_kib, passes, lanes, Some(32))
         .map_err(|e| malformed(format, format!("Argon2 parameters: {e}")))?;
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);

@@ -5,7 +5,6 @@ use crate::error::Result;
 
 /// Reads a FreeOtpPlus file.
 pub(crate) fn read(bytes: &[u8]) -> Result<Import> {
-    
     let _ = bytes;
     Err(malformed(Format::FreeOtpPlus, "reader not written yet"))
 }

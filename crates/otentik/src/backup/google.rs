@@ -44,10 +44,11 @@ pub fn read_texts(texts: &[String]) -> Result<Import> {
     let mut batches: BTreeMap<i32, (i32, Vec<i32>)> = BTreeMap::new();
     for (index, text) in texts.iter().enumerate() {
         let number = index + 1;
-        let export = crate::migration::parse(text.trim()).map_err(|error| Error::BackupMalformed {
-            format: Format::Google.app_name(),
-            detail: format!("QR code {number}: {error}"),
-        })?;
+        let export =
+            crate::migration::parse(text.trim()).map_err(|error| Error::BackupMalformed {
+                format: Format::Google.app_name(),
+                detail: format!("QR code {number}: {error}"),
+            })?;
         let seen = batches
             .entry(export.batch_id)
             .or_insert((export.batch_size, Vec::new()));

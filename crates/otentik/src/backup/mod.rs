@@ -28,9 +28,12 @@ pub mod freeotp;
 pub mod google;
 pub mod lastpass;
 pub mod proton;
+mod save;
 pub mod twofas;
 pub(crate) mod uri;
 pub mod uris;
+
+pub use save::{save_verified, verify};
 
 /// The formats Otentik reads (the CLI's `--from` values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -57,7 +57,9 @@ fn read_migration(line: &str, number: usize, import: &mut Import) {
                     .map(|parsed| Entry::new(parsed.account)),
             );
             for warning in export.skipped {
-                import.skipped.push(skipped_export_account(&warning, number));
+                import
+                    .skipped
+                    .push(skipped_export_account(&warning, number));
             }
         }
         Err(error) => import

@@ -384,7 +384,7 @@ pub async fn status(
     match push.state {
         PushState::Pending => return Ok(PushStatus::Pending),
         PushState::Failed => return Ok(PushStatus::Failed),
-        PushState::Revoked => return Ok(PushStatus::Revoked),
+        PushState::Revoked | PushState::Restored => return Ok(PushStatus::Revoked),
         PushState::Active => {}
     }
     let Some(keys) = device_keys(vault, &stored)? else {

@@ -99,6 +99,9 @@ pub enum PushState {
     Revoked,
     /// The server refused the enrolment for good (expired or used QR): scan a new one.
     Failed,
+    /// Restored from a backup: codes work, but device keys never leave a device, so login
+    /// approvals need activating again on the site ("aktifkan lagi").
+    Restored,
 }
 
 impl StoredAccount {
@@ -199,7 +202,7 @@ pub fn sweep_temp_files(dir: &Path) {
     }
 }
 
-fn temp_path(path: &Path) -> PathBuf {
+pub(crate) fn temp_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(format!(
         ".tmp-{}-{}",
@@ -209,7 +212,7 @@ fn temp_path(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn sync_dir(dir: &Path) -> Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         File::open(dir)

@@ -222,6 +222,116 @@ impl Vault {
         added
     }
 
+    /// Adds every entry of an import at once, or none: the keyring entries are written first,
+    /// then the account list in one atomic write, so a crash at any instant leaves the vault
+    /// as it was (the orphaned keyring entries are swept at the next open) or with every new
+    /// entry. Entries already kept (same secret, type, issuer and name), or twice in the
+    /// import, are counted in [`Imported::duplicates`] and not added. Push accounts come back
+    /// as [`PushState::Restored`]: device keys never leave a device.
+    #[cfg(feature = "backup")]
+    pub fn import(&mut self, entries: &[crate::backup::Entry], now: u64) -> Result<Imported> {
+        let mut written: Vec<String> = Vec::new();
+        let outcome = self.transaction(|vault, next| {
+            let (fresh, duplicates) = vault.sort_out(next, entries)?;
+            let mut imported = Imported {
+                added: Vec::with_capacity(fresh.len()),
+                duplicates,
+            };
+            for entry in fresh {
+                let account = &entry.account;
+                let stored = StoredAccount {
+                    id: random_id(),
+                    kind: account.kind,
+                    issuer: account.issuer.clone(),
+                    name: account.name.clone(),
+                    algorithm: account.algorithm,
+                    digits: account.digits,
+                    period: account.period,
+                    counter: account.counter,
+                    created_at: entry.extra.added_at.unwrap_or(now),
+                    push: entry.extra.push_url.as_ref().map(|url| PushRecord {
+                        url: url.clone(),
+                        state: PushState::Restored,
+                        device_id: None,
+                        server_key: None,
+                        key_pin: None,
+                        clock_offset: 0,
+                        last_error: None,
+                    }),
+                };
+                let key = vault.key(&stored.id);
+                vault
+                    .store
+                    .put(&key, &AccountSecrets::new(account.secret.clone()).encode())?;
+                written.push(key);
+                imported.added.push(stored.clone());
+                next.accounts.push(stored);
+            }
+            Ok(imported)
+        });
+        if outcome.is_err() {
+            // Nothing was added: take back the secrets written so far.
+            for key in &written {
+                let _ = self.store.delete(key);
+            }
+        }
+        outcome
+    }
+
+    /// How many of `entries` [`Vault::import`] would leave out as already kept.
+    #[cfg(feature = "backup")]
+    pub fn import_duplicates(&self, entries: &[crate::backup::Entry]) -> Result<usize> {
+        Ok(self.sort_out(&self.metadata, entries)?.1)
+    }
+
+    /// The entries that are new to `metadata` (and not repeated within `entries`), and how
+    /// many are not.
+    #[cfg(feature = "backup")]
+    fn sort_out<'e>(
+        &self,
+        metadata: &Metadata,
+        entries: &'e [crate::backup::Entry],
+    ) -> Result<(Vec<&'e crate::backup::Entry>, usize)> {
+        let mut kept: Vec<Account> = Vec::new();
+        for stored in &metadata.accounts {
+            match self.secrets_of(stored) {
+                Ok(secrets) => kept.push(to_account(stored, secrets.otp)),
+                Err(Error::SecretMissing { .. } | Error::SecretDamaged { .. }) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        let mut fresh = Vec::new();
+        let mut duplicates = 0;
+        for entry in entries {
+            if kept.iter().any(|other| same_account(other, &entry.account)) {
+                duplicates += 1;
+            } else {
+                kept.push(entry.account.clone());
+                fresh.push(entry);
+            }
+        }
+        Ok((fresh, duplicates))
+    }
+
+    /// Every account as a backup entry, in list order: the account with its secret, and the
+    /// time it was added and its push server as Otentik-only extras.
+    #[cfg(feature = "backup")]
+    pub fn backup_entries(&self) -> Result<Vec<crate::backup::Entry>> {
+        self.metadata
+            .accounts
+            .iter()
+            .map(|stored| {
+                Ok(crate::backup::Entry {
+                    account: self.account(&stored.id)?,
+                    extra: crate::backup::Extra {
+                        added_at: Some(stored.created_at),
+                        push_url: stored.push.as_ref().map(|push| push.url.clone()),
+                    },
+                })
+            })
+            .collect()
+    }
+
     /// Refuses `account` when `metadata` keeps one with the same issuer, name and secret.
     fn refuse_duplicate(&self, metadata: &Metadata, account: &Account) -> Result<()> {
         for existing in metadata
@@ -355,17 +465,7 @@ impl Vault {
     pub fn account(&self, id: &str) -> Result<Account> {
         let stored = self.get(id)?;
         let secrets = self.secrets_of(stored)?;
-        Ok(Account {
-            kind: stored.kind,
-            issuer: stored.issuer.clone(),
-            name: stored.name.clone(),
-            algorithm: stored.algorithm,
-            digits: stored.digits,
-            period: stored.period,
-            counter: stored.counter,
-            secret: secrets.otp,
-            push: None,
-        })
+        Ok(to_account(stored, secrets.otp))
     }
 
     /// The code an account shows now. TOTP: the code at `unix_time`. HOTP: the counter is
@@ -576,4 +676,35 @@ mod tests {
             })
         ));
     }
+}
+
+/// What [`Vault::import`] did.
+#[cfg(feature = "backup")]
+#[derive(Debug, Default)]
+pub struct Imported {
+    /// The accounts added, in import order.
+    pub added: Vec<StoredAccount>,
+    /// Entries not added because the vault (or the import itself) already holds them.
+    pub duplicates: usize,
+}
+
+/// The account of `stored` with its `secret`.
+fn to_account(stored: &StoredAccount, secret: crate::Secret) -> Account {
+    Account {
+        kind: stored.kind,
+        issuer: stored.issuer.clone(),
+        name: stored.name.clone(),
+        algorithm: stored.algorithm,
+        digits: stored.digits,
+        period: stored.period,
+        counter: stored.counter,
+        secret,
+        push: None,
+    }
+}
+
+/// Whether two accounts are the same one: same secret, type, issuer and name.
+#[cfg(feature = "backup")]
+fn same_account(a: &Account, b: &Account) -> bool {
+    a.kind == b.kind && a.issuer == b.issuer && a.name == b.name && a.secret == b.secret
 }

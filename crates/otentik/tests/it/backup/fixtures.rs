@@ -47,7 +47,11 @@ fn check_entries(name: &str, import: &Import, fixture: &Value) {
         let account = &entry.account;
         let id = want["id"].as_str().unwrap();
         let what = format!("{name} {id}");
-        assert_eq!(account.issuer, want["issuer"].as_str().unwrap(), "{what}: issuer");
+        assert_eq!(
+            account.issuer,
+            want["issuer"].as_str().unwrap(),
+            "{what}: issuer"
+        );
         assert_eq!(account.name, want["name"].as_str().unwrap(), "{what}: name");
         let kind = match want["type"].as_str().unwrap() {
             "totp" => OtpKind::Totp,
@@ -56,25 +60,49 @@ fn check_entries(name: &str, import: &Import, fixture: &Value) {
             other => panic!("{other}"),
         };
         assert_eq!(account.kind, kind, "{what}: type");
-        assert_eq!(account.algorithm.as_str(), want["algorithm"].as_str().unwrap(), "{what}: algorithm");
-        assert_eq!(u64::from(account.digits), want["digits"].as_u64().unwrap(), "{what}: digits");
+        assert_eq!(
+            account.algorithm.as_str(),
+            want["algorithm"].as_str().unwrap(),
+            "{what}: algorithm"
+        );
+        assert_eq!(
+            u64::from(account.digits),
+            want["digits"].as_u64().unwrap(),
+            "{what}: digits"
+        );
         match kind {
-            OtpKind::Hotp => assert_eq!(account.counter, want["counter"].as_u64().unwrap(), "{what}: counter"),
-            _ => assert_eq!(u64::from(account.period), want["period"].as_u64().unwrap(), "{what}: period"),
+            OtpKind::Hotp => assert_eq!(
+                account.counter,
+                want["counter"].as_u64().unwrap(),
+                "{what}: counter"
+            ),
+            _ => assert_eq!(
+                u64::from(account.period),
+                want["period"].as_u64().unwrap(),
+                "{what}: period"
+            ),
         }
         assert_eq!(
             account.secret.to_base32().as_str(),
             want["secret"].as_str().unwrap(),
             "{what}: secret"
         );
-        assert!(account.push.is_none(), "{what}: no push invitation from a backup");
+        assert!(
+            account.push.is_none(),
+            "{what}: no push invitation from a backup"
+        );
     }
 }
 
 /// The skipped entries: as many as expected, each reason naming its kind.
 fn check_skipped(name: &str, import: &Import, fixture: &Value) {
     let want = fixture["skipped"].as_array().unwrap();
-    assert_eq!(import.skipped.len(), want.len(), "{name}: skipped {:?}", import.skipped);
+    assert_eq!(
+        import.skipped.len(),
+        want.len(),
+        "{name}: skipped {:?}",
+        import.skipped
+    );
     for (skipped, want) in import.skipped.iter().zip(want) {
         let needle = match want["kind"].as_str().unwrap() {
             "yandex" => "Yandex",
@@ -82,7 +110,10 @@ fn check_skipped(name: &str, import: &Import, fixture: &Value) {
             "md5" => "MD5",
             other => panic!("{other}"),
         };
-        assert!(skipped.reason.contains(needle), "{name}: {skipped:?} should name {needle}");
+        assert!(
+            skipped.reason.contains(needle),
+            "{name}: {skipped:?} should name {needle}"
+        );
         assert!(!skipped.name.is_empty(), "{name}: {skipped:?} has a name");
     }
 }
@@ -107,13 +138,21 @@ fn every_fixture_reads_as_expected() {
         } else {
             assert_eq!(detected, Some(format), "{name}: detected");
         }
-        assert_eq!(backup::is_encrypted(&bytes, format), encrypted, "{name}: encrypted");
+        assert_eq!(
+            backup::is_encrypted(&bytes, format),
+            encrypted,
+            "{name}: encrypted"
+        );
         if encrypted {
             let error = backup::read(&bytes, format, None).unwrap_err();
-            assert_eq!(error.code(), Code::BackupPasswordRequired, "{name}: {error}");
+            assert_eq!(
+                error.code(),
+                Code::BackupPasswordRequired,
+                "{name}: {error}"
+            );
         }
-        let import = backup::read(&bytes, format, Some(PASSWORD))
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let import =
+            backup::read(&bytes, format, Some(PASSWORD)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(import.format, format, "{name}");
         assert_eq!(import.encrypted, encrypted, "{name}");
         check_entries(name, &import, fixture);
@@ -139,8 +178,15 @@ fn google_export_images_read_together_and_alone() {
     }
     let all: Vec<&[u8]> = images.iter().map(Vec::as_slice).collect();
     let import = backup::google::read_images(&all).unwrap();
-    let labels: Vec<String> = import.entries.iter().map(|e| e.account.name.clone()).collect();
-    assert_eq!(labels, ["budi.santoso@lpse.go.id – Pokja ULP", "rudi.hartono"]);
+    let labels: Vec<String> = import
+        .entries
+        .iter()
+        .map(|e| e.account.name.clone())
+        .collect();
+    assert_eq!(
+        labels,
+        ["budi.santoso@lpse.go.id – Pokja ULP", "rudi.hartono"]
+    );
     assert!(import.notes.is_empty(), "{:?}", import.notes);
     assert_eq!(import.skipped.len(), 1);
 }
@@ -186,7 +232,11 @@ fn damaged_files_and_wrong_passwords_are_refused() {
         let bytes = read(name);
         for empty in [&b""[..], b"  \n"] {
             let error = backup::read(empty, format, Some(PASSWORD)).unwrap_err();
-            assert_eq!(error.code(), Code::BackupUnreadable, "{name} empty: {error}");
+            assert_eq!(
+                error.code(),
+                Code::BackupUnreadable,
+                "{name} empty: {error}"
+            );
         }
         // Line-based text formats lose lines when cut, and an image cut in half may still
         // hold a readable QR code; every other cut copy is refused.
@@ -207,10 +257,21 @@ fn damaged_files_and_wrong_passwords_are_refused() {
         if fixture["encrypted"].as_bool().unwrap() {
             let tampered = tamper(&bytes, &fixture["tamper"]);
             let error = backup::read(&tampered, format, Some(PASSWORD)).unwrap_err();
-            assert_eq!(error.code(), Code::BackupWrongPassword, "{name} tampered: {error}");
+            assert_eq!(
+                error.code(),
+                Code::BackupWrongPassword,
+                "{name} tampered: {error}"
+            );
             let error = backup::read(&bytes, format, Some("otentik-fixture-passwort")).unwrap_err();
-            assert_eq!(error.code(), Code::BackupWrongPassword, "{name} wrong password: {error}");
-            assert!(error.to_string().contains("wrong password or damaged file"), "{error}");
+            assert_eq!(
+                error.code(),
+                Code::BackupWrongPassword,
+                "{name} wrong password: {error}"
+            );
+            assert!(
+                error.to_string().contains("wrong password or damaged file"),
+                "{error}"
+            );
         }
     }
 }
@@ -218,7 +279,12 @@ fn damaged_files_and_wrong_passwords_are_refused() {
 /// A file of no known format is not detected.
 #[test]
 fn unknown_content_is_not_detected() {
-    for bytes in [&b"hello world"[..], b"{\"some\": \"json\"}", b"[1, 2, 3]", b"\x00\x01\x02"] {
+    for bytes in [
+        &b"hello world"[..],
+        b"{\"some\": \"json\"}",
+        b"[1, 2, 3]",
+        b"\x00\x01\x02",
+    ] {
         assert_eq!(backup::detect(bytes), None, "{bytes:?}");
     }
 }
