@@ -2,6 +2,7 @@
 //! `ui/src/lib/bindings.ts` (and rewrites that file when `OTENTIK_UPDATE_BINDINGS=1`), so the
 //! UI and Rust cannot drift apart.
 
+use otentik::backup::{Format, Skipped};
 use otentik::otpauth::WarningCode;
 use otentik::push::{Decision, LoginState, RequestView, ServerCheck};
 use otentik::vault::PushState;
@@ -11,8 +12,9 @@ use ts_rs::TS;
 use crate::approvals::Language;
 use crate::failure::{AppCode, ErrorCode, Failure};
 use crate::views::{
-    AccountView, AddResult, AnswerView, AppInfo, CodeFailure, CodeView, Codes, ManualForm, Pending,
-    PendingAccount, PushView, RemovalCheck, Requests, Source,
+    AccountView, AddResult, AnswerView, AppInfo, BackupView, CodeFailure, CodeView, Codes,
+    ImportDone, ImportEntry, ImportPreview, ManualForm, Pending, PendingAccount, PhoneTransfer,
+    PushView, RemovalCheck, Requests, Source, StagedFile,
 };
 use crate::warning::UriWarning;
 
@@ -30,6 +32,8 @@ pub fn typescript() -> String {
         PushState::decl(),
         Decision::decl(),
         LoginState::decl(),
+        Format::decl(),
+        Skipped::decl(),
         // The app's.
         AppCode::decl(),
         ErrorCode::decl(),
@@ -52,6 +56,12 @@ pub fn typescript() -> String {
         Requests::decl(),
         AnswerView::decl(),
         RemovalCheck::decl(),
+        StagedFile::decl(),
+        ImportPreview::decl(),
+        ImportEntry::decl(),
+        ImportDone::decl(),
+        BackupView::decl(),
+        PhoneTransfer::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types (otentik, otentik-protocol, src-tauri) by `cargo test -p otentik-app`.\n\

@@ -8,7 +8,8 @@
 //!   stand on;
 //! - [`logs`]: what the app logs, to a rotating file under the data folder;
 //! - [`approvals`], [`background`], [`alerts`], [`tray`]: login requests, polled in the
-//!   background, announced by a notification and the tray.
+//!   background, announced by a notification and the tray;
+//! - [`backups`]: imports waiting for confirmation, and the automatic backups.
 //!
 //! [`app`] adds the commands and state to any builder, so tests drive them through
 //! `tauri::test::mock_builder()`; [`run`] is the real app.
@@ -16,6 +17,7 @@
 pub mod alerts;
 pub mod approvals;
 pub mod background;
+pub mod backups;
 pub mod bindings;
 pub mod capture;
 pub mod clipboard;
@@ -94,6 +96,7 @@ pub fn run() {
             tracing::warn!(%error, "no tray icon; closing the window quits");
         }
         background::start(app.handle());
+        backups::start(app.handle());
         Ok(())
     })
     .on_window_event(|window, event| {

@@ -13,6 +13,7 @@ use otentik::push::PushClient;
 use otentik::vault::Vault;
 
 use crate::approvals::Approvals;
+use crate::backups::Backups;
 use crate::clipboard::Copier;
 use crate::clock::Clock;
 use crate::failure::{AppCode, CommandResult, Failure};
@@ -39,6 +40,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Login approvals: the poller, the requests waiting, servers away.
     pub approvals: Approvals,
+    /// Imports waiting for confirmation, and the automatic backups.
+    pub backups: Backups,
 }
 
 impl AppState {
@@ -52,6 +55,7 @@ impl AppState {
             copier,
             clock,
             approvals: Approvals::new(),
+            backups: Backups::new(),
         }
     }
 
@@ -112,7 +116,7 @@ impl AppState {
                 PendingAccount::new(&p.account, &p.warnings, exists)
             })
             .collect();
-        let token = data_encoding_token();
+        let token = token();
         let mut pending = lock(&self.pending)?;
         if pending.len() >= MAX_PENDING {
             pending.pop_front();
@@ -178,8 +182,8 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> CommandResult<MutexGuard<'_, T>> {
     })
 }
 
-/// A one-time token for a pending list.
-fn data_encoding_token() -> String {
+/// A one-time token for a pending list, a staged file or an import.
+pub(crate) fn token() -> String {
     rand::random::<[u8; 16]>()
         .iter()
         .map(|b| format!("{b:02x}"))

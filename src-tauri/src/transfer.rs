@@ -11,7 +11,12 @@ use crate::failure::{AppCode, CommandResult, Failure};
 /// The account's URI as an SVG QR code.
 pub fn qr_svg(account: &Account) -> CommandResult<String> {
     let uri = Zeroizing::new(otentik::otpauth::format(account));
-    let code = QrCode::new(uri.as_bytes())
+    svg(&uri)
+}
+
+/// Any payload (an `otpauth-migration://` export) as an SVG QR code.
+pub fn svg(payload: &str) -> CommandResult<String> {
+    let code = QrCode::new(payload.as_bytes())
         .map_err(|e| Failure::new(AppCode::Internal, format!("cannot draw the QR code: {e}")))?;
     Ok(code
         .render::<svg::Color<'_>>()

@@ -2,6 +2,7 @@
 //! forms. None of these types holds a secret (the manual form carries the secret the user typed,
 //! towards Rust only). The TypeScript twins in `ui/src/lib/bindings.ts` are generated from them.
 
+use otentik::backup::{Format, Skipped};
 use otentik::otpauth::Warning;
 use otentik::push::LoginState;
 use otentik::push::RequestView;
@@ -293,4 +294,88 @@ pub struct AppInfo {
 /// Whether an account kind is time-based.
 pub fn is_totp(kind: OtpKind) -> bool {
     kind == OtpKind::Totp
+}
+
+/// A file picked for an import, as Rust read its first bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct StagedFile {
+    /// Its id, for [`ImportPreview`]'s request.
+    pub id: String,
+    /// The format its content shows, when one is recognised.
+    pub format: Option<Format>,
+    /// Whether it needs a password in that format.
+    pub encrypted: bool,
+}
+
+/// What an import would do, shown before the user confirms it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ImportPreview {
+    /// Pass it to `import_confirm`.
+    pub token: String,
+    /// The format read.
+    pub format: Format,
+    /// Whether the file was encrypted.
+    pub encrypted: bool,
+    /// The accounts, in file order (never a secret).
+    pub entries: Vec<ImportEntry>,
+    /// Entries that cannot be imported, with why.
+    pub skipped: Vec<Skipped>,
+    /// Notes about the file (a missing QR code of an export), in English.
+    pub notes: Vec<String>,
+}
+
+/// One account of an import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ImportEntry {
+    /// Issuer.
+    pub issuer: String,
+    /// Account name.
+    pub name: String,
+    /// TOTP, HOTP or Steam.
+    pub kind: OtpKind,
+    /// Whether Otentik already holds it (it will not be added twice).
+    pub duplicate: bool,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ImportDone {
+    /// Accounts added.
+    pub added: u32,
+    /// Accounts already there.
+    pub duplicates: u32,
+    /// Entries skipped.
+    pub skipped: u32,
+}
+
+/// The automatic backups, as Pengaturan shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct BackupView {
+    /// Whether backups are written automatically.
+    pub enabled: bool,
+    /// The folder.
+    pub folder: Option<String>,
+    /// The folder suggested when none is set (under Documents).
+    pub default_folder: Option<String>,
+    /// Whether a backup password is kept in the keyring.
+    pub has_password: bool,
+    /// How many backups are kept.
+    pub keep: u32,
+    /// When the last backup was written and verified (Unix seconds).
+    #[ts(type = "number | null")]
+    pub last_verified: Option<u64>,
+    /// Its file.
+    pub last_file: Option<String>,
+    /// The last failure, until a backup succeeds (shown as a banner on **Akun**).
+    pub error: Option<crate::failure::Failure>,
+}
+
+/// The QR codes that move every account to a phone authenticator (Google Authenticator's
+/// export format, which most phone apps read).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PhoneTransfer {
+    /// One SVG QR code per batch, in order.
+    pub qrs: Vec<String>,
+    /// Accounts that cannot travel this way, with why.
+    pub left_out: Vec<Skipped>,
 }

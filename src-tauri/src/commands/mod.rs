@@ -10,10 +10,12 @@
 //! - [`codes`]: current codes, HOTP, copying;
 //! - [`add`]: reading accounts from text, images, camera, screen, clipboard or the form, then
 //!   confirming them;
+//! - [`backup`]: imports from other apps, automatic backups, moving accounts to a phone;
 //! - [`push`]: login requests, answers, enrolment retries, the check before removal.
 
 pub mod accounts;
 pub mod add;
 pub mod app;
+pub mod backup;
 pub mod codes;
 pub mod push;

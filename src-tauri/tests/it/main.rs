@@ -2,6 +2,8 @@
 //! vault in memory, and one smoke test over the real Secret Service (run inside
 //! `scripts/with-keyring.sh`).
 //!
+//! - `backup`: imports (stage, preview, confirm), automatic backups read back with the core's
+//!   reader, a folder that is gone, and the QR codes that move accounts to a phone;
 //! - `commands`: each command, as the UI calls it, and the errors it returns;
 //! - `capabilities`: what the main window may call, and what is refused;
 //! - `bindings`: the generated TypeScript types are up to date;
@@ -9,6 +11,7 @@
 //!   background as the real app does.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod backup;
 mod bindings;
 mod capabilities;
 mod commands;

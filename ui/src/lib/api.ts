@@ -8,14 +8,20 @@ import type {
   AddResult,
   AnswerView,
   AppInfo,
+  BackupView,
   CodeView,
   Codes,
   Decision,
+  Format,
+  ImportDone,
+  ImportPreview,
   Language,
   ManualForm,
   Pending,
+  PhoneTransfer,
   RemovalCheck,
   Requests,
+  StagedFile,
 } from "./bindings";
 
 export type { Decision };
@@ -50,7 +56,20 @@ export const api = {
   retryPush: (id: string) => invoke<AccountView>("retry_push", { id }),
   checkRemoval: (id: string) => invoke<RemovalCheck>("check_removal", { id }),
   setLanguage: (language: Language) => invoke<null>("set_language", { language }),
+  importStage: (bytes: Uint8Array) => invoke<StagedFile>("import_stage", bytes),
+  importPreview: (files: string[], format: Format | null, password: string | null) =>
+    invoke<ImportPreview>("import_preview", { files, format, password }),
+  importConfirm: (token: string) => invoke<ImportDone>("import_confirm", { token }),
+  importCancel: (token: string) => invoke<null>("import_cancel", { token }),
+  backupSettings: () => invoke<BackupView>("backup_settings"),
+  setBackup: (enabled: boolean, folder: string | null, password: string | null) =>
+    invoke<BackupView>("set_backup", { enabled, folder, password }),
+  backupNow: () => invoke<BackupView>("backup_now"),
+  phoneTransfer: () => invoke<PhoneTransfer>("phone_transfer"),
 };
+
+/** Rust emits it when the automatic backups' state changed. */
+export const BACKUP_EVENT = "otentik://backup";
 
 /** Rust emits it when login requests or push states change. */
 export const PUSH_EVENT = "otentik://push";

@@ -1,19 +1,31 @@
 // Generated from the Rust types (otentik, otentik-protocol, src-tauri) by `cargo test -p otentik-app`.
 // Do not edit: change the Rust types and run the tests with OTENTIK_UPDATE_BINDINGS=1.
 
-export type Code = "not_authenticator_uri" | "invalid_uri" | "invalid_secret" | "invalid_export" | "keyring_unavailable" | "keyring_locked" | "keyring_failure" | "secret_missing" | "metadata_unreadable" | "storage" | "duplicate" | "no_match" | "ambiguous" | "invalid_position" | "image_unreadable" | "qr_not_found" | "not_authenticator_qr" | "clipboard" | "screen_capture" | "no_camera" | "camera" | "push_insecure_url" | "push_unreachable" | "push_protocol" | "push_rejected" | "push_clock_skew" | "push_revoked" | "push_enrollment_refused" | "push_key_mismatch" | "push_request_gone" | "push_number_required" | "not_push_account";
+export type Code = "not_authenticator_uri" | "invalid_uri" | "invalid_secret" | "invalid_export" | "keyring_unavailable" | "keyring_locked" | "keyring_failure" | "secret_missing" | "metadata_unreadable" | "storage" | "duplicate" | "no_match" | "ambiguous" | "invalid_position" | "image_unreadable" | "qr_not_found" | "not_authenticator_qr" | "clipboard" | "screen_capture" | "no_camera" | "camera" | "push_insecure_url" | "push_unreachable" | "push_protocol" | "push_rejected" | "push_clock_skew" | "push_revoked" | "push_enrollment_refused" | "push_key_mismatch" | "push_request_gone" | "push_number_required" | "not_push_account" | "backup_unreadable" | "backup_unknown_format" | "backup_password_required" | "backup_wrong_password" | "backup_unsupported" | "backup_no_accounts" | "backup_verify_failed";
 
 export type WarningCode = "issuer_mismatch" | "short_secret" | "export_account_skipped" | "export_part";
 
-export type OtpKind = "totp" | "hotp";
+export type OtpKind = "totp" | "hotp" | "steam";
 
 export type Algorithm = "SHA1" | "SHA256" | "SHA512";
 
-export type PushState = "pending" | "active" | "revoked" | "failed";
+export type PushState = "pending" | "active" | "revoked" | "failed" | "restored";
 
 export type Decision = "approve" | "deny" | "not_me";
 
 export type LoginState = "pending" | "approved" | "denied" | "not_me" | "expired";
+
+export type Format = "aegis" | "2fas" | "ente" | "proton" | "bitwarden" | "andotp" | "freeotp-plus" | "lastpass" | "uris" | "google";
+
+export type Skipped = { 
+/**
+ * What the file calls it ("Yandex: ivan", "line 6"); never a secret.
+ */
+name: string, 
+/**
+ * Why, in English ("Yandex OTP is not supported").
+ */
+reason: string, };
 
 export type AppCode = "invalid_input" | "pending_expired" | "internal";
 
@@ -388,3 +400,119 @@ site_active: boolean,
  * Why the site could not be asked, when it could not.
  */
 unreachable?: string, };
+
+export type StagedFile = { 
+/**
+ * Its id, for [`ImportPreview`]'s request.
+ */
+id: string, 
+/**
+ * The format its content shows, when one is recognised.
+ */
+format: Format | null, 
+/**
+ * Whether it needs a password in that format.
+ */
+encrypted: boolean, };
+
+export type ImportPreview = { 
+/**
+ * Pass it to `import_confirm`.
+ */
+token: string, 
+/**
+ * The format read.
+ */
+format: Format, 
+/**
+ * Whether the file was encrypted.
+ */
+encrypted: boolean, 
+/**
+ * The accounts, in file order (never a secret).
+ */
+entries: Array<ImportEntry>, 
+/**
+ * Entries that cannot be imported, with why.
+ */
+skipped: Array<Skipped>, 
+/**
+ * Notes about the file (a missing QR code of an export), in English.
+ */
+notes: Array<string>, };
+
+export type ImportEntry = { 
+/**
+ * Issuer.
+ */
+issuer: string, 
+/**
+ * Account name.
+ */
+name: string, 
+/**
+ * TOTP, HOTP or Steam.
+ */
+kind: OtpKind, 
+/**
+ * Whether Otentik already holds it (it will not be added twice).
+ */
+duplicate: boolean, };
+
+export type ImportDone = { 
+/**
+ * Accounts added.
+ */
+added: number, 
+/**
+ * Accounts already there.
+ */
+duplicates: number, 
+/**
+ * Entries skipped.
+ */
+skipped: number, };
+
+export type BackupView = { 
+/**
+ * Whether backups are written automatically.
+ */
+enabled: boolean, 
+/**
+ * The folder.
+ */
+folder: string | null, 
+/**
+ * The folder suggested when none is set (under Documents).
+ */
+default_folder: string | null, 
+/**
+ * Whether a backup password is kept in the keyring.
+ */
+has_password: boolean, 
+/**
+ * How many backups are kept.
+ */
+keep: number, 
+/**
+ * When the last backup was written and verified (Unix seconds).
+ */
+last_verified: number | null, 
+/**
+ * Its file.
+ */
+last_file: string | null, 
+/**
+ * The last failure, until a backup succeeds (shown as a banner on **Akun**).
+ */
+error: Failure | null, };
+
+export type PhoneTransfer = { 
+/**
+ * One SVG QR code per batch, in order.
+ */
+qrs: Array<string>, 
+/**
+ * Accounts that cannot travel this way, with why.
+ */
+left_out: Array<Skipped>, };

@@ -46,6 +46,8 @@ export function pushStateKey(push: PushView): MessageKey {
       return "push.state.failed";
     case "pending":
       return "push.state.pending";
+    case "restored":
+      return "push.state.restored";
   }
 }
 

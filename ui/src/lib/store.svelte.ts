@@ -3,7 +3,7 @@
 
 import { tick as domUpdated } from "svelte";
 import { api } from "./api";
-import type { AccountView, Failure, Pending, RequestView } from "./bindings";
+import type { AccountView, BackupView, Failure, Pending, RequestView } from "./bindings";
 import { expiryMs, needsRefresh } from "./countdown";
 import { toFailure } from "./errors";
 
@@ -29,7 +29,18 @@ export const store = $state({
   requests: [] as ShownRequest[],
   /** Requests that expired while shown, by id (the screen explains what happened). */
   expired: [] as ShownRequest[],
+  /** The automatic backups (a failure shows as a banner on Akun). */
+  backup: null as BackupView | null,
 });
+
+/** Fetches the automatic backups' state (at start, and when Rust says it changed). */
+export async function loadBackup(): Promise<void> {
+  try {
+    store.backup = await api.backupSettings();
+  } catch {
+    // The vault's own failure is shown by the account list.
+  }
+}
 
 export interface ShownRequest extends RequestView {
   /** When it expires, on the UI's clock (ms). */

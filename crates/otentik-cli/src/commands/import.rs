@@ -36,7 +36,11 @@ pub fn run(args: &ImportArgs) -> Outcome {
     let import = read_all(&files, format, args.password_file.as_deref())?;
     let mut vault = Vault::open_default()?;
     if args.dry_run {
-        let duplicates = vault.import_duplicates(&import.entries)?;
+        let duplicates = vault
+            .import_duplicates(&import.entries)?
+            .into_iter()
+            .filter(|duplicate| *duplicate)
+            .count();
         report(&import, None, duplicates, args.json);
     } else {
         let imported = vault.import(&import.entries, now())?;

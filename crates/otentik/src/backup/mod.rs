@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 
 pub mod aegis;
 pub mod andotp;
+pub mod auto;
 pub mod bitwarden;
 mod crypto;
 pub mod ente;

@@ -156,34 +156,38 @@ impl Metadata {
 
     /// Writes the file atomically.
     pub fn write(&self, path: &Path) -> Result<()> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let bytes = serde_json::to_vec_pretty(self).map_err(|e| Error::MetadataCorrupt {
+        let mut bytes = serde_json::to_vec_pretty(self).map_err(|e| Error::MetadataCorrupt {
             path: path.to_path_buf(),
             detail: e.to_string(),
         })?;
-        let temp = temp_path(path);
-        let result = (|| {
-            let mut file = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&temp)
-                .map_err(|source| io("create", &temp, source))?;
-            file.write_all(&bytes)
-                .map_err(|source| io("write", &temp, source))?;
-            file.write_all(b"\n")
-                .map_err(|source| io("write", &temp, source))?;
-            file.sync_all()
-                .map_err(|source| io("write", &temp, source))?;
-            drop(file);
-            fs::rename(&temp, path).map_err(|source| io("replace", path, source))?;
-            sync_dir(dir)
-        })();
-        if result.is_err() {
-            // A full disk leaves the old file in place; the partial temp file goes.
-            let _ = fs::remove_file(&temp);
-        }
-        result
+        bytes.push(b'\n');
+        write_atomic(path, &bytes)
     }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it, synced, renamed over it,
+/// and the directory synced. A failure (a full disk) leaves the old file in place.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let temp = temp_path(path);
+    let result = (|| {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .map_err(|source| io("create", &temp, source))?;
+        file.write_all(bytes)
+            .map_err(|source| io("write", &temp, source))?;
+        file.sync_all()
+            .map_err(|source| io("write", &temp, source))?;
+        drop(file);
+        fs::rename(&temp, path).map_err(|source| io("replace", path, source))?;
+        sync_dir(dir)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
 }
 
 /// Removes temporary files a crash left behind.

@@ -278,10 +278,15 @@ impl Vault {
         outcome
     }
 
-    /// How many of `entries` [`Vault::import`] would leave out as already kept.
+    /// For each of `entries`, whether [`Vault::import`] would leave it out as already kept
+    /// (in the vault, or earlier in `entries`).
     #[cfg(feature = "backup")]
-    pub fn import_duplicates(&self, entries: &[crate::backup::Entry]) -> Result<usize> {
-        Ok(self.sort_out(&self.metadata, entries)?.1)
+    pub fn import_duplicates(&self, entries: &[crate::backup::Entry]) -> Result<Vec<bool>> {
+        let (fresh, _) = self.sort_out(&self.metadata, entries)?;
+        Ok(entries
+            .iter()
+            .map(|entry| !fresh.iter().any(|kept| std::ptr::eq(*kept, entry)))
+            .collect())
     }
 
     /// The entries that are new to `metadata` (and not repeated within `entries`), and how
@@ -505,6 +510,28 @@ impl Vault {
                 label: label(stored),
             })?;
         AccountSecrets::decode(&bytes, &label(stored))
+    }
+
+    /// A secret the app keeps beside the accounts (the automatic backups' password), under a
+    /// key the orphan sweep leaves alone.
+    pub fn setting_secret(&self, name: &str) -> Result<Option<crate::Secret>> {
+        Ok(self
+            .store
+            .get(&self.setting_key(name))?
+            .map(|bytes| crate::Secret::new(bytes.to_vec())))
+    }
+
+    /// Stores (or, with `None`, deletes) a setting secret.
+    pub fn set_setting_secret(&self, name: &str, secret: Option<&[u8]>) -> Result<()> {
+        let key = self.setting_key(name);
+        match secret {
+            Some(bytes) => self.store.put(&key, bytes),
+            None => self.store.delete(&key),
+        }
+    }
+
+    fn setting_key(&self, name: &str) -> String {
+        format!("{}/setting/{name}", self.metadata.vault_id)
     }
 
     fn key(&self, id: &str) -> String {
