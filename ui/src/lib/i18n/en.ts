@@ -80,6 +80,8 @@ export const en: Record<MessageKey, string> = {
   "form.kind": "Type",
   "form.kind.totp": "Time-based (TOTP)",
   "form.kind.hotp": "Counter-based (HOTP)",
+  "form.kind.steam": "Steam Guard",
+  "form.steamFixed": "Steam Guard codes are always 5 characters, HMAC-SHA1, changing every 30 seconds.",
   "form.algorithm": "Algorithm",
   "form.digits": "Digits",
   "form.period": "Period (seconds)",

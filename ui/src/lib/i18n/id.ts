@@ -78,6 +78,8 @@ export const id = {
   "form.kind": "Jenis",
   "form.kind.totp": "Berbasis waktu (TOTP)",
   "form.kind.hotp": "Berbasis penghitung (HOTP)",
+  "form.kind.steam": "Steam Guard",
+  "form.steamFixed": "Kode Steam Guard selalu 5 karakter, HMAC-SHA1, berganti setiap 30 detik.",
   "form.algorithm": "Algoritma",
   "form.digits": "Jumlah digit",
   "form.period": "Periode (detik)",
