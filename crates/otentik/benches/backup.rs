@@ -16,7 +16,9 @@ const PASSWORD: &str = "bench backup password";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
-        eprintln!("backup bench skipped: no D-Bus session (run it through scripts/with-keyring.sh)");
+        eprintln!(
+            "backup bench skipped: no D-Bus session (run it through scripts/with-keyring.sh)"
+        );
         return Ok(());
     }
     let entries: Vec<Entry> = (0..ACCOUNTS)
@@ -34,7 +36,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Import: read (decrypt) the file and add every entry to an empty vault.
     let dir = tempfile::tempdir()?;
     let service = format!("otentik-bench-{}", rand::random::<u64>());
-    let mut vault = Vault::open(dir.path().to_path_buf(), Box::new(KeyringStore::connect(&service)?))?;
+    let mut vault = Vault::open(
+        dir.path().to_path_buf(),
+        Box::new(KeyringStore::connect(&service)?),
+    )?;
     let started = Instant::now();
     let import = backup::read(&file, Format::Aegis, Some(PASSWORD))?;
     let read = started.elapsed();
@@ -51,13 +56,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     backup::save_verified(&backup_path, &from_vault, Some(PASSWORD))?;
     let export_total = started.elapsed();
 
-    println!("backup: {ACCOUNTS} accounts, encrypted Aegis vault (scrypt N=2^15 r=8 p=1), real Secret Service");
-    println!("  write the vault (KDF + AES-GCM):        {:>8.1} ms", ms(write_only));
-    println!("  import: read + decrypt:                 {:>8.1} ms", ms(read));
-    println!("  import: total (with {ACCOUNTS} keyring writes): {:>8.1} ms   goal < 5000 ms", ms(import_total));
-    println!("  export: secrets from the keyring:       {:>8.1} ms", ms(gather));
-    println!("  export + verify: total:                 {:>8.1} ms   goal < 5000 ms", ms(export_total));
-    println!("  file size: {} KiB", std::fs::metadata(&backup_path)?.len() / 1024);
+    println!(
+        "backup: {ACCOUNTS} accounts, encrypted Aegis vault (scrypt N=2^15 r=8 p=1), real Secret Service"
+    );
+    println!(
+        "  write the vault (KDF + AES-GCM):        {:>8.1} ms",
+        ms(write_only)
+    );
+    println!(
+        "  import: read + decrypt:                 {:>8.1} ms",
+        ms(read)
+    );
+    println!(
+        "  import: total (with {ACCOUNTS} keyring writes): {:>8.1} ms   goal < 5000 ms",
+        ms(import_total)
+    );
+    println!(
+        "  export: secrets from the keyring:       {:>8.1} ms",
+        ms(gather)
+    );
+    println!(
+        "  export + verify: total:                 {:>8.1} ms   goal < 5000 ms",
+        ms(export_total)
+    );
+    println!(
+        "  file size: {} KiB",
+        std::fs::metadata(&backup_path)?.len() / 1024
+    );
     Ok(())
 }
 

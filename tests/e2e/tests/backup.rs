@@ -54,13 +54,17 @@ async fn flow(d: &Desktop) -> Result<()> {
     let input = d.wait_for("[data-testid=backup-folder]").await?;
     input.clear().await?;
     input.send_keys(&folder.display().to_string()).await?;
-    d.fill("[data-testid=backup-password]", BACKUP_PASSWORD).await?;
-    d.fill("[data-testid=backup-password-again]", "kata sandi berbeda").await?;
+    d.fill("[data-testid=backup-password]", BACKUP_PASSWORD)
+        .await?;
+    d.fill("[data-testid=backup-password-again]", "kata sandi berbeda")
+        .await?;
     d.wait_for("[data-testid=backup-password-problem]").await?;
-    d.fill("[data-testid=backup-password-again]", BACKUP_PASSWORD).await?;
+    d.fill("[data-testid=backup-password-again]", BACKUP_PASSWORD)
+        .await?;
     step(d, "41-backup-setup").await?;
     d.click("[data-testid=backup-save]").await?;
-    d.wait_for_text("Cadangan terakhir yang terverifikasi").await?;
+    d.wait_for_text("Cadangan terakhir yang terverifikasi")
+        .await?;
     let first = backups(&folder)?;
     if first.len() != 1 {
         bail!("one backup after turning them on, found {first:?}");
@@ -72,11 +76,14 @@ async fn flow(d: &Desktop) -> Result<()> {
     file.send_keys(&fixture("aegis-encrypted-v3.json").display().to_string())
         .await?;
     d.wait_for_text("Berkas dari Aegis").await?;
-    d.fill("[data-testid=import-password]", "salah sekali").await?;
+    d.fill("[data-testid=import-password]", "salah sekali")
+        .await?;
     d.click("[data-testid=import-read]").await?;
-    d.wait_for_text("Kata sandi salah atau berkas rusak").await?;
+    d.wait_for_text("Kata sandi salah atau berkas rusak")
+        .await?;
     step(d, "43-import-wrong-password").await?;
-    d.fill("[data-testid=import-password]", FIXTURE_PASSWORD).await?;
+    d.fill("[data-testid=import-password]", FIXTURE_PASSWORD)
+        .await?;
     d.click("[data-testid=import-read]").await?;
     d.wait_for("[data-testid=import-entries]").await?;
     let entries = d
@@ -88,7 +95,11 @@ async fn flow(d: &Desktop) -> Result<()> {
         .find_all(Locator::Css("[data-testid=import-skipped]"))
         .await?;
     if entries.len() != 5 || skipped.len() != 2 {
-        bail!("the preview lists {} entries and {} skipped", entries.len(), skipped.len());
+        bail!(
+            "the preview lists {} entries and {} skipped",
+            entries.len(),
+            skipped.len()
+        );
     }
     if d.cli(&["list"])?.contains("andi.wijaya") {
         bail!("accounts were added before Impor");

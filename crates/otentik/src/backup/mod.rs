@@ -242,8 +242,13 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
             .unwrap_or("");
         let lower = first.to_ascii_lowercase();
         if lower.starts_with("otpauth://") || lower.starts_with("otpauth-migration://") {
-            // Ente's plain export is a URI list whose lines carry `codeDisplay`.
-            if text.contains("codeDisplay=") {
+            // Ente's plain export is a URI list whose every line carries `codeDisplay` (a
+            // plain list may hold one of Ente's lines among others).
+            if text
+                .lines()
+                .filter(|line| !line.trim().is_empty())
+                .all(|line| line.contains("codeDisplay="))
+            {
                 return Some(Format::Ente);
             }
             return Some(Format::Uris);

@@ -18,32 +18,37 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Import> {
 /// Adds the accounts of `text`'s lines to `import` (shared with the Google reader).
 pub(crate) fn read_lines(text: &str, import: &mut Import) {
     for (index, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let number = index + 1;
-        let is_migration = line
-            .get(..MIGRATION_SCHEME.len() + 1)
-            .is_some_and(|start| start.eq_ignore_ascii_case(&format!("{MIGRATION_SCHEME}:")));
-        if is_migration {
-            read_migration(line, number, import);
-            continue;
-        }
-        let lower = line.to_ascii_lowercase();
-        if !lower.starts_with("otpauth://") && !lower.starts_with("motp://") {
-            import.skipped.push(Skipped::new(
-                format!("line {number}"),
-                "not an otpauth:// URI",
-            ));
-            continue;
-        }
-        match uri::account(line) {
-            Ok(account) => import.entries.push(Entry::new(account)),
-            Err(reason) => import
-                .skipped
-                .push(Skipped::new(format!("line {number}"), reason)),
-        }
+        read_line(line, index + 1, import);
+    }
+}
+
+/// Adds the accounts of one line, line `number` of its file, to `import` (shared with the
+/// Ente reader, which looks at each line first).
+pub(crate) fn read_line(line: &str, number: usize, import: &mut Import) {
+    let line = line.trim();
+    if line.is_empty() {
+        return;
+    }
+    let is_migration = line
+        .get(..MIGRATION_SCHEME.len() + 1)
+        .is_some_and(|start| start.eq_ignore_ascii_case(&format!("{MIGRATION_SCHEME}:")));
+    if is_migration {
+        read_migration(line, number, import);
+        return;
+    }
+    let lower = line.to_ascii_lowercase();
+    if !lower.starts_with("otpauth://") && !lower.starts_with("motp://") {
+        import.skipped.push(Skipped::new(
+            format!("line {number}"),
+            "not an otpauth:// URI",
+        ));
+        return;
+    }
+    match uri::account(line) {
+        Ok(account) => import.entries.push(Entry::new(account)),
+        Err(reason) => import
+            .skipped
+            .push(Skipped::new(format!("line {number}"), reason)),
     }
 }
 
