@@ -13,6 +13,8 @@ use crate::error::{Error, Result};
 pub const MAX_SCRYPT_LOG_N: u8 = 20;
 /// The largest scrypt `r`.
 pub const MAX_SCRYPT_R: u32 = 32;
+/// The most memory scrypt may need (128·r·N bytes): 1 GiB (Aegis needs 32 MiB).
+pub const MAX_SCRYPT_MEMORY: u64 = 1 << 30;
 /// The largest scrypt `p`.
 pub const MAX_SCRYPT_P: u32 = 16;
 /// The most PBKDF2 iterations a file may ask for (andOTP writes ~150,000).
@@ -87,11 +89,14 @@ pub fn scrypt(password: &[u8], salt: &[u8], n: u64, r: u32, p: u32, format: Form
             ));
         }
     };
+    // scrypt needs 128·r·N bytes: bound the product too, or N = 2^20 with r = 32 asks 4 GiB.
+    let memory = 128u64.saturating_mul(u64::from(r)).saturating_mul(n);
     if log_n > u32::from(MAX_SCRYPT_LOG_N)
         || r == 0
         || r > MAX_SCRYPT_R
         || p == 0
         || p > MAX_SCRYPT_P
+        || memory > MAX_SCRYPT_MEMORY
     {
         return Err(too_costly(
             format,
@@ -168,5 +173,51 @@ fn too_costly(format: Format, what: String) -> Error {
         what: format!(
             "key derivation parameters far beyond what the app writes ({what}): the file may be hostile"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Code;
+
+    /// Parameters beyond the bounds are refused before any work or allocation; each of these
+    /// would take minutes or gigabytes.
+    #[test]
+    fn hostile_kdf_parameters_are_refused_at_once() {
+        let started = std::time::Instant::now();
+        let refused = [
+            scrypt(b"pw", b"salt", 1 << 21, 8, 1, Format::Aegis),
+            scrypt(b"pw", b"salt", 1 << 20, 32, 1, Format::Aegis),
+            scrypt(b"pw", b"salt", 1 << 15, 8, 17, Format::Aegis),
+            pbkdf2_sha1(b"pw", b"salt", MAX_PBKDF2_ITERATIONS + 1, Format::AndOtp),
+            pbkdf2_sha256(b"pw", b"salt", u32::MAX, Format::TwoFas),
+            argon2id(b"pw", b"salt", 2 << 30, 1, 1, Format::Ente),
+            argon2id(b"pw", b"salt", 1 << 30, 5, 1, Format::Ente),
+        ];
+        for result in refused {
+            assert_eq!(result.unwrap_err().code(), Code::BackupUnsupported);
+        }
+        assert_eq!(
+            scrypt(b"pw", b"salt", 1000, 8, 1, Format::Aegis)
+                .unwrap_err()
+                .code(),
+            Code::BackupUnreadable,
+            "N must be a power of two"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_wrong_key_is_a_wrong_password_and_short_input_is_unreadable() {
+        let key = [7u8; 32];
+        let nonce = [1u8; 12];
+        let sealed = aes_gcm_seal(&key, &nonce, b"accounts").unwrap();
+        let opened = aes_gcm_open(&key, &nonce, &sealed, b"", Format::Aegis).unwrap();
+        assert_eq!(opened.as_slice(), b"accounts");
+        let wrong = aes_gcm_open(&[8u8; 32], &nonce, &sealed, b"", Format::Aegis);
+        assert_eq!(wrong.unwrap_err().code(), Code::BackupWrongPassword);
+        let short = aes_gcm_open(&key, &nonce, &sealed[..15], b"", Format::Aegis);
+        assert_eq!(short.unwrap_err().code(), Code::BackupUnreadable);
     }
 }

@@ -283,7 +283,8 @@ fn detect_json(json: &serde_json::Value) -> Option<Format> {
         Some(Format::Ente)
     } else if has("version") && (has("entries") || (has("salt") && has("content"))) {
         Some(Format::Proton)
-    } else if has("items") {
+    } else if has("items") || (has("encrypted") && has("encKeyValidation_DO_NOT_EDIT")) {
+        // An encrypted Bitwarden export is detected too, so that its refusal says why.
         Some(Format::Bitwarden)
     } else if has("tokens") {
         Some(Format::FreeOtpPlus)

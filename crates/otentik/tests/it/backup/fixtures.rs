@@ -276,6 +276,19 @@ fn damaged_files_and_wrong_passwords_are_refused() {
     }
 }
 
+/// An encrypted Bitwarden export is recognised, and refused with what to do.
+#[test]
+fn an_encrypted_bitwarden_export_is_named_and_refused() {
+    let file = br#"{"encrypted": true, "passwordProtected": true, "salt": "c2FsdA==", "kdfType": 0, "kdfIterations": 600000, "encKeyValidation_DO_NOT_EDIT": "2.x|y|z", "data": "2.a|b|c"}"#;
+    assert_eq!(backup::detect(file), Some(Format::Bitwarden));
+    let error = backup::read(file, Format::Bitwarden, None).unwrap_err();
+    assert_eq!(error.code(), Code::BackupUnsupported);
+    assert!(
+        error.to_string().contains("unencrypted JSON or CSV"),
+        "{error}"
+    );
+}
+
 /// A file of no known format is not detected.
 #[test]
 fn unknown_content_is_not_detected() {
