@@ -20,6 +20,7 @@ packages=(
   libayatana-appindicator3-1      # the app's tray icon (loaded at run time)
   curl ca-certificates            # scripts/node.sh fetches Node.js from the npm registry
   mmdebstrap                      # the set-up test builds a fresh Debian 12 chroot
+  python3-cryptography            # an independent reader opens the backups Otentik writes
 )
 
 # Rust is not a Debian package here: Debian 12's (1.63) is too old for Tauri 2. Say how to get it
