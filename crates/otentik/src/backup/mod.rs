@@ -24,6 +24,7 @@ pub mod andotp;
 pub mod bitwarden;
 mod crypto;
 pub mod ente;
+mod fields;
 pub mod freeotp;
 pub mod google;
 pub mod lastpass;
