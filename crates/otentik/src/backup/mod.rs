@@ -25,6 +25,7 @@ pub mod auto;
 pub mod bitwarden;
 mod crypto;
 pub mod ente;
+mod fields;
 pub mod freeotp;
 pub mod google;
 pub mod lastpass;
