@@ -149,10 +149,18 @@ impl Fields<'_> {
             Some(_) => return Err("the secret is not text".to_owned()),
             None => return Err("the entry has no secret".to_owned()),
         };
+        // An account needs a name; apps allow entries with only an issuer (2FAS's manual
+        // entries have `account: ""`): the issuer then names it, as in the other readers.
+        let issuer = self.issuer.trim();
+        let name = match self.name.trim() {
+            "" if issuer.is_empty() => return Err("the entry has no name".to_owned()),
+            "" => issuer,
+            name => name,
+        };
         Ok(Account {
             kind,
-            issuer: self.issuer.trim().to_owned(),
-            name: self.name.trim().to_owned(),
+            issuer: issuer.to_owned(),
+            name: name.to_owned(),
             algorithm,
             digits,
             period,

@@ -122,11 +122,11 @@ fn google_export_payloads_read_back() {
         .collect();
     accounts.extend(entries().into_iter().map(|e| e.account));
     let written = backup::google::write(&accounts, 77);
-    assert_eq!(written.payloads.len(), 3, "24 accounts, 10 per QR code");
+    assert_eq!(written.payloads.len(), 3, "25 accounts, 10 per QR code");
     let left: Vec<&str> = written.left_out.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(left, ["Kementerian PUPR: andi.wijaya", "Steam: gamer"]);
     let import = backup::google::read_texts(&written.payloads).unwrap();
-    assert_eq!(import.entries.len(), 24);
+    assert_eq!(import.entries.len(), 25);
     assert!(import.notes.is_empty(), "{:?}", import.notes);
     let some = backup::google::read_texts(&written.payloads[..2]).unwrap();
     assert_eq!(
