@@ -257,13 +257,50 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         if lower.contains("login_totp") {
             return Some(Format::Bitwarden);
         }
-        // Ente's encrypted export is JSON; anything else textual is unknown.
-        return None;
+        // JSON that does not parse (a truncated copy): named by its keys, so that the error
+        // says which app's file is damaged rather than that the file is unknown.
+        return detect_damaged_json(text);
     }
     if is_image(bytes) {
         return Some(Format::Google);
     }
+    // Text cut in the middle of a character: what comes before is still worth naming.
+    if let Err(error) = std::str::from_utf8(strip_bom(bytes))
+        && error.error_len().is_none()
+        && let Ok(start) = std::str::from_utf8(&strip_bom(bytes)[..error.valid_up_to()])
+    {
+        return detect_damaged_json(start);
+    }
     None
+}
+
+/// The format of JSON text that does not parse, from the keys it starts with.
+fn detect_damaged_json(text: &str) -> Option<Format> {
+    let start = text.trim_start();
+    if !start.starts_with(['{', '[']) {
+        return None;
+    }
+    let has = |key: &str| start.contains(&format!("\"{key}\""));
+    if start.starts_with('[') {
+        return (has("secret") && has("label")).then_some(Format::AndOtp);
+    }
+    if has("header") && (has("slots") || has("db")) {
+        Some(Format::Aegis)
+    } else if has("schemaVersion") || has("servicesEncrypted") || (has("services") && has("otp")) {
+        Some(Format::TwoFas)
+    } else if has("kdfParams") || has("encryptedData") {
+        Some(Format::Ente)
+    } else if has("entry_type") || (has("version") && has("salt") && has("content")) {
+        Some(Format::Proton)
+    } else if has("items") || has("encKeyValidation_DO_NOT_EDIT") {
+        Some(Format::Bitwarden)
+    } else if has("tokens") || has("tokenOrder") {
+        Some(Format::FreeOtpPlus)
+    } else if has("accounts") && has("timeStep") {
+        Some(Format::LastPass)
+    } else {
+        None
+    }
 }
 
 fn detect_json(json: &serde_json::Value) -> Option<Format> {
