@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 
 pub mod aegis;
 pub mod andotp;
+#[cfg(feature = "vault")]
 pub mod auto;
 pub mod bitwarden;
 mod crypto;
@@ -30,11 +31,13 @@ pub mod freeotp;
 pub mod google;
 pub mod lastpass;
 pub mod proton;
+#[cfg(feature = "vault")]
 mod save;
 pub mod twofas;
 pub(crate) mod uri;
 pub mod uris;
 
+#[cfg(feature = "vault")]
 pub use save::{save_verified, verify};
 
 /// The formats Otentik reads (the CLI's `--from` values).

@@ -1,0 +1,14 @@
+//! Any bytes read as a `aegis` file (`otentik import --from aegis`) must return `Ok` or `Err`,
+//! never panic, with and without a password; detection must not panic either. Seed the corpus
+//! with `crates/otentik/tests/data/backup/`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use otentik::backup::{self, Format};
+
+fuzz_target!(|data: &[u8]| {
+    let _ = backup::detect(data);
+    let _ = backup::is_encrypted(data, Format::Aegis);
+    let _ = backup::read(data, Format::Aegis, None);
+    let _ = backup::read(data, Format::Aegis, Some("otentik-fixture-password"));
+});
