@@ -1,6 +1,7 @@
 //! Backups and imports in the app: files staged for an import, imports waiting for the user's
 //! confirmation, and the automatic backups, written by a background thread when the accounts
-//! change (commands [`Backups::nudge`] it) and once a day.
+//! change (every command that changes them calls [`Backups::nudge`]; a change made by the CLI
+//! is found within a minute) and once a day.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;

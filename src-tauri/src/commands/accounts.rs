@@ -39,13 +39,16 @@ pub fn rename_account(
     }
     let issuer = issuer.map(|i| i.trim().to_owned());
     let stored = state.with_vault(|vault| vault.rename(&id, issuer.as_deref(), name.as_deref()))?;
+    state.backups.nudge();
     Ok((&stored).into())
 }
 
 /// Moves an account to `index` (0-based) in the list.
 #[tauri::command(async)]
 pub fn move_account(state: State<'_, AppState>, id: String, index: usize) -> CommandResult<()> {
-    state.with_vault(|vault| vault.move_to(&id, index))
+    state.with_vault(|vault| vault.move_to(&id, index))?;
+    state.backups.nudge();
+    Ok(())
 }
 
 /// Removes an account and its secret (the UI asks first, after `check_removal`). A push
@@ -65,6 +68,7 @@ pub fn remove_account(state: State<'_, AppState>, id: String) -> CommandResult<(
         }
     }
     state.with_vault(|vault| vault.remove(&id).map(drop))?;
+    state.backups.nudge();
     state.approvals.forget_account(&id);
     if push {
         super::push::restart_polling(&state);

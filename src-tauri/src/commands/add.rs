@@ -137,6 +137,7 @@ pub fn confirm_add(state: State<'_, AppState>, token: String) -> CommandResult<A
         }
     }
     super::push::restart_polling(&state);
+    state.backups.nudge();
     Ok(result)
 }
 

@@ -49,6 +49,8 @@ pub fn codes(state: State<'_, AppState>) -> CommandResult<Codes> {
 pub fn next_hotp(state: State<'_, AppState>, id: String) -> CommandResult<CodeView> {
     let now = state.clock.now();
     let code = state.with_vault(|vault| vault.code(&id, now))?;
+    // The counter moved: a backup must carry it.
+    state.backups.nudge();
     Ok(CodeView {
         id,
         code,

@@ -175,3 +175,55 @@ fn a_corrupt_or_newer_file_is_refused_and_left_byte_for_byte() {
         assert_eq!(fs::read(&path).unwrap(), content);
     }
 }
+
+/// An import adds every new entry in order, counts the ones already kept (or repeated in the
+/// file) without adding them, keeps an Otentik backup's added time, brings a push account back
+/// as `restored` with working codes, and keeps the backup password apart from the accounts
+/// (the orphan sweep leaves it alone).
+#[cfg(feature = "backup")]
+#[test]
+fn imports_add_the_new_entries_once_and_restore_push_accounts_for_reactivation() {
+    use otentik::backup::{Entry, Extra};
+    use otentik::vault::PushState;
+
+    let _serial = serial();
+    let (dir, service) = (tempfile::tempdir().unwrap(), service());
+    let mut vault = open(dir.path(), &service);
+    let kept = otpauth::parse(URI).unwrap().account;
+    vault.add(&kept, 1, false).unwrap();
+    let pushed = Entry {
+        account: otentik::Account::totp("LPSE", "budi", Secret::new(vec![9; 20])),
+        extra: Extra {
+            added_at: Some(1_767_225_600),
+            push_url: Some("https://lpse.example/push/device/v1".into()),
+        },
+    };
+    let fresh = Entry::new(otentik::Account::steam("Steam", "gamer", Secret::new(vec![7; 20])));
+    let entries = vec![Entry::new(kept.clone()), pushed.clone(), fresh.clone(), fresh];
+    assert_eq!(vault.import_duplicates(&entries).unwrap(), [true, false, false, true]);
+    let imported = vault.import(&entries, 1_800_000_000).unwrap();
+    assert_eq!(imported.added.len(), 2);
+    assert_eq!(imported.duplicates, 2);
+
+    vault.set_setting_secret("backup-password", Some(b"kata sandi cadangan")).unwrap();
+    let vault = open(dir.path(), &service);
+    let names: Vec<&str> = vault.accounts().iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["alice", "budi", "gamer"]);
+    let budi = &vault.accounts()[1];
+    assert_eq!(budi.created_at, 1_767_225_600, "the backup's added time");
+    let push = budi.push.as_ref().unwrap();
+    assert_eq!(push.state, PushState::Restored);
+    assert_eq!(push.url, "https://lpse.example/push/device/v1");
+    assert!(push.device_id.is_none(), "no device key came with the backup");
+    assert_eq!(
+        otentik::otp::code_at(&vault.account(&budi.id).unwrap(), 59),
+        otentik::otp::code_at(&pushed.account, 59),
+        "its codes work"
+    );
+    assert_eq!(vault.accounts()[2].created_at, 1_800_000_000);
+    assert_eq!(
+        vault.setting_secret("backup-password").unwrap().unwrap().expose(),
+        b"kata sandi cadangan",
+        "the orphan sweep of the reopen left the setting alone"
+    );
+}
