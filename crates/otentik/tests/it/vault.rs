@@ -198,14 +198,28 @@ fn imports_add_the_new_entries_once_and_restore_push_accounts_for_reactivation()
             push_url: Some("https://lpse.example/push/device/v1".into()),
         },
     };
-    let fresh = Entry::new(otentik::Account::steam("Steam", "gamer", Secret::new(vec![7; 20])));
-    let entries = vec![Entry::new(kept.clone()), pushed.clone(), fresh.clone(), fresh];
-    assert_eq!(vault.import_duplicates(&entries).unwrap(), [true, false, false, true]);
+    let fresh = Entry::new(otentik::Account::steam(
+        "Steam",
+        "gamer",
+        Secret::new(vec![7; 20]),
+    ));
+    let entries = vec![
+        Entry::new(kept.clone()),
+        pushed.clone(),
+        fresh.clone(),
+        fresh,
+    ];
+    assert_eq!(
+        vault.import_duplicates(&entries).unwrap(),
+        [true, false, false, true]
+    );
     let imported = vault.import(&entries, 1_800_000_000).unwrap();
     assert_eq!(imported.added.len(), 2);
     assert_eq!(imported.duplicates, 2);
 
-    vault.set_setting_secret("backup-password", Some(b"kata sandi cadangan")).unwrap();
+    vault
+        .set_setting_secret("backup-password", Some(b"kata sandi cadangan"))
+        .unwrap();
     let vault = open(dir.path(), &service);
     let names: Vec<&str> = vault.accounts().iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["alice", "budi", "gamer"]);
@@ -214,7 +228,10 @@ fn imports_add_the_new_entries_once_and_restore_push_accounts_for_reactivation()
     let push = budi.push.as_ref().unwrap();
     assert_eq!(push.state, PushState::Restored);
     assert_eq!(push.url, "https://lpse.example/push/device/v1");
-    assert!(push.device_id.is_none(), "no device key came with the backup");
+    assert!(
+        push.device_id.is_none(),
+        "no device key came with the backup"
+    );
     assert_eq!(
         otentik::otp::code_at(&vault.account(&budi.id).unwrap(), 59),
         otentik::otp::code_at(&pushed.account, 59),
@@ -222,7 +239,11 @@ fn imports_add_the_new_entries_once_and_restore_push_accounts_for_reactivation()
     );
     assert_eq!(vault.accounts()[2].created_at, 1_800_000_000);
     assert_eq!(
-        vault.setting_secret("backup-password").unwrap().unwrap().expose(),
+        vault
+            .setting_secret("backup-password")
+            .unwrap()
+            .unwrap()
+            .expose(),
         b"kata sandi cadangan",
         "the orphan sweep of the reopen left the setting alone"
     );
