@@ -253,11 +253,18 @@ mod tests {
             (6, 30, 0)
         );
         assert_eq!(account.name, "a");
-        let value =
-            json!({"type": "steam", "secret": "JBSWY3DPEHPK3PXP", "digits": 6, "algo": "SHA512"});
+        // An entry with only an issuer is named by it (2FAS's manual entries); with neither, it
+        // is skipped.
+        let value = json!({"type": "steam", "issuer": "Steam", "secret": "JBSWY3DPEHPK3PXP", "digits": 6, "algo": "SHA512"});
         let account = fields(&value).account().unwrap();
         assert_eq!(account.kind, OtpKind::Steam);
         assert_eq!((account.digits, account.algorithm), (5, Algorithm::Sha1));
+        assert_eq!(account.name, "Steam");
+        let value = json!({"type": "totp", "secret": "JBSWY3DPEHPK3PXP"});
+        assert_eq!(
+            fields(&value).account().unwrap_err(),
+            "the entry has no name"
+        );
     }
 
     #[test]
