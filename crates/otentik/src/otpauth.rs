@@ -2,10 +2,9 @@
 //!
 //! Lenient where real sites are sloppy (secret case, spaces, dashes, padding; `%3A` or `:`
 //! between issuer and account; 80-bit secrets), strict where it matters (type, algorithm,
-//! digits, period, counter). Percent-decoding is RFC 3986 in the label (a `+` stays a `+`);
-//! in the `issuer` value a `+` is a space, as form-encoding writers (Python's `urlencode`,
-//! Dart's `Uri`, Rust's `url`) put it and as Android's `Uri.getQueryParameter` reads it: a
-//! literal plus is `%2B` there. `otpauth://steam/…` is a Steam Guard account.
+//! digits, period, counter). Percent-decoding is plain RFC 3986: a `+` stays a `+` (backup
+//! files, whose writers form-encode, are read with `+` as a space by `backup`).
+//! `otpauth://steam/…` is a Steam Guard account.
 //! Google Authenticator exports (`otpauth-migration://`) are handled by [`parse_any`].
 
 use std::collections::HashMap;
@@ -82,9 +81,7 @@ pub fn parse(uri: &str) -> Result<Parsed> {
     let (label_issuer, name) = split_label(raw_label)?;
     let issuer = match params.get("issuer") {
         Some(raw) => {
-            let issuer = decode(&raw.replace('+', " "), "parameter 'issuer'")?
-                .trim()
-                .to_owned();
+            let issuer = decode(raw, "parameter 'issuer'")?.trim().to_owned();
             if let Some(prefix) = &label_issuer
                 && !prefix.is_empty()
                 && !issuer.is_empty()

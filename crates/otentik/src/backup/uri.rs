@@ -20,9 +20,28 @@ pub fn account(uri: &str) -> Result<Account, String> {
     if lower.starts_with("otpauth://yaotp/") || lower.starts_with("otpauth://yandex/") {
         return Err(YANDEX.to_owned());
     }
-    otpauth::parse(uri)
+    otpauth::parse(&issuer_plus_as_space(uri))
         .map(|parsed| parsed.account)
         .map_err(|e| e.to_string())
+}
+
+/// Backup writers form-encode query values (Proton's `url`, Ente's Dart `Uri`, 2FAS links):
+/// a `+` in the `issuer` value is a space there, and a literal plus is `%2B`. Scanned QR codes
+/// keep RFC 3986 (`otpauth::parse`), where `+` is a plus.
+fn issuer_plus_as_space(uri: &str) -> String {
+    let Some((head, query)) = uri.split_once('?') else {
+        return uri.to_owned();
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, value)) if key.eq_ignore_ascii_case("issuer") => {
+                format!("{key}={}", value.replace('+', "%20"))
+            }
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{head}?{}", query.join("&"))
 }
 
 /// A base32 secret (any case, spaces, dashes, `=` padding), at least
