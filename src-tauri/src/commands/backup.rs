@@ -105,27 +105,14 @@ fn read_files(
     }
     if format == Format::Google {
         let images: Vec<&[u8]> = staged.iter().map(|file| file.bytes.as_slice()).collect();
-        let import = backup::google::read_images(&images)?;
-        if import.entries.is_empty() {
-            return Err(otentik::Error::BackupNoAccounts {
-                format: format.app_name(),
-                skipped: import.skipped.len(),
-            }
-            .into());
-        }
-        return Ok(import);
+        return Ok(backup::google::read_images(&images)?);
     }
     let mut all: Option<Import> = None;
     for file in staged {
         let import = backup::read(&file.bytes, format, password)?;
         match &mut all {
             None => all = Some(import),
-            Some(all) => {
-                all.encrypted |= import.encrypted;
-                all.entries.extend(import.entries);
-                all.skipped.extend(import.skipped);
-                all.notes.extend(import.notes);
-            }
+            Some(all) => all.absorb(import),
         }
     }
     all.ok_or_else(|| Failure::new(AppCode::InvalidInput, "pick a file to import"))

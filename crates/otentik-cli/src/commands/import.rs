@@ -68,15 +68,7 @@ fn read_all(
 ) -> Result<Import, Failure> {
     if format == Format::Google {
         let images: Vec<&[u8]> = files.iter().map(|(_, bytes)| bytes.as_slice()).collect();
-        let import = backup::google::read_images(&images)?;
-        if import.entries.is_empty() {
-            return Err(Error::BackupNoAccounts {
-                format: format.app_name(),
-                skipped: import.skipped.len(),
-            }
-            .into());
-        }
-        return Ok(import);
+        return Ok(backup::google::read_images(&images)?);
     }
     let mut password: Option<Zeroizing<String>> = None;
     let mut all: Option<Import> = None;
@@ -89,12 +81,7 @@ fn read_all(
             .map_err(|error| in_file(path, files.len(), error))?;
         match &mut all {
             None => all = Some(import),
-            Some(all) => {
-                all.encrypted |= import.encrypted;
-                all.entries.extend(import.entries);
-                all.skipped.extend(import.skipped);
-                all.notes.extend(import.notes);
-            }
+            Some(all) => all.absorb(import),
         }
     }
     all.ok_or_else(|| Failure::bad_input("no file given"))

@@ -28,13 +28,14 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Import> {
 
 /// Reads the images of one export (any order; one image may show several QR codes is not
 /// supported: each image holds one, as the phone shows them). Missing batches are a note,
-/// not an error: the accounts that are there are imported.
+/// not an error: the accounts that are there are imported. No usable account at all is
+/// [`Error::BackupNoAccounts`].
 pub fn read_images(images: &[&[u8]]) -> Result<Import> {
     let mut texts = Vec::with_capacity(images.len());
     for (index, bytes) in images.iter().enumerate() {
         texts.push(qr_text(bytes, index + 1)?);
     }
-    read_texts(&texts)
+    read_texts(&texts)?.non_empty()
 }
 
 /// Reads the `otpauth-migration://` texts of an export's QR codes.

@@ -217,6 +217,14 @@ impl Import {
         }
     }
 
+    /// Adds what another file of the same export holds (several files read as one import).
+    pub fn absorb(&mut self, other: Import) {
+        self.encrypted |= other.encrypted;
+        self.entries.extend(other.entries);
+        self.skipped.extend(other.skipped);
+        self.notes.extend(other.notes);
+    }
+
     /// Fails with [`Error::BackupNoAccounts`] when nothing usable was found.
     pub(crate) fn non_empty(self) -> Result<Self> {
         if self.entries.is_empty() {

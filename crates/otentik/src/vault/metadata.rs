@@ -104,6 +104,21 @@ pub enum PushState {
     Restored,
 }
 
+impl PushRecord {
+    /// A push record not enrolled yet: no device id, no pinned server key, no clock offset.
+    pub fn new(url: String, state: PushState, key_pin: Option<String>) -> Self {
+        Self {
+            url,
+            state,
+            device_id: None,
+            server_key: None,
+            key_pin,
+            clock_offset: 0,
+            last_error: None,
+        }
+    }
+}
+
 impl StoredAccount {
     /// Server clock minus device clock as last measured (0 without push).
     pub fn clock_offset(&self) -> i64 {

@@ -174,26 +174,11 @@ impl Vault {
     /// Adds an account (and its push invitation, if any). Refuses an account with the same
     /// issuer, name and secret as one already kept, unless `force`.
     pub fn add(&mut self, account: &Account, now: u64, force: bool) -> Result<StoredAccount> {
-        let stored = StoredAccount {
-            id: random_id(),
-            kind: account.kind,
-            issuer: account.issuer.clone(),
-            name: account.name.clone(),
-            algorithm: account.algorithm,
-            digits: account.digits,
-            period: account.period,
-            counter: account.counter,
-            created_at: now,
-            push: account.push.as_ref().map(|push| PushRecord {
-                url: push.url.clone(),
-                state: PushState::Pending,
-                device_id: None,
-                server_key: None,
-                key_pin: push.key.clone(),
-                clock_offset: 0,
-                last_error: None,
-            }),
-        };
+        let push = account
+            .push
+            .as_ref()
+            .map(|push| PushRecord::new(push.url.clone(), PushState::Pending, push.key.clone()));
+        let stored = new_stored(account, now, push);
         let secrets = AccountSecrets {
             otp: account.secret.clone(),
             device_key: None,
@@ -239,26 +224,12 @@ impl Vault {
             };
             for entry in fresh {
                 let account = &entry.account;
-                let stored = StoredAccount {
-                    id: random_id(),
-                    kind: account.kind,
-                    issuer: account.issuer.clone(),
-                    name: account.name.clone(),
-                    algorithm: account.algorithm,
-                    digits: account.digits,
-                    period: account.period,
-                    counter: account.counter,
-                    created_at: entry.extra.added_at.unwrap_or(now),
-                    push: entry.extra.push_url.as_ref().map(|url| PushRecord {
-                        url: url.clone(),
-                        state: PushState::Restored,
-                        device_id: None,
-                        server_key: None,
-                        key_pin: None,
-                        clock_offset: 0,
-                        last_error: None,
-                    }),
-                };
+                let push = entry
+                    .extra
+                    .push_url
+                    .as_ref()
+                    .map(|url| PushRecord::new(url.clone(), PushState::Restored, None));
+                let stored = new_stored(account, entry.extra.added_at.unwrap_or(now), push);
                 let key = vault.key(&stored.id);
                 vault
                     .store
@@ -713,6 +684,22 @@ pub struct Imported {
     pub added: Vec<StoredAccount>,
     /// Entries not added because the vault (or the import itself) already holds them.
     pub duplicates: usize,
+}
+
+/// A new account's metadata, under a fresh id.
+fn new_stored(account: &Account, created_at: u64, push: Option<PushRecord>) -> StoredAccount {
+    StoredAccount {
+        id: random_id(),
+        kind: account.kind,
+        issuer: account.issuer.clone(),
+        name: account.name.clone(),
+        algorithm: account.algorithm,
+        digits: account.digits,
+        period: account.period,
+        counter: account.counter,
+        created_at,
+        push,
+    }
 }
 
 /// The account of `stored` with its `secret`.
