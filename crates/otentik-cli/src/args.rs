@@ -41,11 +41,15 @@ pub enum Command {
     /// Refuse a login request ("Tidak"), or report it ("Bukan saya", --not-me).
     Deny(DenyArgs),
     /// Wait for login requests and answer each as it arrives (Ctrl-C to stop).
-    Watch,
+    Watch(WatchArgs),
     /// Push state of each account: active, revoked, pending, unreachable; clock offset.
     Status(StatusArgs),
     /// Turn a Google Authenticator export (otpauth-migration://) into otpauth:// URIs.
     Convert(ConvertArgs),
+    /// The app lock: a password that encrypts the vault key (on, off, passwd, status).
+    /// Exit status 5 when the vault stays locked (no password, a wrong one, or a wait).
+    #[command(subcommand)]
+    Lock(LockCommand),
     /// Read the QR codes in image files (PNG, JPEG, WebP, BMP, GIF): each payload on its own
     /// line. Exit status 1 when an image holds no readable code, 2 when an image cannot be read.
     Scan(ScanArgs),
@@ -80,6 +84,10 @@ pub struct AddArgs {
     /// Add even when the same issuer, account and secret are already kept.
     #[arg(long)]
     pub force: bool,
+    /// The vault is locked: read its password from the first line of this file (otherwise
+    /// it is asked for on a terminal).
+    #[arg(long = "password-file", value_name = "FILE")]
+    pub password_file: Option<std::path::PathBuf>,
 }
 
 /// `otentik list`.
@@ -105,6 +113,10 @@ pub struct CodeArgs {
     /// Print JSON: {"code": …, "remaining": …}.
     #[arg(long)]
     pub json: bool,
+    /// The vault is locked: read its password from the first line of this file (otherwise
+    /// it is asked for on a terminal).
+    #[arg(long = "password-file", value_name = "FILE")]
+    pub password_file: Option<std::path::PathBuf>,
 }
 
 /// `otentik convert`.
@@ -123,6 +135,10 @@ pub struct RemoveArgs {
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// The vault is locked: read its password from the first line of this file (otherwise
+    /// it is asked for on a terminal).
+    #[arg(long = "password-file", value_name = "FILE")]
+    pub password_file: Option<std::path::PathBuf>,
 }
 
 /// `otentik rename`.
@@ -169,6 +185,10 @@ pub struct ExportArgs {
     /// Write the backup unencrypted (anyone who reads the file can copy every account).
     #[arg(long)]
     pub plain: bool,
+    /// The Otentik vault is locked: read its password from the first line of this file
+    /// (otherwise it is asked for on a terminal).
+    #[arg(long, value_name = "FILE")]
+    pub vault_password_file: Option<std::path::PathBuf>,
 }
 
 /// `otentik import`.
@@ -191,6 +211,10 @@ pub struct ImportArgs {
     /// Print JSON (never a secret).
     #[arg(long)]
     pub json: bool,
+    /// The Otentik vault is locked: read its password from the first line of this file
+    /// (otherwise it is asked for on a terminal).
+    #[arg(long, value_name = "FILE")]
+    pub vault_password_file: Option<std::path::PathBuf>,
 }
 
 /// `otentik pending`.
@@ -202,6 +226,10 @@ pub struct PendingArgs {
     /// Print JSON: an array of requests.
     #[arg(long)]
     pub json: bool,
+    /// The vault is locked: read its password from the first line of this file (otherwise
+    /// it is asked for on a terminal).
+    #[arg(long = "password-file", value_name = "FILE")]
+    pub password_file: Option<std::path::PathBuf>,
 }
 
 /// `otentik approve`.
@@ -212,6 +240,10 @@ pub struct ApproveArgs {
     /// The number the site shows, when it asks you to match one.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=99))]
     pub number: Option<u8>,
+    /// The vault is locked: read its password from the first line of this file (otherwise
+    /// it is asked for on a terminal).
+    #[arg(long = "password-file", value_name = "FILE")]
+    pub password_file: Option<std::path::PathBuf>,
 }
 
 /// `otentik deny`.
@@ -222,6 +254,10 @@ pub struct DenyArgs {
     /// Report it: you did not try to log in ("Bukan saya").
     #[arg(long)]
     pub not_me: bool,
+    /// The vault is locked: read its password from the first line of this file (otherwise
+    /// it is asked for on a terminal).
+    #[arg(long = "password-file", value_name = "FILE")]
+    pub password_file: Option<std::path::PathBuf>,
 }
 
 /// `otentik status`.
@@ -241,6 +277,63 @@ pub struct ScanArgs {
     #[arg(required = true, value_name = "IMAGE")]
     pub images: Vec<std::path::PathBuf>,
     /// Print JSON: an array of {file, text, authenticator, decoder, steps, ms}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `otentik watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The vault is locked: read its password from the first line of this file (otherwise
+    /// it is asked for on a terminal).
+    #[arg(long = "password-file", value_name = "FILE")]
+    pub password_file: Option<std::path::PathBuf>,
+}
+
+/// `otentik lock …`.
+#[derive(Debug, Subcommand)]
+pub enum LockCommand {
+    /// Turn the lock on: asks for a new password twice (or reads it from --password-file).
+    On(LockNewArgs),
+    /// Turn the lock off: the vault key goes back to the OS keyring.
+    Off(LockOldArgs),
+    /// Change the password (only the wrapped key is rewritten).
+    Passwd(LockPasswdArgs),
+    /// Whether the lock is on, its key derivation, and any wait after wrong passwords.
+    Status(LockStatusArgs),
+}
+
+/// `otentik lock on`.
+#[derive(Debug, Args)]
+pub struct LockNewArgs {
+    /// Read the new password from the first line of this file.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<std::path::PathBuf>,
+}
+
+/// `otentik lock off`.
+#[derive(Debug, Args)]
+pub struct LockOldArgs {
+    /// Read the password from the first line of this file.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<std::path::PathBuf>,
+}
+
+/// `otentik lock passwd`.
+#[derive(Debug, Args)]
+pub struct LockPasswdArgs {
+    /// Read the current password from the first line of this file.
+    #[arg(long, value_name = "OLD")]
+    pub password_file: Option<std::path::PathBuf>,
+    /// Read the new password from the first line of this file.
+    #[arg(long, value_name = "NEW")]
+    pub new_password_file: Option<std::path::PathBuf>,
+}
+
+/// `otentik lock status`.
+#[derive(Debug, Args)]
+pub struct LockStatusArgs {
+    /// Print JSON: {"lock": "on"|"off", "wait_seconds", "kdf"}.
     #[arg(long)]
     pub json: bool,
 }

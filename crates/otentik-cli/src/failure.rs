@@ -2,7 +2,8 @@
 //!
 //! Exit statuses: 0 done; 1 nothing found (no QR code in an image); 2 bad input (a malformed
 //! URI, an unknown account, a wrong argument); 3 the keyring is unavailable, locked or
-//! refused; 4 the account list cannot be read or written (damaged file, full disk).
+//! refused; 4 the account list cannot be read or written (damaged file, full disk); 5 the
+//! vault is locked (no password given, a wrong one, or a wait after wrong ones).
 
 use std::process::ExitCode;
 
@@ -18,6 +19,9 @@ pub const BAD_INPUT: u8 = 2;
 pub const KEYRING: u8 = 3;
 /// Exit status when the account list cannot be read or written.
 pub const STORAGE: u8 = 4;
+
+/// Exit status when the vault stays locked.
+pub const LOCKED: u8 = 5;
 
 /// A failed command: what to print and which status to exit with.
 #[derive(Debug)]
@@ -58,6 +62,8 @@ pub fn status(code: Code) -> u8 {
     match code {
         Code::KeyringUnavailable | Code::KeyringLocked | Code::KeyringFailure => KEYRING,
         Code::MetadataUnreadable | Code::Storage => STORAGE,
+        Code::VaultLocked | Code::LockWrongPassword | Code::LockWait => LOCKED,
+        Code::LockPasswordTooShort | Code::LockState => BAD_INPUT,
         Code::QrNotFound => NOT_FOUND,
         Code::NotAuthenticatorUri
         | Code::InvalidUri

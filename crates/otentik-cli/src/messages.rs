@@ -265,3 +265,68 @@ pub const CAMERA_HOLD: &str = "Hold the QR code in front of the camera (Ctrl-C t
 #[cfg_attr(feature = "camera", allow(dead_code))]
 pub const CAMERA_NOT_BUILT: &str =
     "this build of otentik has no camera support: use --image, --screen or --clipboard";
+
+// --- the app lock ------------------------------------------------------------------------------
+
+/// The prompt for the vault's password.
+pub const VAULT_PASSWORD_PROMPT: &str = "Password of the Otentik vault: ";
+/// The prompt for a new lock password.
+pub const LOCK_NEW_PROMPT: &str = "New password for the Otentik vault: ";
+/// The prompt to repeat it.
+pub const LOCK_AGAIN_PROMPT: &str = "The same password again: ";
+/// Two different passwords typed.
+pub const LOCK_PASSWORDS_DIFFER: &str = "the two passwords differ: nothing was changed";
+/// No new password given off a terminal.
+pub const LOCK_NEEDS_PASSWORD: &str =
+    "give the new password with --password-file FILE, or run on a terminal to type it";
+/// Said before the lock is turned on.
+pub const LOCK_FORGET_WARNING: &str = "a forgotten password cannot be recovered: without it every account is lost. Keep an encrypted backup (otentik export --format aegis -o FILE) somewhere safe";
+/// After `lock on`.
+pub const LOCK_ON: &str = "The lock is on: codes and login approvals now need the password.";
+/// After `lock off`.
+pub const LOCK_OFF: &str = "The lock is off: the vault key is back in the OS keyring.";
+/// After `lock passwd`.
+pub const LOCK_PASSWORD_CHANGED: &str = "The password was changed.";
+
+/// A command that needs secrets found the vault locked and no way to ask for the password.
+pub fn vault_locked(option: &str) -> String {
+    format!(
+        "the vault is locked: give its password with {option} FILE, or run the command on a terminal to type it"
+    )
+}
+
+/// The strength hint of a new password.
+pub fn strength(strength: otentik::vault::Strength) -> String {
+    use otentik::vault::Strength;
+    let word = match strength {
+        Strength::TooShort => "too short",
+        Strength::Weak => "weak: a longer password, or several words, is much harder to guess",
+        Strength::Fair => "fair: a few more characters or words make it strong",
+        Strength::Strong => "strong",
+    };
+    format!("Password strength: {word}")
+}
+
+/// `lock status`.
+pub fn lock_status(on: bool, kdf: Option<otentik::vault::KdfParams>, wait: u64) -> String {
+    let mut line = match (on, kdf) {
+        (true, Some(kdf)) => format!(
+            "Lock: on (Argon2id, {} MiB, {} passes)",
+            kdf.memory_kib / 1024,
+            kdf.iterations
+        ),
+        (true, None) => "Lock: on".to_owned(),
+        (false, _) => "Lock: off".to_owned(),
+    };
+    if wait > 0 {
+        line.push_str(&format!(
+            "; after wrong passwords, the next try in {}",
+            otentik::error::duration(wait)
+        ));
+    }
+    line
+}
+
+/// `status` on a locked vault.
+pub const STATUS_LOCKED: &str =
+    "as last recorded: the vault is locked, so the server was not asked";

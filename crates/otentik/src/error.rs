@@ -201,6 +201,56 @@ pub enum Error {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// The sealed secrets file cannot be opened with this vault's key, or is not one.
+    #[error("the secrets file {} is damaged ({detail}); it was left untouched: restore the accounts from a backup", path.display())]
+    SecretsCorrupt {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong (never secret bytes).
+        detail: String,
+    },
+    /// The lock is off, the secrets file exists, and the keyring has no vault key.
+    #[error(
+        "the vault key is missing from the keyring, so the secrets cannot be opened: restore the keyring, or restore the accounts from a backup"
+    )]
+    VaultKeyMissing,
+    /// The app lock is on and the vault has not been unlocked.
+    #[error("the vault is locked: unlock it with its password")]
+    VaultLocked,
+    /// A wrong lock password (or a lock file altered on disk).
+    #[error("wrong password: the vault stays locked{}", wait_hint(*wait_seconds))]
+    LockWrongPassword {
+        /// Seconds before the next try is accepted (0: at once).
+        wait_seconds: u64,
+    },
+    /// Too many wrong passwords: the next try must wait.
+    #[error("too many wrong passwords: try again in {}", duration(*seconds))]
+    LockWait {
+        /// Seconds left.
+        seconds: u64,
+    },
+    /// A new lock password that is too short.
+    #[error("the password is too short ({chars} characters): use at least {min}")]
+    LockPasswordTooShort {
+        /// Its length in characters.
+        chars: usize,
+        /// The least accepted.
+        min: usize,
+    },
+    /// The lock file cannot be read; it is left untouched.
+    #[error(
+        "the lock file is damaged ({detail}); it was left untouched: restore the accounts from a backup"
+    )]
+    LockDamaged {
+        /// What is wrong.
+        detail: String,
+    },
+    /// Turning on a lock that is on already.
+    #[error("the lock is already on: change its password instead ('otentik lock passwd')")]
+    LockAlreadyOn,
+    /// Changing or turning off a lock that is off.
+    #[error("the lock is off: turn it on first ('otentik lock on')")]
+    LockOff,
     /// The platform has no data directory for us.
     #[error(
         "cannot find a data directory for Otentik: set OTENTIK_DATA_DIR to a directory to keep the account list in"
@@ -488,6 +538,24 @@ pub enum Error {
     },
 }
 
+/// ", wait N before trying again" when a wait applies.
+fn wait_hint(seconds: u64) -> String {
+    if seconds == 0 {
+        String::new()
+    } else {
+        format!("; wait {} before trying again", duration(seconds))
+    }
+}
+
+/// A wait in words: "45 s", "2 min", "1 h".
+pub fn duration(seconds: u64) -> String {
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min", seconds.div_ceil(60)),
+        _ => format!("{} h", seconds.div_ceil(3600)),
+    }
+}
+
 /// The stable, machine-readable code of an [`Error`]: what front ends branch on (the CLI's exit
 /// status, the app's `{code, message}` over IPC, the UI's catalogue keys `error.<code>.*`).
 ///
@@ -518,6 +586,16 @@ pub enum Code {
     MetadataUnreadable,
     /// A file could not be written or read.
     Storage,
+    /// The app lock is on and the vault is locked.
+    VaultLocked,
+    /// A wrong lock password.
+    LockWrongPassword,
+    /// Too many wrong lock passwords: wait.
+    LockWait,
+    /// A lock password that is too short.
+    LockPasswordTooShort,
+    /// The lock is already on, or is off.
+    LockState,
     /// The account is already kept.
     Duplicate,
     /// No such account.
@@ -606,7 +684,16 @@ impl Error {
             Self::KeyringLocked { .. } => Code::KeyringLocked,
             Self::KeyringFailure { .. } => Code::KeyringFailure,
             Self::SecretMissing { .. } | Self::SecretDamaged { .. } => Code::SecretMissing,
-            Self::MetadataCorrupt { .. } | Self::MetadataTooNew { .. } => Code::MetadataUnreadable,
+            Self::MetadataCorrupt { .. }
+            | Self::MetadataTooNew { .. }
+            | Self::SecretsCorrupt { .. }
+            | Self::LockDamaged { .. } => Code::MetadataUnreadable,
+            Self::VaultKeyMissing => Code::SecretMissing,
+            Self::VaultLocked => Code::VaultLocked,
+            Self::LockWrongPassword { .. } => Code::LockWrongPassword,
+            Self::LockWait { .. } => Code::LockWait,
+            Self::LockPasswordTooShort { .. } => Code::LockPasswordTooShort,
+            Self::LockAlreadyOn | Self::LockOff => Code::LockState,
             Self::Io { .. } | Self::DataDirUnknown => Code::Storage,
             Self::Duplicate { .. } => Code::Duplicate,
             Self::NoMatch { .. } => Code::NoMatch,
@@ -739,6 +826,20 @@ mod tests {
                 path: "/d/accounts.json".into(),
                 source: std::io::Error::from_raw_os_error(28),
             },
+            Error::SecretsCorrupt {
+                path: "/d/secrets.sealed".into(),
+                detail: "not JSON".into(),
+            },
+            Error::VaultKeyMissing,
+            Error::VaultLocked,
+            Error::LockWrongPassword { wait_seconds: 0 },
+            Error::LockWait { seconds: 90 },
+            Error::LockPasswordTooShort { chars: 5, min: 8 },
+            Error::LockDamaged {
+                detail: "not JSON".into(),
+            },
+            Error::LockAlreadyOn,
+            Error::LockOff,
             Error::DataDirUnknown,
             Error::Duplicate {
                 label: "ACME: alice".into(),
@@ -919,6 +1020,25 @@ mod tests {
             Error::Io { .. } => {
                 "could not write /d/accounts.json: No space left on device (os error 28)"
             }
+            Error::SecretsCorrupt { .. } => {
+                "the secrets file /d/secrets.sealed is damaged (not JSON); it was left untouched: restore the accounts from a backup"
+            }
+            Error::VaultKeyMissing => {
+                "the vault key is missing from the keyring, so the secrets cannot be opened: restore the keyring, or restore the accounts from a backup"
+            }
+            Error::VaultLocked => "the vault is locked: unlock it with its password",
+            Error::LockWrongPassword { .. } => "wrong password: the vault stays locked",
+            Error::LockWait { .. } => "too many wrong passwords: try again in 2 min",
+            Error::LockPasswordTooShort { .. } => {
+                "the password is too short (5 characters): use at least 8"
+            }
+            Error::LockDamaged { .. } => {
+                "the lock file is damaged (not JSON); it was left untouched: restore the accounts from a backup"
+            }
+            Error::LockAlreadyOn => {
+                "the lock is already on: change its password instead ('otentik lock passwd')"
+            }
+            Error::LockOff => "the lock is off: turn it on first ('otentik lock on')",
             Error::DataDirUnknown => {
                 "cannot find a data directory for Otentik: set OTENTIK_DATA_DIR to a directory to keep the account list in"
             }
@@ -1050,6 +1170,11 @@ mod tests {
             Code::SecretMissing => "secret_missing",
             Code::MetadataUnreadable => "metadata_unreadable",
             Code::Storage => "storage",
+            Code::VaultLocked => "vault_locked",
+            Code::LockWrongPassword => "lock_wrong_password",
+            Code::LockWait => "lock_wait",
+            Code::LockPasswordTooShort => "lock_password_too_short",
+            Code::LockState => "lock_state",
             Code::Duplicate => "duplicate",
             Code::NoMatch => "no_match",
             Code::Ambiguous => "ambiguous",

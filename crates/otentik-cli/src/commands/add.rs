@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use otentik::push::{PushClient, accounts};
 use otentik::scan::{self, ScanOptions};
-use otentik::vault::Vault;
 
 use crate::args::AddArgs;
 use crate::commands::push::device_name;
@@ -16,7 +15,7 @@ use crate::{Outcome, messages, output};
 pub fn run(args: &AddArgs) -> Outcome {
     let payload = payload(args)?;
     let parsed = otentik::otpauth::parse_any(&payload)?;
-    let mut vault = Vault::open_default()?;
+    let mut vault = super::unlock::open(args.password_file.as_deref(), "--password-file")?;
     let mut added = Vec::new();
     for item in &parsed {
         for warning in &item.warnings {

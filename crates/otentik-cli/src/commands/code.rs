@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use otentik::vault::{StoredAccount, Vault};
+use otentik::vault::StoredAccount;
 use serde::Serialize;
 
 use crate::args::CodeArgs;
@@ -34,7 +34,7 @@ pub fn run(args: &CodeArgs) -> Outcome {
     let at = args.at.unwrap_or_else(crate::now);
     match &args.uri {
         Some(uri) => from_uri(uri, at, args.json),
-        None => from_vault(args.query.as_deref(), args.at, args.json),
+        None => from_vault(args, args.at, args.json),
     }
 }
 
@@ -53,8 +53,9 @@ fn from_uri(uri: &str, at: u64, json: bool) -> Outcome {
 }
 
 /// Codes of the vault's accounts, at `at`, or now corrected by each push server's clock.
-fn from_vault(query: Option<&str>, at: Option<u64>, json: bool) -> Outcome {
-    let mut vault = Vault::open_default()?;
+fn from_vault(args: &CodeArgs, at: Option<u64>, json: bool) -> Outcome {
+    let query = args.query.as_deref();
+    let mut vault = super::unlock::open(args.password_file.as_deref(), "--password-file")?;
     let chosen: Vec<StoredAccount> = match query {
         Some(query) => vec![vault.find_one(query)?.clone()],
         None => vault.accounts().to_vec(),

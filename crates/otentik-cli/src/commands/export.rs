@@ -3,8 +3,6 @@
 
 use std::process::ExitCode;
 
-use otentik::vault::Vault;
-
 use super::password;
 use crate::args::ExportArgs;
 use crate::failure::Failure;
@@ -12,7 +10,7 @@ use crate::{Outcome, messages, output};
 
 /// Runs the command. Everything is read before anything is printed or written.
 pub fn run(args: &ExportArgs) -> Outcome {
-    let vault = Vault::open_default()?;
+    let vault = super::unlock::open(args.vault_password_file.as_deref(), "--vault-password-file")?;
     if args.uris {
         let mut accounts = Vec::with_capacity(vault.accounts().len());
         for stored in vault.accounts() {

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use otentik::backup::{self, Format, Import};
-use otentik::vault::Vault;
 use otentik::{Error, OtpKind, Zeroizing};
 use serde::Serialize;
 
@@ -34,7 +33,8 @@ pub fn run(args: &ImportArgs) -> Outcome {
             .ok_or(Error::BackupUnknownFormat)?,
     };
     let import = read_all(&files, format, args.password_file.as_deref())?;
-    let mut vault = Vault::open_default()?;
+    let mut vault =
+        super::unlock::open(args.vault_password_file.as_deref(), "--vault-password-file")?;
     if args.dry_run {
         let duplicates = vault
             .import_duplicates(&import.entries)?

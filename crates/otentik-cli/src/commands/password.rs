@@ -50,7 +50,7 @@ pub fn new(file: Option<&Path>) -> Result<Zeroizing<String>, Failure> {
     Ok(password)
 }
 
-fn from_file(file: &Path) -> Result<Zeroizing<String>, Failure> {
+pub fn from_file(file: &Path) -> Result<Zeroizing<String>, Failure> {
     let text = Zeroizing::new(std::fs::read_to_string(file).map_err(|e| {
         Failure::bad_input(format!(
             "cannot read the password file {}: {e}",
@@ -67,7 +67,7 @@ fn from_file(file: &Path) -> Result<Zeroizing<String>, Failure> {
     Ok(Zeroizing::new(line.to_owned()))
 }
 
-fn prompt(text: &str) -> Result<Zeroizing<String>, Failure> {
+pub fn prompt(text: &str) -> Result<Zeroizing<String>, Failure> {
     rpassword::prompt_password(text)
         .map(Zeroizing::new)
         .map_err(|e| Failure::bad_input(format!("cannot read the password: {e}")))

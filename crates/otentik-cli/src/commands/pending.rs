@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use otentik::push::{PushClient, accounts, view};
-use otentik::vault::Vault;
 
 use crate::args::PendingArgs;
 use crate::commands::push::retry_pending;
@@ -11,7 +10,7 @@ use crate::{Outcome, messages, output};
 
 /// Runs the command.
 pub fn run(args: &PendingArgs) -> Outcome {
-    let mut vault = Vault::open_default()?;
+    let mut vault = super::unlock::open(args.password_file.as_deref(), "--password-file")?;
     let client = PushClient::new()?;
     let runtime = crate::runtime()?;
     let now = crate::now();

@@ -8,7 +8,6 @@ use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
 use otentik::push::{PushClient, PushStatus, accounts};
-use otentik::vault::Vault;
 
 use crate::args::RemoveArgs;
 use crate::failure::Failure;
@@ -16,7 +15,7 @@ use crate::{Outcome, messages, output};
 
 /// Runs the command.
 pub fn run(args: &RemoveArgs) -> Outcome {
-    let mut vault = Vault::open_default()?;
+    let mut vault = super::unlock::open(args.password_file.as_deref(), "--password-file")?;
     let account = vault.find_one(&args.query)?.clone();
     let mut push = None;
     if account.push.is_some() {

@@ -3,14 +3,18 @@
 use std::process::ExitCode;
 
 use otentik::push::{Decision, PushClient, accounts};
-use otentik::vault::Vault;
 
 use crate::args::{ApproveArgs, DenyArgs};
 use crate::{Outcome, messages, output};
 
 /// "Ya".
 pub fn approve(args: &ApproveArgs) -> Outcome {
-    respond(&args.request_id, Decision::Approve, args.number)
+    respond(
+        &args.request_id,
+        Decision::Approve,
+        args.number,
+        args.password_file.as_deref(),
+    )
 }
 
 /// "Tidak", or "Bukan saya" with `--not-me`.
@@ -20,11 +24,21 @@ pub fn deny(args: &DenyArgs) -> Outcome {
     } else {
         Decision::Deny
     };
-    respond(&args.request_id, decision, None)
+    respond(
+        &args.request_id,
+        decision,
+        None,
+        args.password_file.as_deref(),
+    )
 }
 
-fn respond(request_id: &str, decision: Decision, number: Option<u8>) -> Outcome {
-    let mut vault = Vault::open_default()?;
+fn respond(
+    request_id: &str,
+    decision: Decision,
+    number: Option<u8>,
+    password_file: Option<&std::path::Path>,
+) -> Outcome {
+    let mut vault = super::unlock::open(password_file, "--password-file")?;
     let client = PushClient::new()?;
     let runtime = crate::runtime()?;
     let (request, response) = runtime.block_on(accounts::answer(

@@ -32,11 +32,17 @@ pub fn run(args: &StatusArgs) -> Outcome {
     };
     let client = PushClient::new()?;
     let runtime = crate::runtime()?;
-    runtime.block_on(retry_pending(&mut vault, &client, crate::now()));
+    // Locked, the device keys are sealed: the state last recorded, without asking the server.
+    let locked = vault.is_locked();
+    if !locked {
+        runtime.block_on(retry_pending(&mut vault, &client, crate::now()));
+    }
     let mut rows = Vec::new();
     for account in &chosen {
         let (push, detail) = if account.push.is_none() {
             ("none", None)
+        } else if locked {
+            (recorded(account), Some(messages::STATUS_LOCKED.to_owned()))
         } else {
             match runtime.block_on(accounts::status(
                 &mut vault,
@@ -86,4 +92,17 @@ fn last_error(vault: &Vault, id: &str) -> Option<String> {
         .ok()
         .and_then(|a| a.push.as_ref())
         .and_then(|p| p.last_error.clone())
+}
+
+/// The push state the account list records (what `status` says while the vault is locked).
+fn recorded(account: &StoredAccount) -> &'static str {
+    use otentik::vault::PushState;
+    match account.push.as_ref().map(|push| push.state) {
+        None => "none",
+        Some(PushState::Active) => "active",
+        Some(PushState::Pending) => "pending",
+        Some(PushState::Revoked) => "revoked",
+        Some(PushState::Failed) => "failed",
+        Some(PushState::Restored) => "restored",
+    }
 }

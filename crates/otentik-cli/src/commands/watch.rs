@@ -9,15 +9,17 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use otentik::push::{Decision, PushClient, PushEvent, RequestView, SystemClock, accounts, poller};
-use otentik::vault::{PushState, Vault};
+use otentik::vault::PushState;
+
+use crate::args::WatchArgs;
 use tokio::sync::mpsc;
 
 use crate::commands::push::retry_pending;
 use crate::{Outcome, messages, output};
 
 /// Runs the command until Ctrl-C or the end of standard input.
-pub fn run() -> Outcome {
-    let mut vault = Vault::open_default()?;
+pub fn run(args: &WatchArgs) -> Outcome {
+    let mut vault = super::unlock::open(args.password_file.as_deref(), "--password-file")?;
     let client = PushClient::new()?;
     let runtime = crate::runtime()?;
     runtime.block_on(retry_pending(&mut vault, &client, crate::now()));

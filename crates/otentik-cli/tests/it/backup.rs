@@ -370,8 +370,8 @@ fn a_backup_restores_into_an_empty_vault_with_the_same_codes() {
 }
 
 /// `kill -9` at random instants of a 200-entry import: the vault always opens with either none
-/// or all of the 200 accounts, every account it lists has a code, and no keyring entry is left
-/// behind once it has been opened.
+/// or all of the 200 accounts, every account it lists has a code, and the keyring holds the
+/// vault key alone (the secrets are sealed in one file).
 #[test]
 fn imports_killed_at_random_instants_add_all_or_nothing() {
     let _serial = serial();
@@ -428,11 +428,9 @@ fn imports_killed_at_random_instants_add_all_or_nothing() {
                 "round {round}: every account has a code"
             );
         }
-        // `list` opened the vault, which sweeps what a killed import left in the keyring.
-        assert_eq!(
-            sandbox.keyring_keys(),
-            count,
-            "round {round}: orphans left in the keyring"
+        assert!(
+            sandbox.keyring_keys() <= 1,
+            "round {round}: the keyring holds more than the vault key"
         );
     }
     eprintln!(

@@ -9,6 +9,8 @@
 //! - `backup`: `import` of other apps' files and `export --format aegis`, on the real keyring:
 //!   dry runs, duplicates, wrong passwords and damaged files (exit 2, nothing added), a
 //!   backup restored into an empty vault, and `kill -9` during a 200-entry import.
+//! - `lock`: `lock on|off|passwd|status`: nothing readable in the keyring, exit status 5,
+//!   the wait after wrong passwords, and `kill -9` during lock changes.
 //! - `sandbox`: a data directory and keyring namespace of its own for each test.
 
 // A test that cannot set up its world fails on the spot.
@@ -16,6 +18,7 @@
 
 mod backup;
 mod capture;
+mod lock;
 mod sandbox;
 mod scan;
 mod stateless;

@@ -212,9 +212,15 @@ pub fn sweep_temp_files(dir: &Path) {
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        if name
-            .to_string_lossy()
-            .starts_with(&format!("{FILE_NAME}.tmp-"))
+        let name = name.to_string_lossy();
+        if [
+            FILE_NAME,
+            super::sealed::FILE_NAME,
+            super::lock::FILE_NAME,
+            super::lock::ATTEMPTS_NAME,
+        ]
+        .iter()
+        .any(|file| name.starts_with(&format!("{file}.tmp-")))
         {
             let _ = fs::remove_file(entry.path());
         }

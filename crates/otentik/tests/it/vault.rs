@@ -3,7 +3,7 @@
 use std::fs;
 
 use otentik::otpauth;
-use otentik::vault::{AccountSecrets, SecretStore, Vault};
+use otentik::vault::{KdfParams, LockState, SecretStore, Vault};
 use otentik::{Error, Secret};
 
 use crate::keyring::{serial, service, store};
@@ -64,48 +64,63 @@ fn duplicates_are_refused_unless_forced() {
     assert_eq!(vault.accounts().len(), 3);
 }
 
+/// The keyring holds one item for the vault, the vault key; no seed. Read back with
+/// `secret-tool`, outside Otentik's code.
 #[test]
-fn orphans_of_this_vault_are_swept_and_others_left_alone() {
-    let _serial = serial();
-    let (dir, service) = (tempfile::tempdir().unwrap(), service());
-    let vault = open(dir.path(), &service);
-    let keyring = store(&service);
-    let secrets = AccountSecrets::new(Secret::new(vec![1; 20]));
-    // What a crash between "keyring written" and "metadata written" leaves behind.
-    let vault_id: String =
-        serde_json::from_slice::<serde_json::Value>(&fs::read(vault.metadata_path()).unwrap())
-            .unwrap()["vault_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-    keyring
-        .put(&format!("{vault_id}:orphan"), &secrets.encode())
-        .unwrap();
-    keyring
-        .put("another-vault:keep", &secrets.encode())
-        .unwrap();
-    drop(vault);
-
-    let _vault = open(dir.path(), &service);
-    let mut keys = keyring.keys().unwrap();
-    keys.sort();
-    assert_eq!(keys, ["another-vault:keep"]);
-    keyring.delete("another-vault:keep").unwrap();
-}
-
-#[test]
-fn remove_deletes_the_keyring_entry() {
+fn the_keyring_holds_one_key_for_the_vault_and_no_seed() {
     let _serial = serial();
     let (dir, service) = (tempfile::tempdir().unwrap(), service());
     let mut vault = open(dir.path(), &service);
-    let id = vault
-        .add(&otpauth::parse(URI).unwrap().account, 0, false)
-        .unwrap()
-        .id;
-    assert_eq!(store(&service).keys().unwrap().len(), 1);
+    for name in ["alice", "bob", "carol"] {
+        let mut account = otpauth::parse(URI).unwrap().account;
+        account.name = name.into();
+        vault.add(&account, 0, true).unwrap();
+    }
+    let items = otentik_test_support::keyring::items(&service);
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert!(items[0].attributes["username"].ends_with("/key"));
+    assert_seedless(&items, &dir);
+}
+
+/// No keyring item and no file of the data directory holds the seed in a readable form.
+fn assert_seedless(items: &[otentik_test_support::keyring::Item], dir: &tempfile::TempDir) {
+    let needles = [
+        "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+        "gezdgnbvgy3tqojqgezdgnbvgy3tqojq",
+        "12345678901234567890",
+        "3132333435363738393031323334353637383930",
+        "MTIzNDU2Nzg5MDEyMzQ1Njc4OTA",
+    ];
+    let mut haystacks: Vec<Vec<u8>> = items.iter().map(|item| item.secret.clone()).collect();
+    for entry in fs::read_dir(dir.path()).unwrap() {
+        haystacks.push(fs::read(entry.unwrap().path()).unwrap());
+    }
+    for haystack in haystacks {
+        let text = String::from_utf8_lossy(&haystack);
+        for needle in needles {
+            assert!(!text.contains(needle), "a seed is readable as {needle}");
+        }
+    }
+}
+
+#[test]
+fn remove_drops_the_secret_and_an_account_can_come_back() {
+    let _serial = serial();
+    let (dir, service) = (tempfile::tempdir().unwrap(), service());
+    let mut vault = open(dir.path(), &service);
+    let account = otpauth::parse(URI).unwrap().account;
+    let id = vault.add(&account, 0, false).unwrap().id;
+    let sealed = dir.path().join("secrets.sealed");
+    let with = fs::metadata(&sealed).unwrap().len();
     vault.remove(&id).unwrap();
-    assert!(store(&service).keys().unwrap().is_empty());
+    assert!(
+        fs::metadata(&sealed).unwrap().len() < with,
+        "the secret left the file"
+    );
     assert!(vault.accounts().is_empty());
+    assert!(matches!(vault.secrets(&id), Err(Error::NoMatch { .. })));
+    vault.add(&account, 0, false).unwrap();
+    assert_eq!(open(dir.path(), &service).accounts().len(), 1);
 }
 
 #[test]
@@ -137,16 +152,18 @@ fn a_secret_deleted_outside_otentik_is_reported_not_hidden() {
     for key in store(&service).keys().unwrap() {
         store(&service).delete(&key).unwrap();
     }
-    let error = vault.account(&id).unwrap_err();
+    let again = open(dir.path(), &service);
+    let error = again.account(&id).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "the secret of 'ACME: alice' is missing from the keyring: remove the account and add it again from its QR code"
+        "the vault key is missing from the keyring, so the secrets cannot be opened: restore the keyring, or restore the accounts from a backup"
     );
-    assert_eq!(
-        open(dir.path(), &service).accounts().len(),
-        1,
-        "the account is kept"
+    assert_eq!(again.accounts().len(), 1, "the account is kept");
+    assert!(
+        store(&service).keys().unwrap().is_empty(),
+        "no new key was made over the sealed file"
     );
+    drop(vault);
 }
 
 #[test]
@@ -246,5 +263,50 @@ fn imports_add_the_new_entries_once_and_restore_push_accounts_for_reactivation()
             .expose(),
         b"kata sandi cadangan",
         "the orphan sweep of the reopen left the setting alone"
+    );
+}
+
+/// With the lock on, the keyring of the test namespace holds nothing that reads a seed or a
+/// device key (read back with `secret-tool`), another process opens the vault locked, and the
+/// password opens it; turning the lock off puts the key back.
+#[test]
+fn with_the_lock_on_the_keyring_holds_nothing_readable() {
+    let _serial = serial();
+    let (dir, service) = (tempfile::tempdir().unwrap(), service());
+    let mut vault = open(dir.path(), &service);
+    let account = otpauth::parse(URI).unwrap().account;
+    let id = vault.add(&account, 0, false).unwrap().id;
+    let mut secrets = vault.secrets(&id).unwrap();
+    secrets.device_key = Some(Secret::new(vec![0x5a; 32]));
+    vault.set_secrets(&id, &secrets).unwrap();
+    vault
+        .enable_lock("kata sandi kantor", KdfParams::MINIMUM)
+        .unwrap();
+
+    let items = otentik_test_support::keyring::items(&service);
+    assert!(items.is_empty(), "{items:?}");
+    assert_seedless(&items, &dir);
+    for entry in fs::read_dir(dir.path()).unwrap() {
+        let text = String::from_utf8_lossy(&fs::read(entry.unwrap().path()).unwrap()).into_owned();
+        assert!(
+            !text.contains(&"5a".repeat(32)),
+            "the device key is readable"
+        );
+    }
+
+    let mut locked = open(dir.path(), &service);
+    assert_eq!(locked.lock_state(), LockState::Locked);
+    assert!(matches!(locked.account(&id), Err(Error::VaultLocked)));
+    locked.unlock("kata sandi kantor", 1).unwrap();
+    assert_eq!(locked.account(&id).unwrap().secret, account.secret);
+    assert_eq!(
+        locked.secrets(&id).unwrap().device_key,
+        Some(Secret::new(vec![0x5a; 32]))
+    );
+    locked.disable_lock("kata sandi kantor", 2).unwrap();
+    assert_eq!(otentik_test_support::keyring::items(&service).len(), 1);
+    assert_eq!(
+        open(dir.path(), &service).account(&id).unwrap().secret,
+        account.secret
     );
 }
