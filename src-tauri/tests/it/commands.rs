@@ -12,8 +12,9 @@ use crate::harness::{Harness, NOW_MS, qr_png};
 const SECRET: &str = "JBSWY3DPEHPK3PXP";
 const URI: &str = "otpauth://totp/LPSE%20Kota%20Bandung:budi?secret=JBSWY3DPEHPK3PXP&issuer=LPSE%20Kota%20Bandung";
 
-/// The smoke test over the real Secret Service: what the commands add and remove is what the
-/// keyring holds, as `secret-tool` sees it.
+/// The smoke test over the real Secret Service: the keyring holds the vault key alone (the
+/// secrets are sealed in the data directory), and no item reads as the seed, as `secret-tool`
+/// sees it.
 #[test]
 fn add_by_uri_then_codes_rename_move_remove() {
     let _serial = otentik_test_support::keyring::serial();
@@ -37,7 +38,13 @@ fn add_by_uri_then_codes_rename_move_remove() {
         .call("confirm_add", json!({ "token": pending["token"] }))
         .unwrap();
     assert_eq!(added["added"][0]["name"], "budi");
-    assert_eq!(stored(), 1, "the secret is in the keyring");
+    assert_eq!(stored(), 1, "the vault key is in the keyring");
+    assert!(
+        otentik_test_support::keyring::items(&h.service)
+            .iter()
+            .all(|item| !String::from_utf8_lossy(&item.secret).contains(SECRET)),
+        "no keyring item reads as the seed"
+    );
     let id = added["added"][0]["id"].as_str().unwrap().to_owned();
     // A token is good once.
     let again = h
@@ -97,7 +104,11 @@ fn add_by_uri_then_codes_rename_move_remove() {
     assert_eq!(gone["code"], "no_match");
     h.call("remove_account", json!({ "id": second_id }))
         .unwrap();
-    assert_eq!(stored(), 0, "Hapus leaves nothing in the keyring");
+    assert_eq!(
+        stored(),
+        1,
+        "Hapus leaves the vault key alone in the keyring"
+    );
 }
 
 #[test]
