@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::password;
 use crate::args::{LockCommand, LockNewArgs, LockOldArgs, LockPasswdArgs, LockStatusArgs};
-use crate::failure::{Failure, LOCKED};
+use crate::failure::Failure;
 use crate::{Outcome, messages, now, output};
 
 /// How long the key derivation should take on this machine.
@@ -88,14 +88,7 @@ fn status(args: &LockStatusArgs) -> Outcome {
 
 /// The current password: a file's first line, or typed; status 5 without either.
 fn old_password(file: Option<&Path>) -> Result<Zeroizing<String>, Failure> {
-    match file {
-        Some(file) => password::from_file(file),
-        None if std::io::stdin().is_terminal() => password::prompt(messages::VAULT_PASSWORD_PROMPT),
-        None => Err(Failure {
-            status: LOCKED,
-            message: messages::vault_locked("--password-file"),
-        }),
-    }
+    super::unlock::vault_password(file, "--password-file")
 }
 
 /// A new password: a file's first line, or typed twice; at least 8 characters, with a hint

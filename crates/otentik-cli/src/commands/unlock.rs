@@ -5,6 +5,7 @@
 use std::io::IsTerminal as _;
 use std::path::Path;
 
+use otentik::Zeroizing;
 use otentik::vault::Vault;
 
 use super::password;
@@ -22,18 +23,19 @@ pub fn open(file: Option<&Path>, option: &str) -> Result<Vault, Failure> {
     if wait > 0 {
         return Err(otentik::Error::LockWait { seconds: wait }.into());
     }
-    let password = match file {
-        Some(file) => password::from_file(file)?,
-        None if std::io::stdin().is_terminal() => {
-            password::prompt(messages::VAULT_PASSWORD_PROMPT)?
-        }
-        None => {
-            return Err(Failure {
-                status: LOCKED,
-                message: messages::vault_locked(option),
-            });
-        }
-    };
-    vault.unlock(&password, crate::now())?;
+    vault.unlock(&vault_password(file, option)?, crate::now())?;
     Ok(vault)
+}
+
+/// The vault's password: the first line of `file`, or typed on a terminal; without either,
+/// exit status 5 and a line naming `option`.
+pub fn vault_password(file: Option<&Path>, option: &str) -> Result<Zeroizing<String>, Failure> {
+    match file {
+        Some(file) => password::from_file(file),
+        None if std::io::stdin().is_terminal() => password::prompt(messages::VAULT_PASSWORD_PROMPT),
+        None => Err(Failure {
+            status: LOCKED,
+            message: messages::vault_locked(option),
+        }),
+    }
 }
