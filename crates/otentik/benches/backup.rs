@@ -1,6 +1,6 @@
 //! Import of a 1,000-entry encrypted Aegis vault, and the export + verification of a
-//! 1,000-entry vault, in the real Secret Service; prints times (issue 14's goal: each under
-//! 5 s on the 2-core CI machine, the KDF being the known part).
+//! 1,000-entry vault, with the vault key in the real Secret Service; prints times (issue 14's
+//! goal: each under 5 s on the 2-core CI machine, the KDF being the known part).
 //!
 //! Needs a Secret Service: `make bench` runs it inside `scripts/with-keyring.sh`.
 //!     scripts/with-keyring.sh cargo bench -p otentik --bench backup
@@ -47,7 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let import_total = started.elapsed();
     assert_eq!(imported.added.len(), ACCOUNTS);
 
-    // Export + verification of that vault: secrets out of the keyring, encrypted, written,
+    // Export + verification of that vault: secrets out of the sealed file, encrypted, written,
     // read back from disk, decrypted and compared.
     let backup_path = dir.path().join("backup.json");
     let started = Instant::now();
@@ -68,11 +68,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ms(read)
     );
     println!(
-        "  import: total (with {ACCOUNTS} keyring writes): {:>8.1} ms   goal < 5000 ms",
+        "  import: total (add to the vault, sealed):  {:>8.1} ms   goal < 5000 ms",
         ms(import_total)
     );
     println!(
-        "  export: secrets from the keyring:       {:>8.1} ms",
+        "  export: secrets from the sealed file:   {:>8.1} ms",
         ms(gather)
     );
     println!(
