@@ -164,6 +164,20 @@ impl Approvals {
         Ok(())
     }
 
+    /// Stops polling and empties the queue (the app locked: the poller holds the device keys,
+    /// and a request cannot be answered until the unlock restarts it).
+    pub fn stop(&self) {
+        if let (Ok(mut slot), Some(runtime)) = (self.poller.lock(), self.runtime.as_ref())
+            && let Some(previous) = slot.take()
+        {
+            runtime.spawn(previous.stop());
+        }
+        if let Ok(mut queue) = self.queue.lock() {
+            queue.clear();
+        }
+        self.changed();
+    }
+
     /// Ends the poller's pause (it paces itself while a request it reported is pending): call
     /// it after an answer, so the next login is fetched at once.
     pub fn wake(&self) {

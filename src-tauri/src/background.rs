@@ -68,7 +68,7 @@ fn on_event<R: Runtime>(app: &AppHandle<R>, event: PushEvent) {
         }
         PushEvent::Revoked { account_id } => {
             approvals.forget_account(&account_id);
-            let _ = state.with_vault(|vault| accounts::record(vault, &account_id, true, 0));
+            let _ = state.with_vault_locked(|vault| accounts::record(vault, &account_id, true, 0));
         }
         PushEvent::Unreachable { server, message } => {
             approvals.set_unreachable(&server, Some(message));
@@ -78,7 +78,7 @@ fn on_event<R: Runtime>(app: &AppHandle<R>, event: PushEvent) {
             account_ids,
             offset,
         } => {
-            let _ = state.with_vault(|vault| {
+            let _ = state.with_vault_locked(|vault| {
                 for id in &account_ids {
                     accounts::record(vault, id, false, offset)?;
                 }

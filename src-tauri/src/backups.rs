@@ -68,6 +68,16 @@ impl Backups {
         }
     }
 
+    /// Drops the picked files and the imports waiting for confirmation (the app locked).
+    pub fn forget_imports(&self) {
+        if let Ok(mut staged) = self.staged.lock() {
+            staged.clear();
+        }
+        if let Ok(mut imports) = self.imports.lock() {
+            imports.clear();
+        }
+    }
+
     /// Keeps a picked file; returns its id.
     pub fn stage(&self, bytes: Vec<u8>) -> CommandResult<String> {
         let id = crate::state::token();
@@ -175,7 +185,12 @@ fn run_loop<R: Runtime>(app: &AppHandle<R>, wake: &Receiver<()>) {
 /// failed). Returns whether one was attempted.
 pub fn run_if_due(state: &AppState) -> CommandResult<bool> {
     let now = state.clock.now();
-    state.with_vault(|vault| {
+    state.with_vault_locked(|vault| {
+        // A locked vault cannot be read: the backup waits for the unlock (the accounts cannot
+        // change meanwhile, except from the CLI, which is caught up then).
+        if vault.is_locked() {
+            return Ok::<_, Failure>(false);
+        }
         vault.reload()?;
         let settings = Settings::read(vault.dir())?;
         if !settings.due(&auto::state_of(vault), now) {

@@ -5,7 +5,7 @@
 use otentik::backup::{Format, Skipped};
 use otentik::otpauth::WarningCode;
 use otentik::push::{Decision, LoginState, RequestView, ServerCheck};
-use otentik::vault::PushState;
+use otentik::vault::{LockState, PushState, Strength};
 use otentik::{Algorithm, Code, OtpKind};
 use ts_rs::TS;
 
@@ -13,8 +13,8 @@ use crate::approvals::Language;
 use crate::failure::{AppCode, ErrorCode, Failure};
 use crate::views::{
     AccountView, AddResult, AnswerView, AppInfo, BackupView, CodeFailure, CodeView, Codes,
-    ImportDone, ImportEntry, ImportPreview, ManualForm, Pending, PendingAccount, PhoneTransfer,
-    PushView, RemovalCheck, Requests, Source, StagedFile,
+    ImportDone, ImportEntry, ImportPreview, LockView, ManualForm, Pending, PendingAccount,
+    PhoneTransfer, PushView, RemovalCheck, Requests, Source, StagedFile,
 };
 use crate::warning::UriWarning;
 
@@ -34,6 +34,8 @@ pub fn typescript() -> String {
         LoginState::decl(),
         Format::decl(),
         Skipped::decl(),
+        LockState::decl(),
+        Strength::decl(),
         // The app's.
         AppCode::decl(),
         ErrorCode::decl(),
@@ -62,6 +64,7 @@ pub fn typescript() -> String {
         ImportDone::decl(),
         BackupView::decl(),
         PhoneTransfer::decl(),
+        LockView::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types (otentik, otentik-protocol, src-tauri) by `cargo test -p otentik-app`.\n\

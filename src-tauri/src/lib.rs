@@ -9,7 +9,8 @@
 //! - [`logs`]: what the app logs, to a rotating file under the data folder;
 //! - [`approvals`], [`background`], [`alerts`], [`tray`]: login requests, polled in the
 //!   background, announced by a notification and the tray;
-//! - [`backups`]: imports waiting for confirmation, and the automatic backups.
+//! - [`backups`]: imports waiting for confirmation, and the automatic backups;
+//! - [`locking`], [`session`]: the app lock (idle time, the desktop session's lock, the tray).
 //!
 //! [`app`] adds the commands and state to any builder, so tests drive them through
 //! `tauri::test::mock_builder()`; [`run`] is the real app.
@@ -25,7 +26,9 @@ pub mod clock;
 pub mod commands;
 pub mod failure;
 pub mod link;
+pub mod locking;
 pub mod logs;
+pub mod session;
 pub mod state;
 pub mod transfer;
 pub mod tray;
@@ -97,6 +100,7 @@ pub fn run() {
         }
         background::start(app.handle());
         backups::start(app.handle());
+        locking::start(app.handle());
         Ok(())
     })
     .on_window_event(|window, event| {

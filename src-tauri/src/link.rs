@@ -18,10 +18,15 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, urls: impl IntoIterator<Item = Strin
         if !(url.starts_with("otpauth://") || url.starts_with("otpauth-migration://")) {
             continue;
         }
+        any = true;
+        if state.is_locked() {
+            // Read after the unlock: a locked app says nothing about its accounts.
+            state.defer_link(url);
+            continue;
+        }
         let outcome = capture::from_text(&url)
             .and_then(|parsed| state.hold(parsed, crate::views::Source::Link));
         state.push_link(outcome);
-        any = true;
     }
     if any {
         let _ = app.emit(EVENT, ());

@@ -17,6 +17,7 @@ use crate::backups::Backups;
 use crate::clipboard::Copier;
 use crate::clock::Clock;
 use crate::failure::{AppCode, CommandResult, Failure};
+use crate::locking::Activity;
 use crate::views::{Pending, PendingAccount, Source};
 
 /// A push call of the core, borrowing the vault and the client (see [`AppState::push`]).
@@ -34,6 +35,8 @@ pub struct AppState {
     vault: Mutex<Option<Vault>>,
     pending: Mutex<VecDeque<(String, Vec<Account>)>>,
     links: Mutex<VecDeque<CommandResult<Pending>>>,
+    /// Links that arrived while locked, read when the UI asks after the unlock.
+    deferred: Mutex<Vec<String>>,
     /// The clipboard.
     pub copier: Arc<Copier>,
     /// The clock, read once per command.
@@ -42,6 +45,8 @@ pub struct AppState {
     pub approvals: Approvals,
     /// Imports waiting for confirmation, and the automatic backups.
     pub backups: Backups,
+    /// When the window was last used, for the idle lock.
+    pub activity: Activity,
 }
 
 impl AppState {
@@ -52,10 +57,12 @@ impl AppState {
             vault: Mutex::new(None),
             pending: Mutex::new(VecDeque::new()),
             links: Mutex::new(VecDeque::new()),
+            deferred: Mutex::new(Vec::new()),
             copier,
             clock,
             approvals: Approvals::new(),
             backups: Backups::new(),
+            activity: Activity::default(),
         }
     }
 
@@ -66,8 +73,27 @@ impl AppState {
             .restart(servers, Arc::new(CoreClock(self.clock.clone())))
     }
 
-    /// Runs `work` on the vault, opening it first if needed.
+    /// Runs `work` on the vault, opening it first if needed. While the lock is closed it
+    /// answers `vault_locked` without running `work`: no account name, code or secret leaves
+    /// a locked app (the lock's own commands use [`AppState::with_vault_locked`]).
     pub fn with_vault<T, E>(
+        &self,
+        work: impl FnOnce(&mut Vault) -> Result<T, E>,
+    ) -> CommandResult<T>
+    where
+        Failure: From<E>,
+    {
+        self.with_vault_locked::<T, Failure>(|vault| {
+            if vault.is_locked() {
+                return Err(otentik::Error::VaultLocked.into());
+            }
+            work(vault).map_err(Failure::from)
+        })
+    }
+
+    /// Runs `work` on the vault whether or not it is locked: for the lock itself, and for
+    /// what the background keeps up to date in the account list while locked.
+    pub fn with_vault_locked<T, E>(
         &self,
         work: impl FnOnce(&mut Vault) -> Result<T, E>,
     ) -> CommandResult<T>
@@ -133,6 +159,18 @@ impl AppState {
         })
     }
 
+    /// Forgets what only an unlocked app may hold: accounts, links and imports waiting for
+    /// confirmation (they carry secrets and names). Called when the app locks.
+    pub fn forget_unlocked(&self) {
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.clear();
+        }
+        if let Ok(mut links) = self.links.lock() {
+            links.clear();
+        }
+        self.backups.forget_imports();
+    }
+
     /// Takes the accounts held under `token`.
     pub fn take(&self, token: &str) -> CommandResult<Vec<Account>> {
         let mut pending = lock(&self.pending)?;
@@ -166,8 +204,33 @@ impl AppState {
         }
     }
 
-    /// The oldest link outcome not yet shown.
+    /// Keeps a link that arrived while locked: its accounts are read (and compared with the
+    /// vault's) only after the unlock.
+    pub fn defer_link(&self, url: String) {
+        if let Ok(mut deferred) = self.deferred.lock()
+            && deferred.len() < MAX_PENDING
+        {
+            deferred.push(url);
+        }
+    }
+
+    /// Whether the vault is locked (opening it first if needed).
+    pub fn is_locked(&self) -> bool {
+        self.with_vault_locked(|vault| Ok::<_, Failure>(vault.is_locked()))
+            .unwrap_or(false)
+    }
+
+    /// The oldest link outcome not yet shown (links deferred while locked are read first).
     pub fn take_link(&self) -> CommandResult<Option<Pending>> {
+        if self.is_locked() {
+            return Err(otentik::Error::VaultLocked.into());
+        }
+        let deferred = std::mem::take(&mut *lock(&self.deferred)?);
+        for url in deferred {
+            let outcome =
+                crate::capture::from_text(&url).and_then(|parsed| self.hold(parsed, Source::Link));
+            self.push_link(outcome);
+        }
         lock(&self.links)?.pop_front().transpose()
     }
 }

@@ -1,5 +1,5 @@
 //! The tray icon: it shows whether login requests wait (a red dot and a count in the
-//! tooltip), opens the window on a click, and offers Keluar. While it exists, closing the
+//! tooltip), opens the window on a click, and offers Kunci sekarang and Keluar. While it exists, closing the
 //! window hides it so requests keep arriving; a second launch shows the window again.
 
 use tauri::image::Image;
@@ -8,7 +8,7 @@ use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent}
 use tauri::{AppHandle, Runtime};
 
 use crate::approvals::Language;
-use crate::link;
+use crate::{link, locking};
 
 /// The tray icon's id.
 pub const ID: &str = "main";
@@ -19,8 +19,9 @@ const WAITING: &[u8] = include_bytes!("../../icons/tray-alert.png");
 /// Creates the tray icon. Fails where the desktop has no tray support.
 pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let show = MenuItem::with_id(app, "show", "Buka Otentik / Open", true, None::<&str>)?;
+    let lock = MenuItem::with_id(app, "lock", "Kunci sekarang / Lock now", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "Keluar / Quit", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&show, &quit])?;
+    let menu = Menu::with_items(app, &[&show, &lock, &quit])?;
     TrayIconBuilder::with_id(ID)
         .icon(Image::from_bytes(IDLE)?)
         .tooltip(tooltip(0, Language::Id))
@@ -28,6 +29,7 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .show_menu_on_left_click(false)
         .on_menu_event(|app, event| match event.id.as_ref() {
             "show" => link::show(app),
+            "lock" => locking::lock_app(app, "tray"),
             "quit" => app.exit(0),
             _ => {}
         })

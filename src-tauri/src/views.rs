@@ -6,7 +6,7 @@ use otentik::backup::{Format, Skipped};
 use otentik::otpauth::Warning;
 use otentik::push::LoginState;
 use otentik::push::RequestView;
-use otentik::vault::{PushState, StoredAccount};
+use otentik::vault::{LockState, PushState, StoredAccount};
 use otentik::{Account, Algorithm, OtpKind};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -289,6 +289,22 @@ pub struct AppInfo {
     pub license: String,
     /// Where the account list is kept.
     pub data_dir: String,
+}
+
+/// Where the app lock stands, for the lock screen and Pengaturan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct LockView {
+    /// Off, locked, or unlocked by this app.
+    pub state: LockState,
+    /// Seconds before another password may be tried (0: at once).
+    #[ts(type = "number")]
+    pub wait_seconds: u64,
+    /// Seconds without use after which the app locks (0: never).
+    #[ts(type = "number")]
+    pub idle_seconds: u64,
+    /// Whether automatic encrypted backups are set up (Pengaturan offers one before the lock
+    /// goes on: a forgotten password loses the vault).
+    pub backups_on: bool,
 }
 
 /// Whether an account kind is time-based.

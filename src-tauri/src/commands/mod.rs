@@ -11,6 +11,7 @@
 //! - [`add`]: reading accounts from text, images, camera, screen, clipboard or the form, then
 //!   confirming them;
 //! - [`backup`]: imports from other apps, automatic backups, moving accounts to a phone;
+//! - [`lock`]: the app lock (the only commands that answer while locked);
 //! - [`push`]: login requests, answers, enrolment retries, the check before removal.
 
 pub mod accounts;
@@ -18,4 +19,5 @@ pub mod add;
 pub mod app;
 pub mod backup;
 pub mod codes;
+pub mod lock;
 pub mod push;

@@ -16,12 +16,14 @@ import type {
   ImportDone,
   ImportPreview,
   Language,
+  LockView,
   ManualForm,
   Pending,
   PhoneTransfer,
   RemovalCheck,
   Requests,
   StagedFile,
+  Strength,
 } from "./bindings";
 
 export type { Decision };
@@ -66,7 +68,21 @@ export const api = {
     invoke<BackupView>("set_backup", { enabled, folder, password }),
   backupNow: () => invoke<BackupView>("backup_now"),
   phoneTransfer: () => invoke<PhoneTransfer>("phone_transfer"),
+  lockStatus: () => invoke<LockView>("lock_status"),
+  unlock: (password: string) => invoke<LockView>("unlock", { password }),
+  lockNow: () => invoke<LockView>("lock_now"),
+  enableLock: (password: string, confirm: string) =>
+    invoke<LockView>("enable_lock", { password, confirm }),
+  changeLockPassword: (old: string, next: string, confirm: string) =>
+    invoke<LockView>("change_lock_password", { old, new: next, confirm }),
+  disableLock: (password: string) => invoke<LockView>("disable_lock", { password }),
+  setIdleLock: (seconds: number) => invoke<LockView>("set_idle_lock", { seconds }),
+  noteActivity: () => invoke<null>("note_activity"),
+  passwordStrength: (password: string) => invoke<Strength>("password_strength", { password }),
 };
+
+/** Rust emits it when the app locked on its own (idle time, desktop session, tray). */
+export const LOCK_EVENT = "otentik://lock";
 
 /** Rust emits it when the automatic backups' state changed. */
 export const BACKUP_EVENT = "otentik://backup";

@@ -27,6 +27,10 @@ name: string,
  */
 reason: string, };
 
+export type LockState = "off" | "locked" | "unlocked";
+
+export type Strength = "too_short" | "weak" | "fair" | "strong";
+
 export type AppCode = "invalid_input" | "pending_expired" | "internal";
 
 export type ErrorCode = Code | AppCode;
@@ -516,3 +520,22 @@ qrs: Array<string>,
  * Accounts that cannot travel this way, with why.
  */
 left_out: Array<Skipped>, };
+
+export type LockView = { 
+/**
+ * Off, locked, or unlocked by this app.
+ */
+state: LockState, 
+/**
+ * Seconds before another password may be tried (0: at once).
+ */
+wait_seconds: number, 
+/**
+ * Seconds without use after which the app locks (0: never).
+ */
+idle_seconds: number, 
+/**
+ * Whether automatic encrypted backups are set up (Pengaturan offers one before the lock
+ * goes on: a forgotten password loses the vault).
+ */
+backups_on: boolean, };

@@ -3,7 +3,7 @@
 
 import { tick as domUpdated } from "svelte";
 import { api } from "./api";
-import type { AccountView, BackupView, Failure, Pending, RequestView } from "./bindings";
+import type { AccountView, BackupView, Failure, LockView, Pending, RequestView } from "./bindings";
 import { expiryMs, needsRefresh } from "./countdown";
 import { toFailure } from "./errors";
 
@@ -31,7 +31,27 @@ export const store = $state({
   expired: [] as ShownRequest[],
   /** The automatic backups (a failure shows as a banner on Akun). */
   backup: null as BackupView | null,
+  /** The app lock; while it is `locked` the window shows only the lock screen. */
+  lock: null as LockView | null,
 });
+
+/** Whether the window must show only the lock screen. */
+export function isLocked(): boolean {
+  return store.lock?.state === "locked";
+}
+
+/** Drops every account name, code and request from the page (the app locked). */
+export function forgetAccounts(): void {
+  store.accounts = [];
+  store.codes = {};
+  store.codeFailures = {};
+  store.hotp = {};
+  store.pending = null;
+  store.requests = [];
+  store.expired = [];
+  store.loaded = false;
+  store.failure = null;
+}
 
 /** Fetches the automatic backups' state (at start, and when Rust says it changed). */
 export async function loadBackup(): Promise<void> {
@@ -108,7 +128,7 @@ export function tick(): void {
   store.now = Date.now() + store.offsetMs;
   expireRequests(Date.now());
   const expiries = Object.values(store.codes).map((c) => c.expiry);
-  if (store.loaded && !store.failure && needsRefresh(expiries, store.now)) void refreshCodes();
+  if (store.loaded && !store.failure && !isLocked() && needsRefresh(expiries, store.now)) void refreshCodes();
 }
 
 /** Records when the first codes reached the DOM (performance.now(), ms) for the start-up benchmark. */

@@ -31,6 +31,12 @@ const VERSION: u32 = 1;
 pub const MIN_PASSWORD_CHARS: usize = 8;
 /// Wrong passwords allowed before the first wait.
 pub const FREE_ATTEMPTS: u32 = 5;
+/// The lock's settings inside the data directory (the app's idle time).
+pub const SETTINGS_NAME: &str = "lock-settings.json";
+/// The idle time after which the app locks, unless the user chose another.
+pub const DEFAULT_IDLE_SECONDS: u64 = 5 * 60;
+/// The longest idle time that can be set (a day); 0 means never.
+pub const MAX_IDLE_SECONDS: u64 = 24 * 60 * 60;
 
 /// Argon2id cost parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -312,9 +318,53 @@ impl Attempts {
     }
 }
 
+/// `lock-settings.json`: how the app applies the lock. Not secret, readable while locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockSettings {
+    /// Seconds without use after which the app locks; 0: never.
+    pub idle_seconds: u64,
+}
+
+impl Default for LockSettings {
+    fn default() -> Self {
+        Self {
+            idle_seconds: DEFAULT_IDLE_SECONDS,
+        }
+    }
+}
+
+impl LockSettings {
+    /// Reads the settings; missing or damaged gives the defaults (a damaged file must not
+    /// turn the idle lock off).
+    pub fn read(path: &Path) -> Self {
+        fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// Writes the settings atomically.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        write_atomic(path, &serde_json::to_vec(self).unwrap_or_default())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lock_settings_default_to_five_minutes_even_when_damaged() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(SETTINGS_NAME);
+        assert_eq!(LockSettings::read(&path).idle_seconds, 300);
+        LockSettings { idle_seconds: 60 }
+            .write(&path)
+            .expect("write");
+        assert_eq!(LockSettings::read(&path).idle_seconds, 60);
+        fs::write(&path, b"{broken").expect("damage");
+        assert_eq!(LockSettings::read(&path), LockSettings::default());
+    }
 
     #[test]
     fn the_wait_grows_after_five_wrong_passwords_and_is_capped() {

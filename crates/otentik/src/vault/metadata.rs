@@ -218,6 +218,7 @@ pub fn sweep_temp_files(dir: &Path) {
             super::sealed::FILE_NAME,
             super::lock::FILE_NAME,
             super::lock::ATTEMPTS_NAME,
+            super::lock::SETTINGS_NAME,
         ]
         .iter()
         .any(|file| name.starts_with(&format!("{file}.tmp-")))

@@ -729,6 +729,19 @@ impl Vault {
         Ok(())
     }
 
+    /// Seconds without use after which the app locks (0: never).
+    pub fn idle_lock(&self) -> u64 {
+        lock::LockSettings::read(&self.dir.join(lock::SETTINGS_NAME)).idle_seconds
+    }
+
+    /// Sets the idle time (0: never; longer than [`lock::MAX_IDLE_SECONDS`] is cut to it).
+    pub fn set_idle_lock(&mut self, seconds: u64) -> Result<()> {
+        lock::LockSettings {
+            idle_seconds: seconds.min(lock::MAX_IDLE_SECONDS),
+        }
+        .write(&self.dir.join(lock::SETTINGS_NAME))
+    }
+
     /// The Argon2id parameters the key is wrapped with (lock on).
     pub fn lock_params(&self) -> Result<Option<KdfParams>> {
         Ok(self.lock_file()?.map(|file| file.params()))
