@@ -286,9 +286,18 @@ impl Desktop {
 
     /// Waits until `css` matches an element.
     pub async fn wait_for(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        self.wait_for_within(css, Duration::from_secs(10)).await
+    }
+
+    /// Waits at most `limit` until `css` matches an element.
+    pub async fn wait_for_within(
+        &self,
+        css: &str,
+        limit: Duration,
+    ) -> Result<fantoccini::elements::Element> {
         self.client
             .wait()
-            .at_most(Duration::from_secs(10))
+            .at_most(limit)
             .for_element(Locator::Css(css))
             .await
             .with_context(|| format!("no element matches {css}"))
