@@ -406,12 +406,14 @@ pub enum Error {
         what: String,
     },
     /// The file was read but holds no account Otentik can use.
-    #[error("the {format} file holds no account Otentik can use ({skipped} skipped)")]
+    #[error("the {format} file holds no account Otentik can use ({skipped} skipped: {why})")]
     BackupNoAccounts {
         /// The app's name.
         format: &'static str,
         /// How many entries were skipped.
         skipped: usize,
+        /// Why, for the first few (names and reasons, never a secret).
+        why: String,
     },
     /// A written backup did not read back the same: it was not kept.
     #[error(
@@ -904,6 +906,7 @@ mod tests {
             Error::BackupNoAccounts {
                 format: "Aegis",
                 skipped: 2,
+                why: "Bank: budi (the secret is 40 bits; at least 80 are needed); …".into(),
             },
             Error::BackupVerifyFailed {
                 detail: "entry 3 differs".into(),
@@ -1096,7 +1099,7 @@ mod tests {
                 "this Bitwarden file cannot be imported: an encrypted export"
             }
             Error::BackupNoAccounts { .. } => {
-                "the Aegis file holds no account Otentik can use (2 skipped)"
+                "the Aegis file holds no account Otentik can use (2 skipped: Bank: budi (the secret is 40 bits; at least 80 are needed); …)"
             }
             Error::BackupVerifyFailed { .. } => {
                 "the backup did not verify (entry 3 differs); it was not kept: check the folder and the disk, and try again"

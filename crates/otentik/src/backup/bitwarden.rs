@@ -143,8 +143,14 @@ fn account(login: &Login<'_>) -> Result<Account, String> {
     let username = login.username.trim();
     if strip_scheme(totp, "otpauth://").is_some() {
         let mut account = uri::account(totp).or_else(|reason| {
-            // A URI without an account name: the login's username names it.
-            match with_name(totp, username) {
+            // A URI without an account name (Bitwarden's own exports hold
+            // `otpauth://totp/?secret=…`): the login's username names it, or else the item.
+            let name = if username.is_empty() {
+                item_name
+            } else {
+                username
+            };
+            match with_name(totp, name) {
                 Some(named) if reason == Error::EmptyAccountName.to_string() => {
                     uri::account(&named)
                 }
@@ -246,7 +252,8 @@ mod tests {
              ,Tanpa TOTP,x,login\r\n\
              {SECRET},Catatan,,note\r\n\
              steam://{SECRET},Steam,,login\r\n\
-             \"otpauth://totp/?secret={SECRET}&issuer=Bank\",Bank item,nasabah,login"
+             \"otpauth://totp/?secret={SECRET}&issuer=Bank\",Bank item,nasabah,login\r\n\
+             \"otpauth://totp/?secret={SECRET}&issuer=Code%202%20\",Code 2 ,,login"
         );
         let import = read(csv.as_bytes()).unwrap();
         assert_eq!(import.skipped, []);
@@ -261,6 +268,8 @@ mod tests {
                 (OtpKind::Totp, "GitHub: octo".to_owned()),
                 (OtpKind::Steam, "Steam: Steam".to_owned()),
                 (OtpKind::Totp, "Bank: nasabah".to_owned()),
+                // As Bitwarden exports them: no label, no username; the item names it.
+                (OtpKind::Totp, "Code 2: Code 2".to_owned()),
             ]
         );
     }

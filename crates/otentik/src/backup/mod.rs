@@ -228,9 +228,25 @@ impl Import {
     /// Fails with [`Error::BackupNoAccounts`] when nothing usable was found.
     pub(crate) fn non_empty(self) -> Result<Self> {
         if self.entries.is_empty() {
+            // The first reasons go with the error: a file whose every entry is skipped must
+            // say why, not only how many.
+            const SHOWN: usize = 3;
+            let mut why: Vec<String> = self
+                .skipped
+                .iter()
+                .take(SHOWN)
+                .map(|skipped| format!("{} ({})", skipped.name, skipped.reason))
+                .collect();
+            if self.skipped.len() > SHOWN {
+                why.push("…".to_owned());
+            }
+            if why.is_empty() {
+                why.push("it holds no entries".to_owned());
+            }
             return Err(Error::BackupNoAccounts {
                 format: self.format.app_name(),
                 skipped: self.skipped.len(),
+                why: why.join("; "),
             });
         }
         Ok(self)

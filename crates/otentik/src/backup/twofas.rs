@@ -129,8 +129,16 @@ fn read_services(services: &Value, schema: u64, mut import: Import) -> Result<Im
             "" => str_of(otp, "issuer"),
             name => name,
         };
+        let from_link;
         let name = match str_of(otp, "account").trim() {
-            "" => label_name(str_of(otp, "label"), schema),
+            "" => match label_name(str_of(otp, "label"), schema).trim() {
+                // Manual entries of 2FAS 5.x leave both empty; the `link` still names it.
+                "" => {
+                    from_link = link_name(str_of(otp, "link"));
+                    from_link.as_str()
+                }
+                label => label,
+            },
             account => account,
         };
         let kind = match str_of(otp, "tokenType") {
@@ -156,6 +164,13 @@ fn read_services(services: &Value, schema: u64, mut import: Import) -> Result<Im
         }
     }
     Ok(import)
+}
+
+/// The account name in the label of `otp.link` (an `otpauth://` URI), or nothing.
+fn link_name(link: &str) -> String {
+    crate::otpauth::parse(link)
+        .map(|parsed| parsed.account.name)
+        .unwrap_or_default()
 }
 
 /// The account name from `otp.label`: `"Issuer:Account"` up to schema 3, the bare account
@@ -192,7 +207,8 @@ mod tests {
         {"name": "Later", "secret": "JBSWY3DPEHPK3PXP", "otp": {"account": "b", "tokenType": "HOTP", "counter": 7}, "order": {"position": 2}},
         {"name": "", "secret": "JBSWY3DPEHPK3PXP", "otp": {"issuer": "Fallback", "label": "Fallback:a"}, "order": {"position": 1}},
         {"name": "Unordered", "secret": "JBSWY3DPEHPK3PXP", "otp": {"tokenType": "YANDEX"}},
-        {"name": "MD", "secret": "JBSWY3DPEHPK3PXP", "otp": {"algorithm": "MD5", "account": "x"}, "order": {"position": 0}}
+        {"name": "MD", "secret": "JBSWY3DPEHPK3PXP", "otp": {"algorithm": "MD5", "account": "x"}, "order": {"position": 0}},
+        {"name": "GitHub", "secret": "JBSWY3DPEHPK3PXP", "otp": {"account": "", "label": "", "link": "otpauth://totp/GitHub:Test-acc?secret=JBSWY3DPEHPK3PXP&issuer=GitHub"}, "order": {"position": 3}}
     ]"#;
 
     fn plain(schema: u64) -> Vec<u8> {
@@ -204,7 +220,7 @@ mod tests {
     fn order_fallbacks_and_skips() {
         let import = read(&plain(3), None).unwrap();
         let labels: Vec<String> = import.entries.iter().map(|e| e.account.label()).collect();
-        assert_eq!(labels, ["Fallback: a", "Later: b"]);
+        assert_eq!(labels, ["Fallback: a", "Later: b", "GitHub: Test-acc"]);
         assert_eq!(import.entries[1].account.kind, OtpKind::Hotp);
         assert_eq!(import.entries[1].account.counter, 7);
         let skipped: Vec<&str> = import.skipped.iter().map(|s| s.name.as_str()).collect();
@@ -232,7 +248,7 @@ mod tests {
         assert!(super::super::is_encrypted(&bytes, FORMAT));
         let import = read(&bytes, Some(PASSWORD)).unwrap();
         assert!(import.encrypted);
-        assert_eq!(import.entries.len(), 2);
+        assert_eq!(import.entries.len(), 3);
         let error = read(&bytes, Some("sandi 2FAS")).unwrap_err();
         assert!(
             matches!(error, Error::BackupWrongPassword { .. }),
