@@ -26,6 +26,24 @@ pub struct Text {
     pub action: String,
 }
 
+/// The notification of a request that arrives while the app is locked: it names nothing
+/// (no site, account or address on a screen anyone at the desk can see) and says to unlock.
+pub fn locked_text(language: Language) -> Text {
+    if language == Language::En {
+        Text {
+            summary: "Login request — unlock Otentik to answer".to_owned(),
+            body: "Unlock with your password, then answer Yes, No or Not me.".to_owned(),
+            action: "Unlock".to_owned(),
+        }
+    } else {
+        Text {
+            summary: "Permintaan login — buka kunci Otentik untuk menjawab".to_owned(),
+            body: "Buka kunci dengan kata sandi, lalu jawab Ya, Tidak, atau Bukan saya.".to_owned(),
+            action: "Buka kunci".to_owned(),
+        }
+    }
+}
+
 /// The notification for `request`, in `language`. The body is escaped: freedesktop
 /// notification servers read it as markup, and the site, account and address come from the
 /// server (a `<a href>` or `&` in them must show as text, not become a link or an entity).
@@ -74,11 +92,21 @@ fn plain_text(request: &PendingRequest, language: Language) -> Text {
 
 /// Shows the notification and asks for the window's attention. Never blocks: the
 /// notification waits for its click on a thread of its own.
-pub fn login_request<R: Runtime>(app: &AppHandle<R>, request: &PendingRequest, language: Language) {
+/// While `locked` it says only that a request waits ([`locked_text`]).
+pub fn login_request<R: Runtime>(
+    app: &AppHandle<R>,
+    request: &PendingRequest,
+    language: Language,
+    locked: bool,
+) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.request_user_attention(Some(tauri::UserAttentionType::Informational));
     }
-    let text = text(request, language);
+    let text = if locked {
+        locked_text(language)
+    } else {
+        text(request, language)
+    };
     let app = app.clone();
     let account_id = request.account_id.clone();
     let spawned = std::thread::Builder::new()
@@ -171,6 +199,22 @@ mod tests {
             id,
             "Bahasa Indonesia by default"
         );
+    }
+
+    #[test]
+    fn a_locked_app_announces_a_request_without_naming_it() {
+        let id = locked_text(Language::Id);
+        assert_eq!(
+            id.summary,
+            "Permintaan login — buka kunci Otentik untuk menjawab"
+        );
+        let en = locked_text(Language::En);
+        for text in [&id, &en] {
+            let all = format!("{} {} {}", text.summary, text.body, text.action);
+            for named in ["SPSE", "penyedia1", "10.1.2.3"] {
+                assert!(!all.contains(named), "{all}");
+            }
+        }
     }
 
     #[test]

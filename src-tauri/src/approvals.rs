@@ -164,18 +164,15 @@ impl Approvals {
         Ok(())
     }
 
-    /// Stops polling and empties the queue (the app locked: the poller holds the device keys,
-    /// and a request cannot be answered until the unlock restarts it).
+    /// Stops polling (the app locked: the poller holds the device keys; it starts again with
+    /// the poll-only keys). The queue stays: a request cannot be answered before the unlock,
+    /// and is not announced twice.
     pub fn stop(&self) {
         if let (Ok(mut slot), Some(runtime)) = (self.poller.lock(), self.runtime.as_ref())
             && let Some(previous) = slot.take()
         {
             runtime.spawn(previous.stop());
         }
-        if let Ok(mut queue) = self.queue.lock() {
-            queue.clear();
-        }
-        self.changed();
     }
 
     /// Ends the poller's pause (it paces itself while a request it reported is pending): call

@@ -63,7 +63,7 @@ fn on_event<R: Runtime>(app: &AppHandle<R>, event: PushEvent) {
     match event {
         PushEvent::Request(request) => {
             if approvals.enqueue((*request).clone()) {
-                alerts::login_request(app, &request, approvals.language());
+                alerts::login_request(app, &request, approvals.language(), state.is_locked());
             }
         }
         PushEvent::Revoked { account_id } => {

@@ -52,9 +52,11 @@ pub fn lock(state: &AppState) -> CommandResult<bool> {
         Ok(true)
     })?;
     if locked {
-        // The poller holds the device keys: it stops with them.
+        // The poller holds the device keys: it stops with them, and starts again with the
+        // poll-only keys, which can fetch requests but not answer them.
         state.approvals.stop();
         state.forget_unlocked();
+        crate::commands::push::restart_polling(state);
         tracing::info!("the app locked");
     }
     Ok(locked)
@@ -82,7 +84,7 @@ pub fn lock_app<R: Runtime>(app: &AppHandle<R>, why: &str) {
             tracing::info!(why, "locked");
             let _ = app.emit(EVENT, why);
             let language = state.approvals.language();
-            crate::tray::update(app, 0, language);
+            crate::tray::update(app, state.approvals.waiting(None), language);
         }
         Ok(false) => {
             // The lock is off (or already closed): the tray's Kunci sekarang shows the window,

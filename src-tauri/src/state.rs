@@ -68,7 +68,9 @@ impl AppState {
 
     /// (Re)starts polling for every active push account (after start, an add, a remove).
     pub fn restart_push(&self) -> CommandResult<()> {
-        let servers = self.with_vault(|vault| otentik::push::accounts::devices_by_server(vault))?;
+        // Locked, the core hands out the poll-only keys: requests still arrive.
+        let servers =
+            self.with_vault_locked(|vault| otentik::push::accounts::devices_by_server(vault))?;
         self.approvals
             .restart(servers, Arc::new(CoreClock(self.clock.clone())))
     }

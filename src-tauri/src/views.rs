@@ -60,6 +60,9 @@ pub struct PushView {
     pub clock_off: bool,
     /// Login requests waiting for an answer.
     pub requests: u32,
+    /// Whether its requests reach the app while it is locked (enrolled with a poll-only
+    /// key); enrolments made before have to be activated again for that.
+    pub lock_protected: bool,
 }
 
 impl From<&StoredAccount> for AccountView {
@@ -81,6 +84,7 @@ impl From<&StoredAccount> for AccountView {
                 clock_offset: push.clock_offset,
                 clock_off: otentik::push::clock::is_off(push.clock_offset),
                 requests: 0,
+                lock_protected: push.poll_key,
             }),
         }
     }
@@ -305,6 +309,8 @@ pub struct LockView {
     /// Whether automatic encrypted backups are set up (Pengaturan offers one before the lock
     /// goes on: a forgotten password loses the vault).
     pub backups_on: bool,
+    /// Login requests waiting (a number only: the lock screen says to unlock to answer).
+    pub requests: u32,
 }
 
 /// Whether an account kind is time-based.

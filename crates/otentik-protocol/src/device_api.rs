@@ -20,6 +20,11 @@ pub struct EnrollRequest {
     /// A name for the device, shown to the site (optional, at most 64 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
+    /// A second Ed25519 public key, base64url, that may sign the device's polls and status
+    /// requests but never an answer (optional; protocol v1 addition, `docs/protocol.md`
+    /// §4.1): a locked app polls with it while the device key stays sealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_key: Option<String>,
 }
 
 /// Answer to a successful enrolment (201).

@@ -14,6 +14,12 @@ fn device_key() -> SigningKey {
     SigningKey::from_bytes(&bytes)
 }
 
+/// The poll-only key of the v1 addition: seed bytes 64–95.
+fn poll_key() -> SigningKey {
+    let bytes: [u8; 32] = std::array::from_fn(|i| 0x40 + i as u8);
+    SigningKey::from_bytes(&bytes)
+}
+
 fn server_key() -> SigningKey {
     let bytes: [u8; 32] = std::array::from_fn(|i| 0x20 + i as u8);
     SigningKey::from_bytes(&bytes)
@@ -206,6 +212,48 @@ fn device_request_rejections() {
     ));
     assert_eq!(check(&good, public, POLL_PATH, TIMESTAMP + 120), Ok(()));
     assert_eq!(check(&good, public, POLL_PATH, TIMESTAMP - 120), Ok(()));
+}
+
+const POLL_KEY_PUBLIC: &str = "JUO5L_EJVRFHatyDadtt3JM2ZaEZeN2hQE7hBmypVZ0";
+const POLL_KEY_SIGNATURE: &str =
+    "YRGx1G8HRQ2VpC4CY1MRxJI0kHlqb4TrQOGTcGw7vBBXD7q7OQg_cZHYEmIQuOWQ8rBjC7yNYECkq2liKSmQBA";
+
+/// The v1 addition: an enrolment that registers a poll-only key, and a poll signed with it.
+/// The message is the device-request message of the device id, as for the device key; only
+/// the key differs, and the server takes it for `GET challenges` and `GET status` alone.
+#[test]
+fn poll_key_vector() {
+    assert_eq!(
+        keys::public_key_to_wire(&poll_key().verifying_key()),
+        POLL_KEY_PUBLIC
+    );
+    let body = format!(
+        r#"{{"token":"pt_VGhpcyBpcyBhIHRva2Vu","public_key":"A6EHv_POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg","code":"123456","poll_key":"{POLL_KEY_PUBLIC}"}}"#
+    );
+    let parsed: crate::device_api::EnrollRequest = serde_json::from_str(&body).unwrap();
+    assert_eq!(parsed.poll_key.as_deref(), Some(POLL_KEY_PUBLIC));
+    // Without it, the body of before the addition still reads.
+    let old: crate::device_api::EnrollRequest = serde_json::from_str(ENROLL_BODY).unwrap();
+    assert_eq!(old.poll_key, None);
+
+    let headers = request::sign(
+        &[(DEVICE_ID, &poll_key())],
+        "GET",
+        POLL_PATH,
+        TIMESTAMP,
+        &NONCE,
+        b"",
+    );
+    assert_eq!(headers.signature, POLL_KEY_SIGNATURE);
+    let auth = parse(Some(DEVICE_ID), "1767225600", POLL_KEY_SIGNATURE);
+    let poll_public = poll_key().verifying_key();
+    assert_eq!(auth.verify(0, &poll_public, "GET", POLL_PATH, b""), Ok(()));
+    // It is not the device key's signature: a server checking only the device key (every
+    // answer) refuses it.
+    assert_eq!(
+        auth.verify(0, &device_key().verifying_key(), "GET", POLL_PATH, b""),
+        Err(Error::BadSignature)
+    );
 }
 
 #[test]

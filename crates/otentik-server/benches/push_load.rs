@@ -112,6 +112,7 @@ async fn enroll(http: reqwest::Client, base: String, user: String) -> Device {
         public_key: keys::public_key_to_wire(&key.verifying_key()),
         code,
         device_name: None,
+        poll_key: None,
     })
     .unwrap();
     let headers = request::sign(

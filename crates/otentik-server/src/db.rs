@@ -94,6 +94,10 @@ CREATE INDEX code_failures_user ON code_failures (user_id, at);
 ALTER TABLE logins ADD COLUMN typed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE devices ADD COLUMN features TEXT NOT NULL DEFAULT ''; -- as last declared
 "#,
+    r#"
+-- Poll-only keys (protocol v1 addition): may sign polls and status requests, never answers.
+ALTER TABLE devices ADD COLUMN poll_key BLOB;
+"#,
 ];
 
 /// Opens (creating if needed) and migrates the database at `path` (`:memory:` for none).

@@ -155,14 +155,26 @@ pub fn record_nonce(state: &AppState, auth: &RequestAuth) -> Result<(), Error> {
     cache.record(&auth.replay_key(), auth.timestamp, now)
 }
 
+/// Which keys may sign a device request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signer {
+    /// The device key only (answers, unregistering).
+    DeviceKey,
+    /// The device key or the device's poll-only key (polls, status): a locked app polls
+    /// with the poll key while its device key stays sealed (`docs/protocol.md` §4.1).
+    DeviceOrPollKey,
+}
+
 /// Authenticates a request from registered devices: every listed device must exist and its
-/// signature verify; revoked devices authenticate too (they get a distinct answer later).
+/// signature verify (with its device key, or where `signer` allows, its poll key); revoked
+/// devices authenticate too (they get a distinct answer later).
 pub fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
     method: &str,
     path_and_query: &str,
     body: &[u8],
+    signer: Signer,
 ) -> Result<Vec<Device>, Error> {
     let auth = parse_auth(headers)?;
     if headers.get(header::DEVICE).is_none() {
@@ -170,24 +182,42 @@ pub fn authenticate(
     }
     check_time(state, &auth)?;
     let mut devices = Vec::with_capacity(auth.device_ids.len());
+    let mut poll_keys = Vec::with_capacity(auth.device_ids.len());
     {
         let conn = state.db();
         let mut stmt = conn.prepare_cached(
-            "SELECT user_id, public_key, status, revoked_reason, features FROM devices
+            "SELECT user_id, public_key, status, revoked_reason, features, poll_key FROM devices
              WHERE id = ?1",
         )?;
         for id in &auth.device_ids {
-            type Row = (String, Vec<u8>, String, Option<String>, String);
+            type Row = (
+                String,
+                Vec<u8>,
+                String,
+                Option<String>,
+                String,
+                Option<Vec<u8>>,
+            );
             let row: Option<Row> = stmt
                 .query_row([id], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
                 })
                 .optional()?;
-            let Some((user_id, public_key, status, reason, features)) = row else {
+            let Some((user_id, public_key, status, reason, features, poll_key)) = row else {
                 return Err(Error::Unauthorized);
             };
-            let bytes: [u8; 32] = public_key.try_into().map_err(|_| Error::Unauthorized)?;
-            let key = VerifyingKey::from_bytes(&bytes).map_err(|_| Error::Unauthorized)?;
+            let key = verifying_key(public_key)?;
+            poll_keys.push(match (signer, poll_key) {
+                (Signer::DeviceOrPollKey, Some(poll_key)) => Some(verifying_key(poll_key)?),
+                _ => None,
+            });
             let revoked = (status != "active").then(|| reason.unwrap_or_else(|| "revoked".into()));
             devices.push(Device {
                 id: id.clone(),
@@ -198,9 +228,29 @@ pub fn authenticate(
             });
         }
     }
-    let keys: Vec<VerifyingKey> = devices.iter().map(|d| d.key).collect();
-    verify(state, &auth, &keys, method, path_and_query, body)?;
+    for (index, device) in devices.iter().enumerate() {
+        let by_device = auth.verify(index, &device.key, method, path_and_query, body);
+        let by_poll_key = || {
+            poll_keys
+                .get(index)
+                .and_then(Option::as_ref)
+                .is_some_and(|key| {
+                    auth.verify(index, key, method, path_and_query, body)
+                        .is_ok()
+                })
+        };
+        if by_device.is_err() && !by_poll_key() {
+            return Err(Error::Unauthorized);
+        }
+    }
+    record_nonce(state, &auth)?;
     Ok(devices)
+}
+
+/// A stored Ed25519 public key (32 bytes); anything else fails as unauthorized.
+fn verifying_key(bytes: Vec<u8>) -> Result<VerifyingKey, Error> {
+    let bytes: [u8; 32] = bytes.try_into().map_err(|_| Error::Unauthorized)?;
+    VerifyingKey::from_bytes(&bytes).map_err(|_| Error::Unauthorized)
 }
 
 /// Refuses a revoked device with the documented distinct answer.

@@ -180,6 +180,20 @@ pub fn enroll_device(
     if let Some(name) = &request.device_name {
         user::check_text("device_name", name, 64)?;
     }
+    let poll_key = request
+        .poll_key
+        .as_deref()
+        .map(|key| {
+            keys::public_key_from_wire("poll_key", key)
+                .map_err(|e| Error::field("poll_key", e.to_string()))
+        })
+        .transpose()?;
+    if poll_key == Some(public_key) {
+        return Err(Error::field(
+            "poll_key",
+            "the poll key must differ from the device key",
+        ));
+    }
     let now = state.now();
     let mut conn = state.db();
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -203,6 +217,7 @@ pub fn enroll_device(
             &device_id,
             public_key.as_bytes(),
             request.device_name.as_deref(),
+            poll_key.as_ref().map(|key| key.as_bytes()),
         )),
         now,
     )?;
@@ -289,7 +304,8 @@ fn check_code(
     Err(Error::InvalidCode)
 }
 
-type NewDevice<'a> = (&'a str, &'a [u8; 32], Option<&'a str>);
+/// A new device: its id, its key, its name, its poll-only key.
+type NewDevice<'a> = (&'a str, &'a [u8; 32], Option<&'a str>, Option<&'a [u8; 32]>);
 
 fn complete(
     state: &AppState,
@@ -319,11 +335,18 @@ fn complete(
          WHERE user_id = ?1 AND status = 'active'",
         params![pending.user_id, now],
     )?;
-    if let Some((device_id, public_key, name)) = device {
+    if let Some((device_id, public_key, name, poll_key)) = device {
         tx.execute(
-            "INSERT INTO devices (id, user_id, public_key, name, status, created_at)
-             VALUES (?1, ?2, ?3, ?4, 'active', ?5)",
-            params![device_id, pending.user_id, public_key.as_slice(), name, now],
+            "INSERT INTO devices (id, user_id, public_key, name, status, created_at, poll_key)
+             VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?6)",
+            params![
+                device_id,
+                pending.user_id,
+                public_key.as_slice(),
+                name,
+                now,
+                poll_key.map(|key| key.as_slice())
+            ],
         )?;
     }
     Ok(())

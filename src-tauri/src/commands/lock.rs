@@ -153,6 +153,7 @@ fn view(state: &AppState) -> CommandResult<LockView> {
             },
             idle_seconds: vault.idle_lock(),
             backups_on: auto::Settings::read(vault.dir())?.enabled,
+            requests: u32::try_from(state.approvals.waiting(None)).unwrap_or(u32::MAX),
         })
     })
 }

@@ -118,7 +118,12 @@ clock_off: boolean,
 /**
  * Login requests waiting for an answer.
  */
-requests: number, };
+requests: number, 
+/**
+ * Whether its requests reach the app while it is locked (enrolled with a poll-only
+ * key); enrolments made before have to be activated again for that.
+ */
+lock_protected: boolean, };
 
 export type CodeView = { 
 /**
@@ -538,4 +543,8 @@ idle_seconds: number,
  * Whether automatic encrypted backups are set up (Pengaturan offers one before the lock
  * goes on: a forgotten password loses the vault).
  */
-backups_on: boolean, };
+backups_on: boolean, 
+/**
+ * Login requests waiting (a number only: the lock screen says to unlock to answer).
+ */
+requests: number, };

@@ -9,6 +9,7 @@ const push = (over: Partial<PushView>): PushView => ({
   clock_offset: 0,
   clock_off: false,
   requests: 0,
+  lock_protected: true,
   ...over,
 });
 

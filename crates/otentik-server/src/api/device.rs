@@ -77,7 +77,14 @@ async fn poll(
     let wait = wait_param(uri.0.query())?;
     let target = target(&uri);
     let devices = blocking(&state, move |state| {
-        let mut devices = device::authenticate(state, &headers, method.as_str(), &target, b"")?;
+        let mut devices = device::authenticate(
+            state,
+            &headers,
+            method.as_str(),
+            &target,
+            b"",
+            device::Signer::DeviceOrPollKey,
+        )?;
         let query = target.split_once('?').map(|(_, query)| query);
         device::remember_features(state, &mut devices, &device::declared_features(query))?;
         Ok(devices)
@@ -99,7 +106,14 @@ async fn answer(
     let bytes = raw(body, state.config.body_limit)?;
     let target = target(&uri);
     let response = blocking(&state, move |state| {
-        let devices = device::authenticate(state, &headers, method.as_str(), &target, &bytes)?;
+        let devices = device::authenticate(
+            state,
+            &headers,
+            method.as_str(),
+            &target,
+            &bytes,
+            device::Signer::DeviceKey,
+        )?;
         let device = device::single(devices)?;
         device::require_active(&device)?;
         let id = id.map(|Path(v)| v).map_err(|_| Error::ChallengeNotFound)?;
@@ -126,7 +140,14 @@ async fn status(
 ) -> Result<Response, Error> {
     let target = target(&uri);
     blocking(&state, move |state| {
-        let devices = device::authenticate(state, &headers, method.as_str(), &target, b"")?;
+        let devices = device::authenticate(
+            state,
+            &headers,
+            method.as_str(),
+            &target,
+            b"",
+            device::Signer::DeviceOrPollKey,
+        )?;
         let device = device::single(devices)?;
         // Verified above: the nonce the device signed this very request with.
         let nonce = headers
@@ -148,7 +169,14 @@ async fn unregister(
     let bytes = raw(body, state.config.body_limit)?;
     let target = target(&uri);
     blocking(&state, move |state| {
-        let devices = device::authenticate(state, &headers, method.as_str(), &target, &bytes)?;
+        let devices = device::authenticate(
+            state,
+            &headers,
+            method.as_str(),
+            &target,
+            &bytes,
+            device::Signer::DeviceKey,
+        )?;
         let device = device::single(devices)?;
         device::unregister(state, &device)
     })

@@ -182,11 +182,24 @@ impl Server {
 pub struct Device {
     pub id: String,
     pub key: SigningKey,
+    /// The poll-only key registered at enrolment (protocol v1 addition), if one was.
+    pub poll_key: Option<SigningKey>,
     pub server_key: VerifyingKey,
     pub push_url: String,
     pub secret: otentik::Secret,
     pub http: reqwest::Client,
     pub clock: Arc<dyn Fn() -> u64 + Send + Sync>,
+}
+
+/// Which poll-only key an enrolment registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollKey {
+    /// A new one (what the app does).
+    New,
+    /// None (an enrolment made before the addition).
+    None,
+    /// The device key itself (refused).
+    SameAsDevice,
 }
 
 pub fn nonce() -> [u8; 16] {
@@ -251,12 +264,30 @@ impl Device {
         clock: Arc<dyn Fn() -> u64 + Send + Sync>,
         uri: &str,
     ) -> Result<Device, (StatusCode, Value)> {
+        Self::enroll_with(http, clock, uri, PollKey::New).await
+    }
+
+    /// Enrols registering a poll-only key as `poll` says.
+    pub async fn enroll_with(
+        http: &reqwest::Client,
+        clock: Arc<dyn Fn() -> u64 + Send + Sync>,
+        uri: &str,
+        poll: PollKey,
+    ) -> Result<Device, (StatusCode, Value)> {
         let parsed = otentik::otpauth::parse(uri).unwrap();
         let account = parsed.account;
         let push = account.push.clone().expect("push extras in the URI");
         let mut seed = [0u8; 32];
         rand::rng().fill_bytes(&mut seed);
         let key = SigningKey::from_bytes(&seed);
+        let poll_key = match poll {
+            PollKey::New => {
+                rand::rng().fill_bytes(&mut seed);
+                Some(SigningKey::from_bytes(&seed))
+            }
+            PollKey::None => None,
+            PollKey::SameAsDevice => Some(key.clone()),
+        };
         let code = otentik::otp::totp_code(
             &account.secret,
             account.algorithm,
@@ -269,6 +300,9 @@ impl Device {
             public_key: keys::public_key_to_wire(&key.verifying_key()),
             code,
             device_name: Some("test device".into()),
+            poll_key: poll_key
+                .as_ref()
+                .map(|poll| keys::public_key_to_wire(&poll.verifying_key())),
         })
         .unwrap();
         let url = format!("{}/enroll", push.url);
@@ -289,6 +323,7 @@ impl Device {
         Ok(Device {
             id: response.device_id,
             key,
+            poll_key,
             server_key: keys::public_key_from_wire("server_key", &response.server_key).unwrap(),
             push_url: push.url,
             secret: account.secret,
@@ -299,6 +334,20 @@ impl Device {
 
     pub fn now(&self) -> u64 {
         (self.clock)()
+    }
+
+    /// The same device signing with `key` in place of its device key.
+    pub fn signing_with(&self, key: &SigningKey) -> Device {
+        Device {
+            id: self.id.clone(),
+            key: key.clone(),
+            poll_key: None,
+            server_key: self.server_key,
+            push_url: self.push_url.clone(),
+            secret: self.secret.clone(),
+            http: self.http.clone(),
+            clock: self.clock.clone(),
+        }
     }
 
     /// A signed request; returns the status and JSON body.

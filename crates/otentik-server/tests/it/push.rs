@@ -2,11 +2,12 @@
 
 use std::time::{Duration, Instant};
 
-use otentik_protocol::answer::Decision;
+use otentik_protocol::answer::{self, Decision};
+use otentik_protocol::keys::SigningKey;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::harness::{Device, Server, right_number};
+use crate::harness::{Device, PollKey, Server, right_number};
 
 #[tokio::test]
 async fn enrol_then_approve_with_number_matching() {
@@ -889,6 +890,7 @@ async fn bad_enrol_requests_leave_the_replay_cache_empty() {
                     public_key: keys::public_key_to_wire(&key.verifying_key()),
                     code: "123456".into(),
                     device_name: None,
+                    poll_key: None,
                 })
                 .unwrap();
                 let headers = otentik_protocol::request::sign(
@@ -936,4 +938,86 @@ async fn a_poll_naming_one_device_twice_is_refused() {
         (StatusCode::UNAUTHORIZED, Some("unauthorized"))
     );
     assert_eq!(server.state.replay_len(), 1, "only the enrolment's nonce");
+}
+
+/// Protocol v1 addition (`docs/protocol.md` §4.1): a poll-only key fetches challenges and
+/// reads the status, as a locked app does, but can neither answer nor unregister; devices
+/// enrolled without one keep working with their device key alone.
+#[tokio::test]
+async fn a_poll_key_polls_and_reads_status_but_never_answers() {
+    let server = Server::start().await;
+    let device = server.enrolled_device("penyedia1").await;
+    let poller = device.signing_with(device.poll_key.as_ref().expect("a poll key"));
+
+    let (status, login) = server.create_login("penyedia1").await;
+    assert_eq!(status, StatusCode::CREATED, "{login}");
+    let challenges = poller.challenges(5).await;
+    assert_eq!(challenges.len(), 1, "the poll key fetches the login");
+    let challenge = &challenges[0];
+    let (status, _) = poller.status().await;
+    assert_eq!(status, StatusCode::OK, "the poll key reads the status");
+
+    // It cannot answer: neither its request signature nor its answer signature counts.
+    let number = right_number(&login);
+    let (status, body) = poller.answer(challenge, Decision::Approve, number).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    // Nor answer with the device's answer signature under its own request signature.
+    let answer_body = serde_json::to_vec(&answer::sign(
+        challenge,
+        Decision::Approve,
+        number,
+        &device.key,
+    ))
+    .unwrap();
+    let (status, body) = poller
+        .signed(
+            Method::POST,
+            &format!("/challenges/{}/answer", challenge.id),
+            Some(&answer_body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let (status, body) = poller.signed(Method::POST, "/unregister", Some(b"")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let login_id = login["login_id"].as_str().unwrap();
+    assert_eq!(server.login_status(login_id, 0).await, "pending");
+
+    // The device key answers.
+    let (status, body) = device.answer(challenge, Decision::Approve, number).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(server.login_status(login_id, 0).await, "approved");
+
+    // Another key polling as this device is refused.
+    let stranger = device.signing_with(&SigningKey::from_bytes(&[9u8; 32]));
+    assert_eq!(stranger.poll(0).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn enrolments_without_a_poll_key_still_work_and_the_device_key_is_not_a_poll_key() {
+    let server = Server::start().await;
+    let enrollment = server.create_enrollment("penyedia1").await;
+    let uri = enrollment["otpauth_uri"].as_str().unwrap();
+    let now = {
+        let clock = server.clock.clone();
+        std::sync::Arc::new(move || otentik_server::clock::Clock::now(&*clock))
+    };
+    let old = Device::enroll_with(&server.http, now.clone(), uri, PollKey::None)
+        .await
+        .unwrap();
+    let (status, login) = server.create_login("penyedia1").await;
+    assert_eq!(status, StatusCode::CREATED, "{login}");
+    let challenges = old.challenges(5).await;
+    let (status, _) = old
+        .answer(&challenges[0], Decision::Approve, right_number(&login))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let enrollment = server.create_enrollment("penyedia2").await;
+    let uri = enrollment["otpauth_uri"].as_str().unwrap();
+    let (status, body) = Device::enroll_with(&server.http, now, uri, PollKey::SameAsDevice)
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["code"], "invalid_field");
 }

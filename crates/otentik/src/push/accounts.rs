@@ -49,7 +49,8 @@ pub struct DeviceKeys {
     pub label: String,
     /// Device id at the server.
     pub device_id: String,
-    /// The device signing key.
+    /// The key that signs: the device key, or while the vault is locked the poll-only key
+    /// ([`poll_keys`]), which the server takes for polls and status requests alone.
     pub key: SigningKey,
     /// The pinned server key.
     pub server_key: VerifyingKey,
@@ -109,10 +110,28 @@ pub async fn enroll(
             key
         }
     };
+    // The poll-only key, kept outside the seal so a locked app can poll; made and kept before
+    // the server hears of it, like the device key.
+    let poll_key = match vault.poll_key(id)? {
+        Some(poll) => signing_key(poll.expose(), &label(&stored))?,
+        None => {
+            let poll = SigningKey::from_bytes(&rand::random::<[u8; 32]>());
+            vault.set_poll_key(id, Some(&poll.to_bytes()))?;
+            poll
+        }
+    };
     let account = vault.account(id)?;
     let code_at = |t: u64| otp::code_at(&account, t);
     match client
-        .enroll(&server, &key, &token, code_at, device_name, now)
+        .enroll(
+            &server,
+            &key,
+            Some(&poll_key.verifying_key()),
+            &token,
+            code_at,
+            device_name,
+            now,
+        )
         .await
     {
         Ok(reply) => {
@@ -144,6 +163,7 @@ pub async fn enroll(
                     key_pin: push.key_pin.clone(),
                     clock_offset: offset,
                     last_error: None,
+                    poll_key: true,
                 });
             })?;
             secrets.push_token = None;
@@ -173,10 +193,20 @@ fn fail(vault: &mut Vault, id: &str, state: PushState, error: Error) -> Result<S
 }
 
 /// Device credentials of every active push account, grouped by server (one long-poll each).
+///
+/// While the vault is locked the device keys are sealed: the accounts enrolled with a
+/// poll-only key poll with it (requests arrive and are announced, but cannot be answered
+/// until the unlock); those enrolled before it are left out.
 pub fn devices_by_server(vault: &Vault) -> Result<Vec<(ServerUrl, Vec<DeviceKeys>)>> {
+    let locked = vault.is_locked();
     let mut groups: Vec<(ServerUrl, Vec<DeviceKeys>)> = Vec::new();
     for stored in vault.accounts() {
-        let Some(keys) = device_keys(vault, stored)? else {
+        let keys = if locked {
+            poll_keys(vault, stored)?
+        } else {
+            device_keys(vault, stored)?
+        };
+        let Some(keys) = keys else {
             continue;
         };
         let Some(push) = &stored.push else { continue };
@@ -206,18 +236,45 @@ pub fn device_keys(vault: &Vault, stored: &StoredAccount) -> Result<Option<Devic
             label: label(stored),
         });
     };
-    Ok(Some(DeviceKeys {
+    keys_of(stored, device_id, server_key, device_key.expose()).map(Some)
+}
+
+/// The credentials a locked vault polls with: the poll-only key in place of the device key
+/// (it signs polls and status requests only). `None` for an account without one.
+pub fn poll_keys(vault: &Vault, stored: &StoredAccount) -> Result<Option<DeviceKeys>> {
+    let Some(push) = &stored.push else {
+        return Ok(None);
+    };
+    if push.state != PushState::Active || !push.poll_key {
+        return Ok(None);
+    }
+    let (Some(device_id), Some(server_key)) = (&push.device_id, &push.server_key) else {
+        return Ok(None);
+    };
+    let Some(poll_key) = vault.poll_key(&stored.id)? else {
+        return Ok(None);
+    };
+    keys_of(stored, device_id, server_key, poll_key.expose()).map(Some)
+}
+
+fn keys_of(
+    stored: &StoredAccount,
+    device_id: &str,
+    server_key: &str,
+    signing: &[u8],
+) -> Result<DeviceKeys> {
+    Ok(DeviceKeys {
         account_id: stored.id.clone(),
         label: label(stored),
-        device_id: device_id.clone(),
-        key: signing_key(device_key.expose(), &label(stored))?,
+        device_id: device_id.to_owned(),
+        key: signing_key(signing, &label(stored))?,
         server_key: keys::public_key_from_wire("server_key", server_key).map_err(|_| {
             Error::SecretDamaged {
                 label: label(stored),
             }
         })?,
         clock_offset: stored.push.as_ref().map_or(0, |p| p.clock_offset),
-    }))
+    })
 }
 
 /// Of `candidates` (devices a server called revoked, unsigned), those whose revocation the

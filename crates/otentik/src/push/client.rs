@@ -70,11 +70,13 @@ impl PushClient {
     /// Enrols a new device with the one-time `token` and a TOTP code of the seed:
     /// `code_at(t)` gives the code at time `t`. When the server's clock differs from ours
     /// (a `clock_skew` answer, or a refused code with a `Date` far from `now`), the request is
-    /// made once more with the code at the server's time.
+    /// made once more with the code at the server's time. `poll_key` (optional) is registered
+    /// as the device's poll-only key.
     pub async fn enroll(
         &self,
         server: &ServerUrl,
         key: &SigningKey,
+        poll_key: Option<&VerifyingKey>,
         token: &str,
         code_at: impl Fn(u64) -> String,
         device_name: &str,
@@ -88,6 +90,7 @@ impl PushClient {
                 public_key: keys::public_key_to_wire(&key.verifying_key()),
                 code: code_at(at),
                 device_name: Some(device_name.chars().take(64).collect()),
+                poll_key: poll_key.map(keys::public_key_to_wire),
             };
             let body = serde_json::to_vec(&body).unwrap_or_default();
             self.transport.signed(

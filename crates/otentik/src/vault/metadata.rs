@@ -84,6 +84,11 @@ pub struct PushRecord {
     /// The last problem, in English, for display.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
+    /// Whether the device registered a poll-only key at enrolment (protocol v1 addition), so
+    /// login requests reach the app while it is locked. Enrolments made before it have none:
+    /// their requests arrive only while unlocked, until activated again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub poll_key: bool,
 }
 
 /// Where push enrolment stands.
@@ -115,6 +120,7 @@ impl PushRecord {
             key_pin,
             clock_offset: 0,
             last_error: None,
+            poll_key: false,
         }
     }
 }

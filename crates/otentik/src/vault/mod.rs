@@ -16,6 +16,7 @@
 
 pub mod lock;
 pub mod metadata;
+mod poll;
 pub mod sealed;
 mod secrets;
 mod store;
@@ -393,11 +394,16 @@ impl Vault {
         if self.open.is_none() {
             return self.transaction(|_, next| take(next));
         }
-        self.sealed_transaction(|next, sealed| {
+        let removed = self.sealed_transaction(|next, sealed| {
             let removed = take(next)?;
             sealed.accounts.remove(id);
             Ok(removed)
-        })
+        })?;
+        if removed.push.is_some() {
+            // Its device is gone: a poll key left behind could still fetch its requests.
+            self.set_poll_key(id, None)?;
+        }
+        Ok(removed)
     }
 
     /// Changes an account's issuer and/or name.
@@ -642,6 +648,44 @@ impl Vault {
         })
     }
 
+    // --- poll-only keys ----------------------------------------------------------------------
+
+    /// The poll-only key of a push account (protocol v1 addition): it may fetch login
+    /// requests but never answer one, so it is kept outside the sealed secrets, in the OS
+    /// keyring, where a locked app can still read it to poll.
+    pub fn poll_key(&self, id: &str) -> Result<Option<crate::Secret>> {
+        let keys = self.poll_keys()?;
+        keys.get(id)
+            .map(|encoded| poll::decode(encoded))
+            .transpose()
+    }
+
+    /// Keeps (or with `None` forgets) the poll-only key of account `id`.
+    pub fn set_poll_key(&mut self, id: &str, key: Option<&[u8]>) -> Result<()> {
+        let mut keys = self.poll_keys()?;
+        match key {
+            Some(key) => {
+                keys.insert(id.to_owned(), poll::encode(key));
+            }
+            None => {
+                if keys.remove(id).is_none() {
+                    return Ok(());
+                }
+            }
+        }
+        if keys.is_empty() {
+            return self.store.delete(&self.poll_name());
+        }
+        self.store.put(&self.poll_name(), &poll::to_bytes(&keys))
+    }
+
+    fn poll_keys(&self) -> Result<poll::PollKeys> {
+        match self.store.get(&self.poll_name())? {
+            Some(bytes) => poll::from_bytes(&bytes),
+            None => Ok(poll::PollKeys::new()),
+        }
+    }
+
     // --- the app lock -----------------------------------------------------------------------
 
     /// Where the lock stands for this process.
@@ -792,6 +836,11 @@ impl Vault {
     /// The keyring item of the vault key.
     fn key_name(&self) -> String {
         format!("{}/key", self.metadata.vault_id)
+    }
+
+    /// The keyring item of the poll-only keys.
+    fn poll_name(&self) -> String {
+        format!("{}/poll", self.metadata.vault_id)
     }
 
     /// Drops the secrets no account lists (a crash's leftovers).

@@ -370,4 +370,6 @@ export const en: Record<MessageKey, string> = {
   "settings.lock.strength.weak": "Weak: make it longer or use several words.",
   "settings.lock.strength.fair": "Fair.",
   "settings.lock.strength.strong": "Strong.",
+  "lock.requests": "{count} login request(s) waiting. Unlock to answer.",
+  "push.notLockProtected": "This account was activated before Otentik could receive login requests while locked: its requests arrive only while Otentik is unlocked. Activate TOTP again on the site so they arrive while locked too.",
 };

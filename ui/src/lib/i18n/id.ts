@@ -368,6 +368,8 @@ export const id = {
   "settings.lock.strength.weak": "Lemah: tambah panjang atau gunakan beberapa kata.",
   "settings.lock.strength.fair": "Cukup.",
   "settings.lock.strength.strong": "Kuat.",
+  "lock.requests": "{count} permintaan login menunggu. Buka kunci untuk menjawab.",
+  "push.notLockProtected": "Akun ini diaktifkan sebelum Otentik bisa menerima permintaan login saat terkunci: permintaannya hanya sampai saat Otentik terbuka. Aktifkan ulang TOTP di situs agar sampai juga saat terkunci.",
 } as const;
 
 export type MessageKey = keyof typeof id;
