@@ -1,7 +1,8 @@
 //! The desktop app's start-up and memory, in its real window (release build): the time from
 //! requesting the WebDriver session (the app starts) to the first code on screen, the time from
 //! the page's navigation start to that paint, and resident memory after start with 20
-//! accounts. Prints figures; asserts nothing. Needs the release binaries:
+//! accounts; then the same start with the app lock on: to the lock screen, and from the
+//! unlock to the codes (Argon2id + unsealing + the list). Prints figures; asserts nothing. Needs the release binaries:
 //! `cargo build --release -p otentik-app -p otentik-cli` (`make bench` does), and runs inside
 //! `scripts/with-keyring.sh`.
 
@@ -13,6 +14,7 @@ use fantoccini::Locator;
 use otentik_e2e::{Desktop, app_env, binary, proportional_kb, resident_kb};
 
 const RUNS: usize = 5;
+const LOCK_PASSWORD: &str = "meja kantor lantai tiga";
 
 fn main() -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -81,6 +83,50 @@ async fn bench() -> Result<()> {
         tree_pss.push(tree as f64 / 1024.0);
         desktop.stop().await?;
     }
+    // The lock on: the same starts reach the lock screen; the password (typed by WebDriver,
+    // not timed) then opens the codes.
+    let password_file = home.path().join("lock-password");
+    std::fs::write(&password_file, format!("{LOCK_PASSWORD}\n"))?;
+    let status = Command::new(binary("otentik")?)
+        .args(["lock", "on", "--password-file"])
+        .arg(&password_file)
+        .envs(env.iter().cloned())
+        .stdout(std::process::Stdio::null())
+        .status()?;
+    if !status.success() {
+        bail!("otentik lock on failed");
+    }
+    let mut to_lock_screen = Vec::new();
+    let mut unlock_to_codes = Vec::new();
+    for _ in 0..RUNS {
+        let desktop = Desktop::start_in(home.path().to_path_buf(), service.clone()).await?;
+        let start = desktop.requested;
+        desktop.wait_for("[data-testid=lock-screen]").await?;
+        to_lock_screen.push(start.elapsed().as_secs_f64() * 1000.0);
+        let field = desktop.wait_for("[data-testid=lock-password]").await?;
+        field.send_keys(LOCK_PASSWORD).await?;
+        let unlock = desktop.wait_for("[data-testid=lock-unlock]").await?;
+        let clicked = std::time::Instant::now();
+        unlock.click().await?;
+        loop {
+            if desktop
+                .client
+                .find_all(Locator::Css("[data-testid=code]"))
+                .await?
+                .len()
+                == 20
+            {
+                break;
+            }
+            if clicked.elapsed() > Duration::from_secs(30) {
+                bail!("no codes 30 s after unlocking");
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        unlock_to_codes.push(clicked.elapsed().as_secs_f64() * 1000.0);
+        desktop.stop().await?;
+    }
+
     println!(
         "app start-up and memory, 20 TOTP accounts, release build, {RUNS} runs (median, min–max)"
     );
@@ -91,6 +137,14 @@ async fn bench() -> Result<()> {
     report(
         "page navigation start → first codes in the DOM (ms)",
         &mut page_to_code,
+    );
+    report(
+        "lock on: WebDriver session request → lock screen (ms)",
+        &mut to_lock_screen,
+    );
+    report(
+        "lock on: Buka kunci clicked → 20 codes in the DOM (ms)",
+        &mut unlock_to_codes,
     );
     report("RSS of the app process after start (MB)", &mut own_rss);
     report(

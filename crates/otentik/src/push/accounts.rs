@@ -515,3 +515,98 @@ pub fn decision(approve: bool, not_me: bool) -> Decision {
         (false, false) => Decision::Deny,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    use super::*;
+    use crate::vault::{KdfParams, MemoryStore, SecretStore as _};
+    use crate::{Account, Secret};
+
+    const PASSWORD: &str = "meja kantor lantai tiga";
+
+    /// An account enrolled at a push server, with a device key and (if `poll`) a poll key.
+    fn enrolled(vault: &mut Vault, name: &str, device: &SigningKey, poll: Option<&SigningKey>) {
+        let seed = Secret::new(vec![5; 20]);
+        let id = vault
+            .add(&Account::totp("SPSE", name, seed), 1, false)
+            .unwrap()
+            .id;
+        let server = SigningKey::from_bytes(&[0x20; 32]);
+        vault
+            .update(&id, |a| {
+                a.push = Some(PushRecord {
+                    url: "https://lpse.example/device/v1".into(),
+                    state: PushState::Active,
+                    device_id: Some(format!("dev-{name}")),
+                    server_key: Some(keys::public_key_to_wire(&server.verifying_key())),
+                    key_pin: None,
+                    clock_offset: 0,
+                    last_error: None,
+                    poll_key: poll.is_some(),
+                });
+            })
+            .unwrap();
+        let mut secrets = vault.secrets(&id).unwrap();
+        secrets.device_key = Some(Secret::new(device.to_bytes().to_vec()));
+        vault.set_secrets(&id, &secrets).unwrap();
+        if let Some(poll) = poll {
+            vault.set_poll_key(&id, Some(&poll.to_bytes())).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_locked_vault_polls_with_the_poll_keys_and_holds_nothing_that_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = MemoryStore::new();
+        let open = || Vault::open(dir.path().to_path_buf(), Box::new(store.clone())).unwrap();
+        let (device, poll) = (
+            SigningKey::from_bytes(&[1; 32]),
+            SigningKey::from_bytes(&[2; 32]),
+        );
+        let old_device = SigningKey::from_bytes(&[3; 32]);
+        let mut vault = open();
+        enrolled(&mut vault, "penyedia1", &device, Some(&poll));
+        enrolled(&mut vault, "lama", &old_device, None);
+        vault.enable_lock(PASSWORD, KdfParams::MINIMUM).unwrap();
+
+        // Locked: the new enrolment polls with its poll key; the old one is left out.
+        let locked = open();
+        assert!(locked.is_locked());
+        let groups = devices_by_server(&locked).unwrap();
+        let devices: Vec<(&str, [u8; 32])> = groups
+            .iter()
+            .flat_map(|(_, devices)| devices.iter())
+            .map(|d| (d.device_id.as_str(), d.key.to_bytes()))
+            .collect();
+        assert_eq!(devices, [("dev-penyedia1", poll.to_bytes())]);
+
+        // The keyring holds the poll keys alone: no device key, no seed, no vault key.
+        let items = store.keys().unwrap();
+        assert_eq!(items.len(), 1, "{items:?}");
+        assert!(items[0].ends_with("/poll"));
+        let held = store.get(&items[0]).unwrap().unwrap();
+        let held = String::from_utf8_lossy(&held);
+        for secret in [device.to_bytes(), old_device.to_bytes()] {
+            assert!(!held.contains(&URL_SAFE_NO_PAD.encode(secret)));
+        }
+        assert!(held.contains(&URL_SAFE_NO_PAD.encode(poll.to_bytes())));
+
+        // Unlocked: the device keys, both enrolments.
+        let mut unlocked = open();
+        unlocked.unlock(PASSWORD, 10).unwrap();
+        let keys: Vec<[u8; 32]> = devices_by_server(&unlocked).unwrap()[0]
+            .1
+            .iter()
+            .map(|d| d.key.to_bytes())
+            .collect();
+        assert_eq!(keys, [device.to_bytes(), old_device.to_bytes()]);
+
+        // Removing the account forgets its poll key.
+        let id = unlocked.accounts()[0].id.clone();
+        unlocked.remove(&id).unwrap();
+        assert!(store.keys().unwrap().is_empty());
+    }
+}

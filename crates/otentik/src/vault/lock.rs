@@ -61,13 +61,29 @@ impl KdfParams {
     const MAX_ITERATIONS: u32 = 64;
     const MAX_PARALLELISM: u32 = 16;
 
-    /// 64 MiB and as many passes as take about `target` on this machine (measured once with
-    /// one pass), at least one and at most 16.
+    /// 64 MiB and as many passes as take about `target` on this machine, at least one and at
+    /// most 16. Measured with one pass and with two: the first pass also pays for filling the
+    /// memory, so a pass costs the difference and the rest is fixed.
     pub fn calibrate(target: Duration) -> Self {
-        let start = Instant::now();
-        let _ = derive(b"calibration", &[0; 16], Self::MINIMUM);
-        let one = start.elapsed().as_secs_f64().max(0.001);
-        let passes = (target.as_secs_f64() / one).round().clamp(1.0, 16.0);
+        let time = |iterations: u32| {
+            let start = Instant::now();
+            let _ = derive(
+                b"calibration",
+                &[0; 16],
+                Self {
+                    iterations,
+                    ..Self::MINIMUM
+                },
+            );
+            start.elapsed().as_secs_f64()
+        };
+        let one = time(1);
+        let two = time(2);
+        let per_pass = (two - one).max(one / 4.0).max(0.001);
+        let fixed = (one - per_pass).max(0.0);
+        let passes = ((target.as_secs_f64() - fixed) / per_pass)
+            .round()
+            .clamp(1.0, 16.0);
         Self {
             // `passes` is within 1..=16.
             iterations: passes as u32,
