@@ -72,6 +72,7 @@ impl PushClient {
     /// (a `clock_skew` answer, or a refused code with a `Date` far from `now`), the request is
     /// made once more with the code at the server's time. `poll_key` (optional) is registered
     /// as the device's poll-only key.
+    #[allow(clippy::too_many_arguments)]
     pub async fn enroll(
         &self,
         server: &ServerUrl,
