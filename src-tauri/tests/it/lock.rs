@@ -20,6 +20,19 @@ fn code_of(h: &Harness) -> Value {
     h.call("codes", json!({})).unwrap()["codes"][0]["code"].clone()
 }
 
+/// An app with one account and the lock on (unlocked), over a clock the test moves.
+fn with_the_lock_on() -> (Harness, Arc<FixedClock>) {
+    let clock = Arc::new(FixedClock::at_ms(NOW_MS));
+    let h = Harness::with_clock(clock.clone());
+    h.add_uri(URI);
+    h.call(
+        "enable_lock",
+        json!({ "password": PASSWORD, "confirm": PASSWORD }),
+    )
+    .unwrap();
+    (h, clock)
+}
+
 #[test]
 fn locked_every_account_command_answers_vault_locked_until_the_password() {
     let h = Harness::new();
@@ -154,14 +167,7 @@ fn locked_every_account_command_answers_vault_locked_until_the_password() {
 
 #[test]
 fn the_idle_time_locks_and_use_of_the_window_holds_it_off() {
-    let clock = Arc::new(FixedClock::at_ms(NOW_MS));
-    let h = Harness::with_clock(clock.clone());
-    h.add_uri(URI);
-    h.call(
-        "enable_lock",
-        json!({ "password": PASSWORD, "confirm": PASSWORD }),
-    )
-    .unwrap();
+    let (h, clock) = with_the_lock_on();
     let state = h.app.state::<AppState>();
     let now = NOW_MS / 1000;
     let at = |seconds: u64| clock.0.store((now + seconds) * 1000, Ordering::SeqCst);
@@ -204,14 +210,7 @@ fn the_idle_time_locks_and_use_of_the_window_holds_it_off() {
 
 #[test]
 fn wrong_passwords_bring_a_wait_the_lock_screen_can_show() {
-    let clock = Arc::new(FixedClock::at_ms(NOW_MS));
-    let h = Harness::with_clock(clock.clone());
-    h.add_uri(URI);
-    h.call(
-        "enable_lock",
-        json!({ "password": PASSWORD, "confirm": PASSWORD }),
-    )
-    .unwrap();
+    let (h, clock) = with_the_lock_on();
     h.call("lock_now", json!({})).unwrap();
     for _ in 0..5 {
         assert_eq!(

@@ -7,7 +7,7 @@
 //! `scripts/with-keyring.sh`.
 
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use fantoccini::Locator;
@@ -50,23 +50,7 @@ async fn bench() -> Result<()> {
     let mut tree_pss = Vec::new();
     for _ in 0..RUNS {
         let desktop = Desktop::start_in(home.path().to_path_buf(), service.clone()).await?;
-        let start = desktop.requested;
-        loop {
-            if desktop
-                .client
-                .find_all(Locator::Css("[data-testid=code]"))
-                .await?
-                .len()
-                == 20
-            {
-                break;
-            }
-            if start.elapsed() > Duration::from_secs(30) {
-                bail!("no codes after 30 s");
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        to_first_code.push(start.elapsed().as_secs_f64() * 1000.0);
+        to_first_code.push(codes_after(&desktop, desktop.requested).await?);
         let first = desktop
             .script("return window.__otentikFirstCode;", vec![])
             .await?
@@ -106,24 +90,9 @@ async fn bench() -> Result<()> {
         let field = desktop.wait_for("[data-testid=lock-password]").await?;
         field.send_keys(LOCK_PASSWORD).await?;
         let unlock = desktop.wait_for("[data-testid=lock-unlock]").await?;
-        let clicked = std::time::Instant::now();
+        let clicked = Instant::now();
         unlock.click().await?;
-        loop {
-            if desktop
-                .client
-                .find_all(Locator::Css("[data-testid=code]"))
-                .await?
-                .len()
-                == 20
-            {
-                break;
-            }
-            if clicked.elapsed() > Duration::from_secs(30) {
-                bail!("no codes 30 s after unlocking");
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        unlock_to_codes.push(clicked.elapsed().as_secs_f64() * 1000.0);
+        unlock_to_codes.push(codes_after(&desktop, clicked).await?);
         desktop.stop().await?;
     }
 
@@ -157,6 +126,25 @@ async fn bench() -> Result<()> {
         &mut tree_pss,
     );
     Ok(())
+}
+
+/// Milliseconds from `start` until the 20 codes are in the DOM.
+async fn codes_after(desktop: &Desktop, start: Instant) -> Result<f64> {
+    loop {
+        if desktop
+            .client
+            .find_all(Locator::Css("[data-testid=code]"))
+            .await?
+            .len()
+            == 20
+        {
+            return Ok(start.elapsed().as_secs_f64() * 1000.0);
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            bail!("no codes after 30 s");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
 
 fn report(what: &str, values: &mut [f64]) {

@@ -114,6 +114,9 @@ fn demo_version(conn: &Connection) -> Option<i64> {
     .unwrap()
 }
 
+/// The server's own schema version today (its migrations applied).
+const SERVER_VERSION: i64 = 4;
+
 fn user_version(conn: &Connection) -> i64 {
     conn.pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap()
@@ -131,7 +134,7 @@ async fn a_database_of_the_old_release_keeps_its_reset_links_and_takes_new_ones(
         let conn = Connection::open(&db).unwrap();
         assert_eq!(
             user_version(&conn),
-            3,
+            SERVER_VERSION,
             "the server's schema went on to today's"
         );
         assert_eq!(demo_version(&conn), Some(1), "the demo adopted its table");
@@ -203,7 +206,10 @@ async fn a_database_of_the_old_release_keeps_its_reset_links_and_takes_new_ones(
     // Opening it again (a restart) changes nothing: no migration runs twice.
     let _again = Server::launch(|_| {}, &db, Some(outbox.path())).await;
     let conn = Connection::open(&db).unwrap();
-    assert_eq!((user_version(&conn), demo_version(&conn)), (3, Some(1)));
+    assert_eq!(
+        (user_version(&conn), demo_version(&conn)),
+        (SERVER_VERSION, Some(1))
+    );
 }
 
 #[tokio::test]
@@ -215,7 +221,7 @@ async fn a_new_database_gets_the_demo_table_only_with_the_demo() {
     let server = Server::launch(|_| {}, &db, None).await;
     {
         let conn = Connection::open(&db).unwrap();
-        assert_eq!(user_version(&conn), 3);
+        assert_eq!(user_version(&conn), SERVER_VERSION);
         assert!(has_table(&conn, "schema_migrations"));
         assert!(!has_table(&conn, "demo_resets"), "the push server alone");
         assert_eq!(demo_version(&conn), None);

@@ -113,8 +113,8 @@ fn open(key: &[u8; 32], header: &secretstream::Header, data: &[u8]) -> Result<Ze
         None,
     )
     .map_err(|_| crypto::wrong_password(Format::Ente))?;
-    // Ente saves the MESSAGE chunk only; a writer that closed the stream in one chunk would
-    // tag it FINAL. PUSH and REKEY never come out of Ente.
+    // Current Ente (ente_crypto_dart) saves one MESSAGE chunk; older Ente Auth
+    // (flutter_sodium) tagged its one chunk FINAL. PUSH and REKEY never come out of Ente.
     if tag != TAG_MESSAGE && tag != TAG_FINAL {
         return Err(malformed(
             Format::Ente,
@@ -130,7 +130,7 @@ fn open(key: &[u8; 32], header: &secretstream::Header, data: &[u8]) -> Result<Ze
 fn read_codes(text: &str, import: &mut Import) {
     for (index, line) in text.lines().enumerate() {
         let number = index + 1;
-        let line = normalise(line.trim());
+        let line = normalise(&unquoted(line.trim()));
         if line.is_empty() {
             continue;
         }
@@ -144,6 +144,17 @@ fn read_codes(text: &str, import: &mut Import) {
         }
         uris::read_line(&line, number, import);
     }
+}
+
+/// A line written as a JSON string (`"otpauth://…"`, as an early automatic local backup of
+/// Ente wrote its lines) as the string it holds; any other line as it is.
+fn unquoted(line: &str) -> Zeroizing<String> {
+    if line.len() >= 2 && line.starts_with('"') && line.ends_with('"') {
+        if let Ok(inner) = serde_json::from_str::<String>(line) {
+            return Zeroizing::new(inner);
+        }
+    }
+    Zeroizing::new(line.to_owned())
 }
 
 /// Undoes two quirks of Ente's lines: a `#` is part of the name (Ente writes account names
@@ -221,6 +232,16 @@ mod tests {
         assert_eq!(import.skipped[0].name, "Ente: binned (line 2)");
         assert_eq!(import.skipped[0].reason, TRASHED);
         assert!(!import.encrypted);
+    }
+
+    #[test]
+    fn lines_written_as_json_strings_are_read() {
+        let text =
+            format!("\"otpauth://totp/Ente:quoted?secret={SECRET}&issuer=Ente\"\n\"not a uri\"");
+        let import = read(text.as_bytes(), None).unwrap();
+        assert_eq!(import.entries.len(), 1);
+        assert_eq!(import.entries[0].account.name, "quoted");
+        assert_eq!(import.skipped.len(), 1, "{:?}", import.skipped);
     }
 
     #[test]

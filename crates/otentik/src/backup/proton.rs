@@ -76,10 +76,17 @@ fn check_version(version: Option<u64>) -> Result<()> {
     }
 }
 
+/// The salt's length in Proton's password-protected export.
+const SALT_BYTES: usize = 16;
+
 fn read_encrypted(salt: &str, content: &str, password: Option<&str>) -> Result<Import> {
     let salt = STANDARD
         .decode(salt.trim())
         .map_err(|_| malformed(Format::Proton, "the salt is not base64"))?;
+    // Proton writes (and its own import requires) a 16-byte salt.
+    if salt.len() != SALT_BYTES {
+        return Err(malformed(Format::Proton, "the salt is not 16 bytes"));
+    }
     let content = STANDARD
         .decode(content.trim())
         .map_err(|_| malformed(Format::Proton, "the content is not base64"))?;
@@ -246,5 +253,17 @@ mod tests {
         );
         let error = read(short.as_bytes(), None).unwrap_err();
         assert_eq!(error.code(), Code::BackupUnreadable, "{error}");
+    }
+
+    #[test]
+    fn a_salt_of_another_length_is_malformed() {
+        let odd = format!(
+            r#"{{"version":1,"salt":"{}","content":"{}"}}"#,
+            STANDARD.encode([1u8; 8]),
+            STANDARD.encode([2u8; 64])
+        );
+        let error = read(odd.as_bytes(), Some("password")).unwrap_err();
+        assert_eq!(error.code(), Code::BackupUnreadable, "{error}");
+        assert!(error.to_string().contains("16 bytes"), "{error}");
     }
 }
