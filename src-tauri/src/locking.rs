@@ -65,13 +65,11 @@ pub fn lock(state: &AppState) -> CommandResult<bool> {
 /// Whether the idle time has passed at `now` (lock on and open, an idle time set).
 pub fn idle_due(state: &AppState, now: u64) -> bool {
     state
-        .with_vault_locked(|vault| {
+        .with_open_vault(|vault| {
             let idle = vault.idle_lock();
-            Ok::<_, otentik::Error>(
-                vault.lock_state() == LockState::Unlocked
-                    && idle > 0
-                    && now.saturating_sub(state.activity.last()) >= idle,
-            )
+            vault.lock_state() == LockState::Unlocked
+                && idle > 0
+                && now.saturating_sub(state.activity.last()) >= idle
         })
         .unwrap_or(false)
 }

@@ -7,10 +7,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use otentik::Account;
 use otentik::otpauth::Parsed;
 use otentik::push::PushClient;
 use otentik::vault::Vault;
+use otentik::{Account, Zeroizing};
 
 use crate::approvals::Approvals;
 use crate::backups::Backups;
@@ -35,8 +35,9 @@ pub struct AppState {
     vault: Mutex<Option<Vault>>,
     pending: Mutex<VecDeque<(String, Vec<Account>)>>,
     links: Mutex<VecDeque<CommandResult<Pending>>>,
-    /// Links that arrived while locked, read when the UI asks after the unlock.
-    deferred: Mutex<Vec<String>>,
+    /// Links that arrived while locked (they hold secrets), read when the UI asks after the
+    /// unlock.
+    deferred: Mutex<Vec<Zeroizing<String>>>,
     /// The clipboard.
     pub copier: Arc<Copier>,
     /// The clock, read once per command.
@@ -68,11 +69,14 @@ impl AppState {
 
     /// (Re)starts polling for every active push account (after start, an add, a remove).
     pub fn restart_push(&self) -> CommandResult<()> {
-        // Locked, the core hands out the poll-only keys: requests still arrive.
-        let servers =
-            self.with_vault_locked(|vault| otentik::push::accounts::devices_by_server(vault))?;
-        self.approvals
-            .restart(servers, Arc::new(CoreClock(self.clock.clone())))
+        // Locked, the core hands out the poll-only keys: requests still arrive. The poller is
+        // replaced while the vault's lock is held, so a lock cannot slip in between reading
+        // the device keys and handing them to a poller that would outlive it.
+        self.with_vault_locked(|vault| {
+            let servers = otentik::push::accounts::devices_by_server(vault)?;
+            self.approvals
+                .restart(servers, Arc::new(CoreClock(self.clock.clone())))
+        })
     }
 
     /// Runs `work` on the vault, opening it first if needed. While the lock is closed it
@@ -212,14 +216,22 @@ impl AppState {
         if let Ok(mut deferred) = self.deferred.lock()
             && deferred.len() < MAX_PENDING
         {
-            deferred.push(url);
+            deferred.push(Zeroizing::new(url));
         }
     }
 
-    /// Whether the vault is locked (opening it first if needed).
+    /// Whether the vault is locked (opening it first if needed). When that cannot be told
+    /// (the vault does not open), it counts as locked: nothing is shown that should not be.
     pub fn is_locked(&self) -> bool {
         self.with_vault_locked(|vault| Ok::<_, Failure>(vault.is_locked()))
-            .unwrap_or(false)
+            .unwrap_or(true)
+    }
+
+    /// Runs `work` on the vault if it is already open, without opening it (the idle check,
+    /// once a second, must not retry a keyring that refuses).
+    pub fn with_open_vault<T>(&self, work: impl FnOnce(&Vault) -> T) -> Option<T> {
+        let guard = self.vault.lock().ok()?;
+        guard.as_ref().map(work)
     }
 
     /// The oldest link outcome not yet shown (links deferred while locked are read first).

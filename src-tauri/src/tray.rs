@@ -29,7 +29,11 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .show_menu_on_left_click(false)
         .on_menu_event(|app, event| match event.id.as_ref() {
             "show" => link::show(app),
-            "lock" => locking::lock_app(app, "tray"),
+            "lock" => {
+                // Off the event loop: a network call may hold the vault for a while.
+                let app = app.clone();
+                std::thread::spawn(move || locking::lock_app(&app, "tray"));
+            }
             "quit" => app.exit(0),
             _ => {}
         })

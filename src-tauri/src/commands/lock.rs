@@ -31,8 +31,12 @@ pub fn lock_status(state: State<'_, AppState>) -> CommandResult<LockView> {
 pub fn unlock(state: State<'_, AppState>, password: String) -> CommandResult<LockView> {
     let password = otentik::Zeroizing::new(password);
     let now = state.clock.now();
-    state.with_vault_locked(|vault| vault.unlock(&password, now))?;
-    state.activity.reset(now);
+    state.with_vault_locked(|vault| {
+        vault.unlock(&password, now)?;
+        // Under the vault's lock: the idle check cannot see the vault open with an old time.
+        state.activity.reset(now);
+        Ok::<_, otentik::Error>(())
+    })?;
     super::push::restart_polling(&state);
     // A backup that came due while locked (a change made by the CLI) is written now.
     state.backups.nudge();
@@ -61,8 +65,11 @@ pub fn enable_lock(
     );
     same(&password, &confirm)?;
     lock::check_password(&password).map_err(|e| Failure::from(e).on("password"))?;
-    state.with_vault(|vault| vault.enable_lock(&password, KdfParams::calibrate(KDF_TARGET)))?;
-    state.activity.reset(state.clock.now());
+    state.with_vault(|vault| {
+        vault.enable_lock(&password, KdfParams::calibrate(KDF_TARGET))?;
+        state.activity.reset(state.clock.now());
+        Ok::<_, otentik::Error>(())
+    })?;
     view(&state)
 }
 
@@ -152,7 +159,8 @@ fn view(state: &AppState) -> CommandResult<LockView> {
                 0
             },
             idle_seconds: vault.idle_lock(),
-            backups_on: auto::Settings::read(vault.dir())?.enabled,
+            // A damaged settings file must not stop the lock screen from showing.
+            backups_on: auto::Settings::read(vault.dir()).is_ok_and(|s| s.enabled),
             requests: u32::try_from(state.approvals.waiting(None)).unwrap_or(u32::MAX),
         })
     })

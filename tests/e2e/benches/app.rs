@@ -92,7 +92,14 @@ async fn bench() -> Result<()> {
         let unlock = desktop.wait_for("[data-testid=lock-unlock]").await?;
         let clicked = Instant::now();
         unlock.click().await?;
-        unlock_to_codes.push(codes_after(&desktop, clicked).await?);
+        match codes_after(&desktop, clicked).await {
+            Ok(ms) => unlock_to_codes.push(ms),
+            Err(error) => {
+                let _ = desktop.screenshot("bench-lock-failure").await;
+                eprintln!("app log:\n{}", desktop.app_log());
+                return Err(error);
+            }
+        }
         desktop.stop().await?;
     }
 

@@ -40,6 +40,28 @@ export function isLocked(): boolean {
   return store.lock?.state === "locked";
 }
 
+/** What the lock screen shows when the app locked but its state could not be read. */
+const LOCKED: LockView = { state: "locked", wait_seconds: 0, idle_seconds: 0, backups_on: false, requests: 0 };
+
+/** Shows the lock screen, with `view` when it could be read. */
+export function showLocked(view: LockView | null = null): void {
+  forgetAccounts();
+  store.lock = view && view.state === "locked" ? view : LOCKED;
+}
+
+/**
+ * Records a failed call; `vault_locked` means the app locked behind the page's back (another
+ * window, a race with the idle lock): the page drops the accounts and shows the lock screen.
+ */
+function failed(error: unknown): void {
+  const failure = toFailure(error);
+  if (failure.code === "vault_locked") {
+    showLocked();
+    return;
+  }
+  store.failure = failure;
+}
+
 /** Drops every account name, code and request from the page (the app locked). */
 export function forgetAccounts(): void {
   store.accounts = [];
@@ -71,10 +93,11 @@ export interface ShownRequest extends RequestView {
 export async function loadRequests(): Promise<void> {
   try {
     const result = await api.pushRequests();
+    if (isLocked()) return;
     const received = Date.now();
     store.requests = result.requests.map((r) => ({ ...r, deadline: received + r.expires_in_ms }));
   } catch (error) {
-    store.failure = toFailure(error);
+    failed(error);
   }
 }
 
@@ -90,13 +113,16 @@ let refreshing = false;
 
 export async function loadAccounts(): Promise<void> {
   try {
-    store.accounts = await api.listAccounts();
+    const accounts = await api.listAccounts();
+    // A reply that arrives after the app locked is dropped.
+    if (isLocked()) return;
+    store.accounts = accounts;
     store.failure = null;
     store.loaded = true;
     await refreshCodes();
   } catch (error) {
-    store.failure = toFailure(error);
-    store.loaded = true;
+    failed(error);
+    if (!isLocked()) store.loaded = true;
   }
 }
 
@@ -105,6 +131,7 @@ export async function refreshCodes(): Promise<void> {
   refreshing = true;
   try {
     const result = await api.codes();
+    if (isLocked()) return;
     store.offsetMs = result.at_ms - Date.now();
     const codes: Record<string, ShownCode> = {};
     for (const c of result.codes) {
@@ -117,7 +144,7 @@ export async function refreshCodes(): Promise<void> {
     store.now = Date.now() + store.offsetMs;
     markFirstCode(result.codes.length);
   } catch (error) {
-    store.failure = toFailure(error);
+    failed(error);
   } finally {
     refreshing = false;
   }

@@ -149,10 +149,12 @@ fn read_codes(text: &str, import: &mut Import) {
 /// A line written as a JSON string (`"otpauth://…"`, as an early automatic local backup of
 /// Ente wrote its lines) as the string it holds; any other line as it is.
 fn unquoted(line: &str) -> Zeroizing<String> {
-    if line.len() >= 2 && line.starts_with('"') && line.ends_with('"') {
-        if let Ok(inner) = serde_json::from_str::<String>(line) {
-            return Zeroizing::new(inner);
-        }
+    if line.len() >= 2
+        && line.starts_with('"')
+        && line.ends_with('"')
+        && let Ok(inner) = serde_json::from_str::<String>(line)
+    {
+        return Zeroizing::new(inner);
     }
     Zeroizing::new(line.to_owned())
 }

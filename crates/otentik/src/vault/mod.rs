@@ -400,8 +400,10 @@ impl Vault {
             Ok(removed)
         })?;
         if removed.push.is_some() {
-            // Its device is gone: a poll key left behind could still fetch its requests.
-            self.set_poll_key(id, None)?;
+            // Its device is gone (or going): a poll key left behind could only fetch its
+            // requests until the server revokes it. The account is removed either way: a
+            // keyring that refuses now leaves the key for the next removal's rewrite.
+            let _ = self.set_poll_key(id, None);
         }
         Ok(removed)
     }
@@ -662,6 +664,8 @@ impl Vault {
 
     /// Keeps (or with `None` forgets) the poll-only key of account `id`.
     pub fn set_poll_key(&mut self, id: &str, key: Option<&[u8]>) -> Result<()> {
+        // The app and the CLI may enrol at the same time: one read-modify-write at a time.
+        let _lock = self.file_lock()?;
         let mut keys = self.poll_keys()?;
         match key {
             Some(key) => {
@@ -679,9 +683,11 @@ impl Vault {
         self.store.put(&self.poll_name(), &poll::to_bytes(&keys))
     }
 
+    /// The poll keys; a damaged item counts as none (they only let a locked app poll: the
+    /// accounts still work unlocked, and the next enrolment writes a sound item).
     fn poll_keys(&self) -> Result<poll::PollKeys> {
         match self.store.get(&self.poll_name())? {
-            Some(bytes) => poll::from_bytes(&bytes),
+            Some(bytes) => Ok(poll::from_bytes(&bytes).unwrap_or_default()),
             None => Ok(poll::PollKeys::new()),
         }
     }
