@@ -197,7 +197,8 @@ impl AppState {
 
     /// Puts back accounts that could not be added, so a retry does not need a new scan.
     pub fn put_back(&self, token: &str, accounts: Vec<Account>) -> CommandResult<()> {
-        if !accounts.is_empty() {
+        // Not after a lock, which forgot them on purpose.
+        if !accounts.is_empty() && !self.is_locked() {
             lock(&self.pending)?.push_back((token.to_owned(), accounts));
         }
         Ok(())

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use otentik::backup::auto;
 use otentik::vault::{KdfParams, LockState, Strength, lock};
-use tauri::State;
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::failure::{AppCode, CommandResult, Failure};
 use crate::locking;
@@ -26,9 +26,14 @@ pub fn lock_status(state: State<'_, AppState>) -> CommandResult<LockView> {
 }
 
 /// Unlocks with `password`; the wait after wrong tries is the core's. Polling for login
-/// requests starts again.
+/// requests starts again, and enrolments whose server was away are retried (off this call:
+/// they may wait on the network).
 #[tauri::command(async)]
-pub fn unlock(state: State<'_, AppState>, password: String) -> CommandResult<LockView> {
+pub fn unlock<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    password: String,
+) -> CommandResult<LockView> {
     let password = otentik::Zeroizing::new(password);
     let now = state.clock.now();
     state.with_vault_locked(|vault| {
@@ -40,6 +45,16 @@ pub fn unlock(state: State<'_, AppState>, password: String) -> CommandResult<Loc
     super::push::restart_polling(&state);
     // A backup that came due while locked (a change made by the CLI) is written now.
     state.backups.nudge();
+    let spawned = std::thread::Builder::new()
+        .name("otentik-unlocked".into())
+        .spawn(move || {
+            let state = app.state::<AppState>();
+            crate::background::retry_pending(&state);
+            super::push::restart_polling(&state);
+        });
+    if let Err(error) = spawned {
+        tracing::warn!(%error, "pending enrolments are not retried");
+    }
     view(&state)
 }
 
