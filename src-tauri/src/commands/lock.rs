@@ -42,9 +42,9 @@ pub fn unlock<R: Runtime>(
         state.activity.reset(now);
         Ok::<_, otentik::Error>(())
     })?;
-    super::push::restart_polling(&state);
     // A backup that came due while locked (a change made by the CLI) is written now.
     state.backups.nudge();
+    // Enrolments, then polling with the device keys: as at start, off this call.
     let spawned = std::thread::Builder::new()
         .name("otentik-unlocked".into())
         .spawn(move || {
@@ -53,7 +53,8 @@ pub fn unlock<R: Runtime>(
             super::push::restart_polling(&state);
         });
     if let Err(error) = spawned {
-        tracing::warn!(%error, "pending enrolments are not retried");
+        tracing::warn!(%error, "login requests are not being fetched");
+        super::push::restart_polling(&state);
     }
     view(&state)
 }

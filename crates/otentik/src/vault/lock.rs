@@ -6,7 +6,6 @@
 //! secrets file cannot be opened without the password. `unlock.json` counts wrong passwords.
 
 use std::fs;
-use std::io::ErrorKind;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -15,7 +14,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::metadata::{io, write_atomic};
+use super::metadata::{read_if_exists, write_atomic};
 use super::sealed::{self, VaultKey};
 use crate::error::{Error, Result};
 
@@ -177,10 +176,8 @@ impl LockFile {
 
     /// Reads the file; `Ok(None)` when the lock is off.
     pub fn read(path: &Path, vault_id: &str) -> Result<Option<Self>> {
-        let bytes = match fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(io("read", path, source)),
+        let Some(bytes) = read_if_exists(path)? else {
+            return Ok(None);
         };
         let damaged = |detail: &str| Error::LockDamaged {
             detail: detail.to_owned(),

@@ -145,10 +145,8 @@ impl Metadata {
 
     /// Reads the file; `Ok(None)` when it does not exist yet.
     pub fn read(path: &Path) -> Result<Option<Self>> {
-        let bytes = match fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(io("read", path, source)),
+        let Some(bytes) = read_if_exists(path)? else {
+            return Ok(None);
         };
         let corrupt = |detail: String| Error::MetadataCorrupt {
             path: path.to_path_buf(),
@@ -183,6 +181,15 @@ impl Metadata {
         })?;
         bytes.push(b'\n');
         write_atomic(path, &bytes)
+    }
+}
+
+/// The bytes of the file at `path`; `Ok(None)` when there is no such file.
+pub(crate) fn read_if_exists(path: &Path) -> Result<Option<Vec<u8>>> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(error) if error.kind() == ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(io("read", path, source)),
     }
 }
 

@@ -8,8 +8,6 @@
 //! keyring while the lock is off, and only wrapped under the password while it is on.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::io::ErrorKind;
 use std::path::Path;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -19,7 +17,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::metadata::{io, write_atomic};
+use super::metadata::{read_if_exists, write_atomic};
 use super::secrets::AccountSecrets;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -137,10 +135,8 @@ struct Plain {
 impl Secrets {
     /// Reads and opens the file; `Ok(None)` when there is none yet.
     pub fn read(path: &Path, key: &VaultKey, vault_id: &str) -> Result<Option<Self>> {
-        let bytes = match fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(io("read", path, source)),
+        let Some(bytes) = read_if_exists(path)? else {
+            return Ok(None);
         };
         let damaged = |detail: &str| Error::SecretsCorrupt {
             path: path.to_path_buf(),
@@ -227,6 +223,8 @@ fn aad(vault_id: &str) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     fn sample() -> Secrets {
