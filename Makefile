@@ -1,7 +1,8 @@
 # Otentik: one command to run, one to test. Both install what they need.
 #   make run    build the UI and start the Otentik desktop app
 #   make test   every test layer: the set-up, format, lints, unit, property, integration (real
-#               keyring, real server, real X display), fuzz targets built
+#               keyring, real server on SQLite and on PostgreSQL, real X display), fuzz targets
+#               built
 #   make bench  benchmarks that print figures (see docs/benchmarks.md)
 
 CARGO ?= cargo
@@ -48,6 +49,10 @@ lint: ui
 # under its own Xvfb display.
 unit: ui tools
 	OTENTIK_FLOWS_PREBUILT=1 scripts/with-keyring.sh $(CARGO) test --workspace --features otentik/camera
+	# The push server's suite and the guide's flows again, on PostgreSQL: a throw-away cluster
+	# (Debian's postgresql, started by the tests as the postgres user) instead of SQLite.
+	OTENTIK_TEST_DB=postgres OTENTIK_FLOWS_PREBUILT=1 scripts/with-keyring.sh \
+		$(CARGO) test -p otentik-server --test it -p otentik-flows --test it
 
 # The fuzz targets live in their own workspace; building proves they compile on stable.
 # Running them needs nightly: cargo +nightly fuzz run otpauth_uri

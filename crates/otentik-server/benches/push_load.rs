@@ -6,6 +6,11 @@
 //! `cargo bench -p otentik-server --bench push_load` (release build). Environment:
 //! `PUSH_BENCH_DEVICES` (comma-separated N, default `1000,10000`), `PUSH_BENCH_LOGINS`
 //! (logins per N, default 300). Client and server share the machine's cores.
+//!
+//! `-- --db postgres://…` runs the server on that PostgreSQL database (`--db postgres` starts
+//! a throw-away cluster, as the tests do); `-- --processes 2` runs two server processes on it,
+//! devices spread over both and each login created on the process its device does not poll
+//! (the site long-polls the login where it created it).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
@@ -42,11 +47,12 @@ struct Server(otentik_test_support::server::Server);
 
 impl Server {
     /// `max_connections`: the server's connection cap (`--max-connections`).
-    fn start(db: &std::path::Path, max_connections: usize) -> Server {
+    fn start(db: &std::ffi::OsStr, max_connections: usize) -> Server {
         let server =
             otentik_test_support::server::Launch::new(env!("CARGO_BIN_EXE_otentik-server"))
                 .arg("--db")
                 .arg(db)
+                .args(["--login-limit", "100000"])
                 .args(["--max-connections", &max_connections.to_string()])
                 .env("OTENTIK_DATA_KEY", DATA_KEY)
                 .env("OTENTIK_SITE_KEY", SITE_KEY)
@@ -239,12 +245,26 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[index.min(sorted.len() - 1)]
 }
 
-async fn bench(n: usize, logins: usize) {
+/// Where the server keeps its state and how many processes serve.
+struct Setup {
+    /// `None`: a SQLite file; else a PostgreSQL URL.
+    postgres: Option<String>,
+    processes: usize,
+}
+
+async fn bench(n: usize, logins: usize, setup: &Setup) {
     let dir = tempfile::tempdir().unwrap();
     // Room for the N long-polls plus the site's traffic; the last phase goes over it.
     let cap = n + CAP_MARGIN;
-    let server = Server::start(&dir.path().join("bench.sqlite3"), cap);
-    let base = server.url();
+    let db: std::ffi::OsString = match &setup.postgres {
+        Some(url) => url.into(),
+        None => dir.path().join("bench.sqlite3").into(),
+    };
+    let servers: Vec<Server> = (0..setup.processes.max(1))
+        .map(|_| Server::start(&db, cap))
+        .collect();
+    let bases: Vec<String> = servers.iter().map(Server::url).collect();
+    let server = &servers[0];
     let rss_start = server.rss_kib();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::MAX)
@@ -256,7 +276,11 @@ async fn bench(n: usize, logins: usize) {
     let mut devices = Vec::with_capacity(n);
     let mut set = tokio::task::JoinSet::new();
     for i in 0..n {
-        set.spawn(enroll(http.clone(), base.clone(), format!("load-{i}")));
+        set.spawn(enroll(
+            http.clone(),
+            bases[i % bases.len()].clone(),
+            format!("load-{n}-{i}"),
+        ));
         if set.len() >= 16 {
             devices.push(set.join_next().await.unwrap().unwrap());
         }
@@ -266,6 +290,17 @@ async fn bench(n: usize, logins: usize) {
     }
     let enrol_secs = started.elapsed().as_secs_f64();
     let users: Vec<String> = devices.iter().map(|d| d.user.clone()).collect();
+    // Each user's login is created on a process its device does not poll (with two).
+    let login_base: HashMap<String, String> = devices
+        .iter()
+        .map(|d| {
+            let polled = bases
+                .iter()
+                .position(|b| d.push_url.starts_with(b.as_str()))
+                .unwrap_or(0);
+            (d.user.clone(), bases[(polled + 1) % bases.len()].clone())
+        })
+        .collect();
 
     // Start the long-polls, in batches so the listen backlog is not flooded.
     let marks = Arc::new(Mutex::new(Marks::default()));
@@ -293,6 +328,7 @@ async fn bench(n: usize, logins: usize) {
     let mut login_user: HashMap<String, String> = HashMap::new();
     for i in 0..logins {
         let user = users[(i * 7919) % users.len()].clone();
+        let base = login_base[&user].clone();
         let t0 = Instant::now();
         let login = rp(
             &http,
@@ -322,7 +358,7 @@ async fn bench(n: usize, logins: usize) {
     let rss_end = server.rss_kib();
     // Over the cap: while the N polls are held, open CAP_MARGIN + EXTRA more connections,
     // each sending a request; those the server closes without an answer were refused.
-    let (served, refused) = over_the_cap(&base, CAP_MARGIN + EXTRA).await;
+    let (served, refused) = over_the_cap(&servers[0].url(), CAP_MARGIN + EXTRA).await;
     tasks.abort_all();
 
     let marks = marks.lock().unwrap();
@@ -348,14 +384,19 @@ async fn bench(n: usize, logins: usize) {
         .collect();
     delivery.sort_by(f64::total_cmp);
     answer_to_site.sort_by(f64::total_cmp);
-    println!("## N = {n} devices");
+    let engine = match (&setup.postgres, setup.processes) {
+        (None, _) => "SQLite, one process".to_owned(),
+        (Some(_), 1) => "PostgreSQL, one process".to_owned(),
+        (Some(_), p) => format!("PostgreSQL, {p} processes (logins created on the other one)"),
+    };
+    println!("## N = {n} devices — {engine}");
     println!(
         "enrolment of {n} devices: {enrol_secs:.1} s ({:.2} ms each)",
         enrol_secs * 1000.0 / n as f64
     );
     println!("idle long-polls held: {held} of {n}");
     println!(
-        "server RSS: {:.1} MiB at start, {:.1} MiB with {held} idle devices ({:.1} KiB per device), {:.1} MiB after the logins",
+        "server RSS (first process): {:.1} MiB at start, {:.1} MiB with {held} idle devices ({:.1} KiB per device), {:.1} MiB after the logins",
         rss_start as f64 / 1024.0,
         rss_idle as f64 / 1024.0,
         (rss_idle.saturating_sub(rss_start)) as f64 / held.max(1) as f64,
@@ -452,7 +493,31 @@ fn main() {
             .map(|n| n.get())
             .unwrap_or(0)
     );
+    let args: Vec<String> = std::env::args().collect();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    // `--db postgres` starts a throw-away cluster (kept until the bench ends).
+    let cluster;
+    let postgres = match value("--db").as_deref() {
+        None => None,
+        Some("postgres") => {
+            cluster = otentik_test_support::postgres::Cluster::start();
+            Some(cluster.admin_url())
+        }
+        Some(url) => Some(url.to_owned()),
+    };
+    let processes = value("--processes")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1);
+    let setup = Setup {
+        postgres,
+        processes,
+    };
     for n in sizes {
-        runtime.block_on(bench(n, logins));
+        runtime.block_on(bench(n, logins, &setup));
     }
 }

@@ -10,9 +10,8 @@ use otentik_protocol::challenge::{Challenge, UnsignedChallenge};
 use otentik_protocol::device_api::{DeviceState, PollResponse, RevokedStatusBody};
 use otentik_protocol::keys::VerifyingKey;
 use otentik_protocol::request::{RequestAuth, header};
-use rusqlite::{OptionalExtension as _, params};
-
 use crate::Error;
+use crate::db::{Conn, Engine, args};
 use crate::state::AppState;
 
 /// A device whose signature verified on this request.
@@ -70,10 +69,12 @@ pub fn remember_features(
     if changed.is_empty() {
         return Ok(());
     }
-    let conn = state.db();
-    let mut stmt = conn.prepare_cached("UPDATE devices SET features = ?2 WHERE id = ?1")?;
+    let mut conn = state.db()?;
     for device in changed {
-        stmt.execute(params![device.id, features])?;
+        conn.execute(
+            "UPDATE devices SET features = ?2 WHERE id = ?1",
+            args![&device.id, features],
+        )?;
         device.features = features.to_owned();
     }
     Ok(())
@@ -103,11 +104,19 @@ pub fn check_time(state: &AppState, auth: &RequestAuth) -> Result<(), Error> {
     })
 }
 
-/// Most request nonces the replay cache holds (about 150 bytes each). Only requests whose
-/// signer the server knows are recorded, so only enrolled devices can fill it; when full,
+/// Most request nonces the in-memory replay cache of a server on SQLite holds (about 150
+/// bytes each); when full, new requests are refused (429) until entries age out of the 120 s
+/// window, instead of the server's memory growing without bound.
+pub const MEMORY_REPLAY_CAP: usize = 200_000;
+
+/// Most live request nonces the replay table of a server on PostgreSQL holds. Only requests whose signer the server
+/// knows are recorded, so only enrolled devices can fill it; when the sweep finds it full,
 /// new requests are refused (429) until entries age out of the 120 s window, instead of the
-/// server's memory growing without bound.
-pub const REPLAY_CAP: usize = 200_000;
+/// table growing without bound.
+pub const REPLAY_CAP: u64 = 1_000_000;
+
+/// Seconds between sweeps of expired nonces (per process, PostgreSQL).
+const SWEEP_EVERY: u64 = 10;
 
 /// Verifies signatures of `keys` (registered keys, in `auth.device_ids` order) and records
 /// the nonce.
@@ -127,7 +136,7 @@ pub fn verify(
         auth.verify(index, key, method, path_and_query, body)
             .map_err(|_| Error::Unauthorized)?;
     }
-    record_nonce(state, auth)
+    record_nonce(state, &mut state.db()?, auth)
 }
 
 /// Verifies the signature of an enrolment request, made with the key in its own body: it
@@ -148,11 +157,64 @@ pub fn verify_self_signed(
 }
 
 /// Records the request's nonce (its signer is known): refuses a replay (401, like every
-/// authentication failure) and a full cache (429).
-pub fn record_nonce(state: &AppState, auth: &RequestAuth) -> Result<(), Error> {
+/// authentication failure) and a full cache (429). On PostgreSQL the nonce goes into the
+/// database, where every server process sees it, and the unique key decides: of two processes
+/// given the same request, one inserts and the other refuses. On SQLite (one process) it goes
+/// into memory, so a status call never waits for the write lock.
+pub fn record_nonce(
+    state: &AppState,
+    conn: &mut Conn<'_>,
+    auth: &RequestAuth,
+) -> Result<(), Error> {
     let now = state.now();
-    let mut cache = state.replay.lock().unwrap_or_else(|p| p.into_inner());
-    cache.record(&auth.replay_key(), auth.timestamp, now)
+    if conn.engine() == Engine::Sqlite {
+        let mut cache = state.replay.lock().unwrap_or_else(|p| p.into_inner());
+        return cache.record(&auth.replay_key(), auth.timestamp, now);
+    }
+    sweep(state, conn, now)?;
+    if state.replay_full.load(std::sync::atomic::Ordering::Relaxed) {
+        tracing::warn!(cap = REPLAY_CAP, "the replay table is full");
+        return Err(Error::RateLimited(SWEEP_EVERY));
+    }
+    let inserted = conn.execute(
+        "INSERT INTO seen_nonces (nonce, forget_after) VALUES (?1, ?2)
+         ON CONFLICT (nonce) DO NOTHING",
+        args![
+            auth.replay_key(),
+            auth.timestamp
+                .saturating_add(otentik_protocol::MAX_CLOCK_SKEW_SECS)
+        ],
+    )?;
+    if inserted == 0 {
+        return Err(Error::Unauthorized);
+    }
+    Ok(())
+}
+
+/// At most every [`SWEEP_EVERY`] seconds per process (PostgreSQL): forgets nonces past their
+/// window and notes whether the replay table is full.
+fn sweep(state: &AppState, conn: &mut Conn<'_>, now: u64) -> Result<(), Error> {
+    use std::sync::atomic::Ordering;
+    let last = state.last_sweep.load(Ordering::Relaxed);
+    if now < last.saturating_add(SWEEP_EVERY)
+        || state
+            .last_sweep
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+    {
+        return Ok(());
+    }
+    conn.execute(
+        "DELETE FROM seen_nonces WHERE forget_after < ?1",
+        args![now],
+    )?;
+    let live: u64 = conn
+        .query_one("SELECT COUNT(*) FROM seen_nonces", &[])?
+        .get(0)?;
+    state
+        .replay_full
+        .store(live >= REPLAY_CAP, Ordering::Relaxed);
+    Ok(())
 }
 
 /// Which keys may sign a device request.
@@ -183,50 +245,43 @@ pub fn authenticate(
     check_time(state, &auth)?;
     let mut devices = Vec::with_capacity(auth.device_ids.len());
     let mut poll_keys = Vec::with_capacity(auth.device_ids.len());
-    {
-        let conn = state.db();
-        let mut stmt = conn.prepare_cached(
-            "SELECT user_id, public_key, status, revoked_reason, features, poll_key FROM devices
-             WHERE id = ?1",
-        )?;
-        for id in &auth.device_ids {
-            type Row = (
-                String,
-                Vec<u8>,
-                String,
-                Option<String>,
-                String,
-                Option<Vec<u8>>,
-            );
-            let row: Option<Row> = stmt
-                .query_row([id], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ))
-                })
-                .optional()?;
-            let Some((user_id, public_key, status, reason, features, poll_key)) = row else {
-                return Err(Error::Unauthorized);
-            };
-            let key = verifying_key(public_key)?;
-            poll_keys.push(match (signer, poll_key) {
-                (Signer::DeviceOrPollKey, Some(poll_key)) => Some(verifying_key(poll_key)?),
-                _ => None,
-            });
-            let revoked = (status != "active").then(|| reason.unwrap_or_else(|| "revoked".into()));
-            devices.push(Device {
-                id: id.clone(),
-                user_id,
-                key,
-                revoked,
-                features,
-            });
-        }
+    let mut conn = state.db()?;
+    for id in &auth.device_ids {
+        let row = conn
+            .query_opt(
+                "SELECT user_id, public_key, status, revoked_reason, features, poll_key
+                 FROM devices WHERE id = ?1",
+                args![id],
+            )?
+            .ok_or(Error::Unauthorized)?;
+        let (user_id, public_key, status, reason, features, poll_key): (
+            String,
+            Vec<u8>,
+            String,
+            Option<String>,
+            String,
+            Option<Vec<u8>>,
+        ) = (
+            row.get(0)?,
+            row.get(1)?,
+            row.get(2)?,
+            row.get(3)?,
+            row.get(4)?,
+            row.get(5)?,
+        );
+        let key = verifying_key(public_key)?;
+        poll_keys.push(match (signer, poll_key) {
+            (Signer::DeviceOrPollKey, Some(poll_key)) => Some(verifying_key(poll_key)?),
+            _ => None,
+        });
+        let revoked = (status != "active").then(|| reason.unwrap_or_else(|| "revoked".into()));
+        devices.push(Device {
+            id: id.clone(),
+            user_id,
+            key,
+            revoked,
+            features,
+        });
     }
     for (index, device) in devices.iter().enumerate() {
         let by_device = auth.verify(index, &device.key, method, path_and_query, body);
@@ -243,7 +298,7 @@ pub fn authenticate(
             return Err(Error::Unauthorized);
         }
     }
-    record_nonce(state, &auth)?;
+    record_nonce(state, &mut conn, &auth)?;
     Ok(devices)
 }
 
@@ -290,11 +345,17 @@ pub async fn poll(
             .iter()
             .map(|u| state.hub.subscribe(&format!("user:{u}")))
             .collect();
-        refresh_revocations(state, &mut devices)?;
-        if let Some(reason) = all_revoked(&devices) {
-            return Err(Error::DeviceRevoked(reason));
-        }
-        let challenges = pending_for(state, &devices)?;
+        let (checked, challenges) = crate::api::blocking(state, move |state| {
+            let mut devices = devices;
+            refresh_revocations(state, &mut devices)?;
+            if let Some(reason) = all_revoked(&devices) {
+                return Err(Error::DeviceRevoked(reason));
+            }
+            let challenges = pending_for(state, &devices)?;
+            Ok((devices, challenges))
+        })
+        .await?;
+        devices = checked;
         let revoked: Vec<String> = devices
             .iter()
             .filter(|d| d.revoked.is_some())
@@ -325,12 +386,15 @@ fn all_revoked(devices: &[Device]) -> Option<String> {
 }
 
 fn refresh_revocations(state: &AppState, devices: &mut [Device]) -> Result<(), Error> {
-    let conn = state.db();
-    let mut stmt =
-        conn.prepare_cached("SELECT status, revoked_reason FROM devices WHERE id = ?1")?;
+    let mut conn = state.db()?;
     for device in devices.iter_mut() {
-        let (status, reason): (String, Option<String>) =
-            stmt.query_row([&device.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let row = conn
+            .query_opt(
+                "SELECT status, revoked_reason FROM devices WHERE id = ?1",
+                args![&device.id],
+            )?
+            .ok_or(Error::Unauthorized)?;
+        let (status, reason): (String, Option<String>) = (row.get(0)?, row.get(1)?);
         if status != "active" {
             device.revoked = Some(reason.unwrap_or_else(|| "revoked".into()));
         }
@@ -341,29 +405,20 @@ fn refresh_revocations(state: &AppState, devices: &mut [Device]) -> Result<(), E
 fn pending_for(state: &AppState, devices: &[Device]) -> Result<Vec<Challenge>, Error> {
     let now = state.now();
     let mut challenges = Vec::new();
-    let conn = state.db();
-    let mut stmt = conn.prepare_cached(
-        "SELECT l.id, l.nonce, u.display_name, l.ip, l.user_agent, l.numbers, l.created_at,
-                l.expires_at, l.typed
-         FROM logins l JOIN users u ON u.user_id = l.user_id
-         WHERE l.user_id = ?1 AND l.status = 'pending' AND l.expires_at > ?2",
-    )?;
+    let mut conn = state.db()?;
     for device in devices.iter().filter(|d| d.revoked.is_none()) {
-        let rows = stmt.query_map(params![device.user_id, now], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, u64>(6)?,
-                r.get::<_, u64>(7)?,
-                r.get::<_, bool>(8)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, nonce, account, ip, user_agent, numbers, created_at, expires_at, typed) = row?;
+        let rows = conn.query(
+            "SELECT l.id, l.nonce, u.display_name, l.ip, l.user_agent, l.numbers, l.created_at,
+                    l.expires_at, l.typed
+             FROM logins l JOIN users u ON u.user_id = l.user_id
+             WHERE l.user_id = ?1 AND l.status = 'pending' AND l.expires_at > ?2",
+            args![&device.user_id, now],
+        )?;
+        for r in rows {
+            let (id, nonce, account, ip, user_agent): (String, String, String, String, String) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+            let (numbers, created_at, expires_at, typed): (Option<String>, u64, u64, bool) =
+                (r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?);
             // Typed: a number field on devices that can show one; the choices elsewhere.
             let number_entry =
                 typed && device.has_feature(otentik_protocol::features::NUMBER_ENTRY);
@@ -429,10 +484,10 @@ pub fn status(state: &AppState, device: &Device, request_nonce: &str) -> Respons
 
 /// Unregisters a device (the app deleted the account). TOTP stays on at the site.
 pub fn unregister(state: &AppState, device: &Device) -> Result<(), Error> {
-    state.db().execute(
+    state.db()?.execute(
         "UPDATE devices SET status = 'revoked', revoked_reason = 'unregistered', revoked_at = ?2
          WHERE id = ?1 AND status = 'active'",
-        params![device.id, state.now()],
+        args![&device.id, state.now()],
     )?;
     state.hub.publish(&format!("user:{}", device.user_id));
     Ok(())

@@ -8,8 +8,7 @@ use otentik::account::{Account, PushInvite};
 use otentik_protocol::device_api::{EnrollRequest, EnrollResponse};
 use otentik_protocol::rp_api::{CreateEnrollment, Enrollment, EnrollmentState, EnrollmentStatus};
 use otentik_protocol::{PROTOCOL_VERSION, keys};
-use rusqlite::{OptionalExtension as _, Transaction, params};
-
+use crate::db::{Conn, Engine, Lock, args};
 use crate::state::AppState;
 use crate::user::{self, ALGORITHM, DIGITS, PERIOD, WINDOW};
 use crate::{Error, token};
@@ -51,36 +50,28 @@ pub fn create(state: &AppState, request: &CreateEnrollment) -> Result<Enrollment
     let qr_svg = qr_svg(&uri)?;
     let expires_at = now + state.config.enrollment_ttl;
     let sealed = state.data_key.seal(&format!("enrollment:{id}"), &seed)?;
-    let expired: Vec<String> = {
-        let mut conn = state.db();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let expired: Vec<String> = {
-            let mut stmt =
-                tx.prepare("SELECT id FROM enrollments WHERE user_id = ?1 AND status = 'pending'")?;
-            stmt.query_map([&request.user_id], |r| r.get(0))?
-                .collect::<Result<_, _>>()?
-        };
+    let expired = state.db()?.transaction(Lock::Key(&request.user_id), |tx| {
+        let expired = user::pending_ids(tx, "enrollments", &request.user_id)?;
         tx.execute(
             "UPDATE enrollments SET status = 'expired' WHERE user_id = ?1 AND status = 'pending'",
-            [&request.user_id],
+            args![&request.user_id],
         )?;
         tx.execute(
             "INSERT INTO enrollments (id, user_id, display_name, seed, token_hash, status,
                                       created_at, expires_at)
              VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7)",
-            params![
-                id,
-                request.user_id,
-                display_name,
+            args![
+                &id,
+                &request.user_id,
+                &display_name,
                 sealed,
                 token::hash(&push_token),
                 now,
                 expires_at
             ],
         )?;
-        tx.commit()?;
-        expired
-    };
+        Ok(Ok(expired))
+    })?;
     for old in expired {
         state.hub.publish(&format!("enrollment:{old}"));
     }
@@ -109,7 +100,7 @@ pub async fn status(state: &AppState, id: &str, wait: u64) -> Result<EnrollmentS
     let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
     loop {
         let receiver = state.hub.subscribe(&format!("enrollment:{id}"));
-        let current = read_status(state, id)?;
+        let current = read_status_off_worker(state, id).await?;
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
         if current.status != EnrollmentState::Pending || left.is_zero() {
             return Ok(current);
@@ -119,21 +110,25 @@ pub async fn status(state: &AppState, id: &str, wait: u64) -> Result<EnrollmentS
             .wait_any(vec![receiver], left.min(Duration::from_secs(5)))
             .await;
         if state.hub.is_shut_down() {
-            return read_status(state, id);
+            return read_status_off_worker(state, id).await;
         }
     }
 }
 
+async fn read_status_off_worker(state: &AppState, id: &str) -> Result<EnrollmentStatus, Error> {
+    let id = id.to_owned();
+    crate::api::blocking(state, move |state| read_status(state, &id)).await
+}
+
 fn read_status(state: &AppState, id: &str) -> Result<EnrollmentStatus, Error> {
-    let row: Option<(String, bool, u64)> = state
-        .db()
-        .query_row(
+    let row = state
+        .db()?
+        .query_opt(
             "SELECT status, push, expires_at FROM enrollments WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let (status, push, expires_at) = row.ok_or(Error::NotFound("enrollment"))?;
+            args![id],
+        )?
+        .ok_or(Error::NotFound("enrollment"))?;
+    let (status, push, expires_at): (String, bool, u64) = (row.get(0)?, row.get(1)?, row.get(2)?);
     let status = match status.as_str() {
         "completed" => EnrollmentState::Completed,
         "pending" if expires_at > state.now() => EnrollmentState::Pending,
@@ -145,20 +140,16 @@ fn read_status(state: &AppState, id: &str) -> Result<EnrollmentStatus, Error> {
 /// Completes an enrolment with a typed code (a TOTP app without push).
 pub fn confirm(state: &AppState, id: &str, code: &str) -> Result<EnrollmentStatus, Error> {
     let now = state.now();
-    let mut conn = state.db();
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let pending = load_pending(state, &tx, "id", id, now)?.ok_or(Error::EnrollmentClosed)?;
-    let step = match check_code(state, &tx, &pending, code, now) {
-        Ok(step) => step,
-        Err(error) => {
+    let pending = state.db()?.transaction(Lock::Rows, |tx| {
+        let pending = load_pending(state, tx, "id", id, now)?.ok_or(Error::EnrollmentClosed)?;
+        let step = match check_code(state, tx, &pending, code, now) {
+            Ok(step) => step,
             // Keep the wrong code counted (five close the enrolment).
-            tx.commit()?;
-            return Err(error);
-        }
-    };
-    complete(state, &tx, &pending, step, None, now)?;
-    tx.commit()?;
-    drop(conn);
+            Err(error) => return Ok(Err(error)),
+        };
+        complete(state, tx, &pending, step, None, now)?;
+        Ok(Ok(pending))
+    })?;
     state.hub.publish(&format!("enrollment:{}", pending.id));
     Ok(EnrollmentStatus {
         status: EnrollmentState::Completed,
@@ -195,34 +186,30 @@ pub fn enroll_device(
         ));
     }
     let now = state.now();
-    let mut conn = state.db();
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let pending = load_pending(state, &tx, "token_hash", &token::hash(&request.token), now)?
-        .ok_or(Error::Unauthorized)?;
-    crate::device::record_nonce(state, auth)?;
-    let step = match check_code(state, &tx, &pending, &request.code, now) {
-        Ok(step) => step,
-        Err(error) => {
-            tx.commit()?;
-            return Err(error);
-        }
-    };
     let device_id = token::random("", 16);
-    complete(
-        state,
-        &tx,
-        &pending,
-        step,
-        Some((
-            &device_id,
-            public_key.as_bytes(),
-            request.device_name.as_deref(),
-            poll_key.as_ref().map(|key| key.as_bytes()),
-        )),
-        now,
-    )?;
-    tx.commit()?;
-    drop(conn);
+    let pending = state.db()?.transaction(Lock::Rows, |tx| {
+        let pending = load_pending(state, tx, "token_hash", &token::hash(&request.token), now)?
+            .ok_or(Error::Unauthorized)?;
+        crate::device::record_nonce(state, tx, auth)?;
+        let step = match check_code(state, tx, &pending, &request.code, now) {
+            Ok(step) => step,
+            Err(error) => return Ok(Err(error)),
+        };
+        complete(
+            state,
+            tx,
+            &pending,
+            step,
+            Some((
+                &device_id,
+                public_key.as_bytes(),
+                request.device_name.as_deref(),
+                poll_key.as_ref().map(|key| key.as_bytes()),
+            )),
+            now,
+        )?;
+        Ok(Ok(pending))
+    })?;
     state.hub.publish(&format!("enrollment:{}", pending.id));
     tracing::info!("device enrolled");
     Ok(EnrollResponse {
@@ -244,25 +231,29 @@ struct Pending {
     attempts: u32,
 }
 
+/// The pending enrolment whose `column` is `value`, locked until the transaction ends
+/// (PostgreSQL's `FOR UPDATE`; SQLite's write transaction locks it already), so the wrong-code
+/// count and the completion cannot race between server processes.
 fn load_pending(
     state: &AppState,
-    tx: &Transaction<'_>,
+    tx: &mut Conn<'_>,
     column: &str,
     value: &str,
     now: u64,
 ) -> Result<Option<Pending>, Error> {
+    let lock = match tx.engine() {
+        Engine::Sqlite => "",
+        Engine::Postgres => " FOR UPDATE",
+    };
     let sql = format!(
         "SELECT id, user_id, display_name, seed, code_attempts FROM enrollments
-         WHERE {column} = ?1 AND status = 'pending' AND expires_at > ?2"
+         WHERE {column} = ?1 AND status = 'pending' AND expires_at > ?2{lock}"
     );
-    let row: Option<(String, String, String, Vec<u8>, u32)> = tx
-        .query_row(&sql, params![value, now], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .optional()?;
-    let Some((id, user_id, display_name, sealed, attempts)) = row else {
+    let Some(row) = tx.query_opt(&sql, args![value, now])? else {
         return Ok(None);
     };
+    let (id, user_id, display_name, sealed, attempts): (String, String, String, Vec<u8>, u32) =
+        (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?);
     let seed = Secret::new(state.data_key.open(&format!("enrollment:{id}"), &sealed)?);
     Ok(Some(Pending {
         id,
@@ -276,7 +267,7 @@ fn load_pending(
 /// Verifies the proof-of-seed code; a wrong one counts, and too many expire the enrolment.
 fn check_code(
     state: &AppState,
-    tx: &Transaction<'_>,
+    tx: &mut Conn<'_>,
     pending: &Pending,
     code: &str,
     now: u64,
@@ -299,7 +290,7 @@ fn check_code(
     };
     tx.execute(
         "UPDATE enrollments SET code_attempts = ?2, status = ?3 WHERE id = ?1",
-        params![pending.id, attempts, status],
+        args![&pending.id, attempts, status],
     )?;
     Err(Error::InvalidCode)
 }
@@ -309,7 +300,7 @@ type NewDevice<'a> = (&'a str, &'a [u8; 32], Option<&'a str>, Option<&'a [u8; 32
 
 fn complete(
     state: &AppState,
-    tx: &Transaction<'_>,
+    tx: &mut Conn<'_>,
     pending: &Pending,
     step: u64,
     device: Option<NewDevice<'_>>,
@@ -319,29 +310,33 @@ fn complete(
         .data_key
         .seal(&format!("user:{}", pending.user_id), pending.seed.expose())?;
     let step = i64::try_from(step).unwrap_or(i64::MAX);
-    tx.execute(
-        "UPDATE enrollments SET status = 'completed', push = ?2 WHERE id = ?1",
-        params![pending.id, device.is_some()],
+    let changed = tx.execute(
+        "UPDATE enrollments SET status = 'completed', push = ?2
+         WHERE id = ?1 AND status = 'pending'",
+        args![&pending.id, device.is_some()],
     )?;
+    if changed != 1 {
+        return Err(Error::EnrollmentClosed);
+    }
     tx.execute(
         "INSERT INTO users (user_id, display_name, seed, totp_enabled, last_step, updated_at)
          VALUES (?1, ?2, ?3, 1, ?4, ?5)
          ON CONFLICT (user_id) DO UPDATE SET display_name = ?2, seed = ?3, totp_enabled = 1,
              last_step = ?4, updated_at = ?5",
-        params![pending.user_id, pending.display_name, sealed, step, now],
+        args![&pending.user_id, &pending.display_name, sealed, step, now],
     )?;
     tx.execute(
         "UPDATE devices SET status = 'revoked', revoked_reason = 'replaced', revoked_at = ?2
          WHERE user_id = ?1 AND status = 'active'",
-        params![pending.user_id, now],
+        args![&pending.user_id, now],
     )?;
     if let Some((device_id, public_key, name, poll_key)) = device {
         tx.execute(
             "INSERT INTO devices (id, user_id, public_key, name, status, created_at, poll_key)
              VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?6)",
-            params![
+            args![
                 device_id,
-                pending.user_id,
+                &pending.user_id,
                 public_key.as_slice(),
                 name,
                 now,

@@ -89,6 +89,15 @@ pub enum Error {
     /// The database failed.
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
+    /// PostgreSQL failed on a statement.
+    #[error("database error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// PostgreSQL cannot be reached (down, restarting, or every connection busy for long).
+    #[error("the database cannot be reached ({0}); try again shortly")]
+    DatabaseUnavailable(String),
+    /// This server process is shutting down (`/readyz` while draining).
+    #[error("this server process is shutting down; use another one")]
+    ShuttingDown,
     /// Anything else internal.
     #[error("internal error: {0}")]
     Internal(String),
@@ -117,9 +126,13 @@ impl Error {
             Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             Self::BodyTooLarge(_) => ErrorCode::BodyTooLarge,
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
-            Self::DataKey | Self::Unseal | Self::Database(_) | Self::Internal(_) => {
-                ErrorCode::Internal
-            }
+            Self::DataKey
+            | Self::Unseal
+            | Self::Database(_)
+            | Self::Postgres(_)
+            | Self::DatabaseUnavailable(_)
+            | Self::ShuttingDown
+            | Self::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -144,9 +157,12 @@ impl Error {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::DataKey | Self::Unseal | Self::Database(_) | Self::Internal(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            Self::DatabaseUnavailable(_) | Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            Self::DataKey
+            | Self::Unseal
+            | Self::Database(_)
+            | Self::Postgres(_)
+            | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -323,6 +339,18 @@ mod tests {
                 "internal",
                 500,
                 "database error: Query returned no rows",
+            ),
+            (
+                Error::DatabaseUnavailable("connection refused".into()),
+                "internal",
+                503,
+                "the database cannot be reached (connection refused); try again shortly",
+            ),
+            (
+                Error::ShuttingDown,
+                "internal",
+                503,
+                "this server process is shutting down; use another one",
             ),
             (
                 Error::Internal("x".into()),

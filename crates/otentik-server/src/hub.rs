@@ -1,5 +1,9 @@
 //! Wake-ups for long-polls: a waiter subscribes to a topic (`user:<id>`, `login:<id>`,
 //! `enrollment:<id>`), re-reads the database, and sleeps until the topic is published.
+//!
+//! On SQLite the hub is all there is (one process). On PostgreSQL every publication also
+//! goes to the other server processes through the database (`crate::db::listen`), and theirs
+//! come back in through [`Hub::publish_local`].
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -13,6 +17,10 @@ pub struct Hub {
     topics: Mutex<HashMap<String, watch::Sender<u64>>>,
     subscriptions: std::sync::atomic::AtomicU64,
     shutdown: watch::Sender<bool>,
+    /// Publications for the other processes (PostgreSQL), when there are others.
+    remote: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<String>>,
+    /// Whether wake-ups from other processes arrive now (the listening connection is up).
+    listening: std::sync::atomic::AtomicBool,
 }
 
 impl Default for Hub {
@@ -21,6 +29,8 @@ impl Default for Hub {
             topics: Mutex::new(HashMap::new()),
             subscriptions: Default::default(),
             shutdown: watch::channel(false).0,
+            remote: std::sync::OnceLock::new(),
+            listening: std::sync::atomic::AtomicBool::new(true),
         }
     }
 }
@@ -54,8 +64,17 @@ impl Hub {
             .map_or(0, |sender| sender.receiver_count())
     }
 
-    /// Wakes every waiter of `topic`.
+    /// Wakes every waiter of `topic`, in this process and (PostgreSQL) in the others.
     pub fn publish(&self, topic: &str) {
+        self.publish_local(topic);
+        if let Some(remote) = self.remote.get() {
+            // The listening task ended only at shutdown: nobody is left to wake.
+            let _ = remote.send(topic.to_owned());
+        }
+    }
+
+    /// Wakes every waiter of `topic` in this process only (a wake-up from another one).
+    pub fn publish_local(&self, topic: &str) {
         let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(sender) = topics.get(topic) {
             if sender.receiver_count() == 0 {
@@ -64,6 +83,39 @@ impl Hub {
                 sender.send_modify(|v| *v = v.wrapping_add(1));
             }
         }
+    }
+
+    /// Wakes every waiter of every topic, so each re-reads the database (after the listening
+    /// connection was down: what was announced meanwhile is lost).
+    pub fn wake_all(&self) {
+        let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
+        topics.retain(|_, sender| sender.receiver_count() > 0);
+        for sender in topics.values() {
+            sender.send_modify(|v| *v = v.wrapping_add(1));
+        }
+    }
+
+    /// Sends this process's publications to the other processes through `remote` from now on.
+    pub(crate) fn set_remote(&self, remote: tokio::sync::mpsc::UnboundedSender<String>) {
+        let _ = self.remote.set(remote);
+        self.set_listening(false);
+    }
+
+    /// Records whether wake-ups from other processes arrive now.
+    pub(crate) fn set_listening(&self, listening: bool) {
+        self.listening
+            .store(listening, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether wake-ups from the other processes arrive now (always on SQLite); `/readyz`
+    /// answers 503 while they do not.
+    pub fn is_listening(&self) -> bool {
+        self.listening.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// A receiver that changes when the hub shuts down.
+    pub(crate) fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
     }
 
     /// Ends all current and future waits (graceful shutdown).

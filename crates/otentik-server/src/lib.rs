@@ -15,7 +15,7 @@
 mod api;
 pub(crate) use api::body as api_body;
 pub mod clock;
-mod db;
+pub mod db;
 pub mod demo;
 pub mod device;
 pub mod enrollment;

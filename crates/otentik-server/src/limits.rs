@@ -1,7 +1,9 @@
-//! In-memory caps: concurrent long-polls per device, and the size of the replay cache.
+//! In-memory caps: concurrent long-polls per device (a long-poll is held by one process), and
+//! the replay cache of a server on SQLite (one process; on PostgreSQL the nonces are in the
+//! database, where every process sees them: [`crate::device::record_nonce`]).
 //!
-//! (Limits that must survive a restart — login back-off, wrong typed codes — live in the
-//! database: see [`crate::throttle`].)
+//! (Limits that must survive a restart or hold across processes — login back-off, wrong
+//! typed codes, the typed-code rate — live in the database: see [`crate::throttle`].)
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

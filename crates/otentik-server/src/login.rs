@@ -7,8 +7,7 @@ use otentik_protocol::answer::{self, Decision};
 use otentik_protocol::device_api::{AnswerRequest, AnswerResponse};
 use otentik_protocol::rp_api::{CreateLogin, Login, LoginState, LoginStatus, NumberMatching};
 use otentik_protocol::{MAX_CHALLENGE_TTL_SECS, keys::VerifyingKey};
-use rusqlite::{OptionalExtension as _, params};
-
+use crate::db::{Lock, args};
 use crate::state::AppState;
 use crate::{Error, token, user};
 
@@ -48,43 +47,35 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
     let typed = mode == NumberMatching::Typed;
     let id = token::random("ch_", 16);
     let nonce = token::random("", 32);
-    let replaced: Vec<String> = {
-        let mut conn = state.db();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        if let Err(error) = crate::throttle::check_logins(&tx, &request.user_id, now) {
-            tx.commit()?; // keep what was settled
-            return Err(error);
+    let replaced = state.db()?.transaction(Lock::Key(&request.user_id), |tx| {
+        if let Err(error) = crate::throttle::check_logins(tx, &request.user_id, now) {
+            return Ok(Err(error)); // keep what was settled
         }
-        let (recent, oldest): (u32, Option<u64>) = tx.query_row(
+        let row = tx.query_one(
             "SELECT COUNT(*), MIN(created_at) FROM logins WHERE user_id = ?1 AND created_at > ?2",
-            params![request.user_id, now.saturating_sub(window)],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            args![&request.user_id, now.saturating_sub(window)],
         )?;
+        let (recent, oldest): (u32, Option<u64>) = (row.get(0)?, row.get(1)?);
         if recent >= state.config.login_limit {
             let retry = (oldest.unwrap_or(now) + window).saturating_sub(now).max(1);
-            return Err(Error::RateLimited(retry));
+            return Ok(Err(Error::RateLimited(retry)));
         }
-        let replaced: Vec<String> = {
-            let mut stmt =
-                tx.prepare("SELECT id FROM logins WHERE user_id = ?1 AND status = 'pending'")?;
-            stmt.query_map([&request.user_id], |r| r.get(0))?
-                .collect::<Result<_, _>>()?
-        };
+        let replaced = user::pending_ids(tx, "logins", &request.user_id)?;
         tx.execute(
             "UPDATE logins SET status = 'expired' WHERE user_id = ?1 AND status = 'pending'",
-            [&request.user_id],
+            args![&request.user_id],
         )?;
-        crate::throttle::replaced(&tx, &request.user_id, &replaced, now)?;
+        crate::throttle::replaced(tx, &request.user_id, &replaced, now)?;
         tx.execute(
             "INSERT INTO logins (id, user_id, nonce, ip, user_agent, numbers, number, status,
                                  created_at, expires_at, typed)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10)",
-            params![
-                id,
-                request.user_id,
-                nonce,
-                request.ip,
-                request.user_agent,
+            args![
+                &id,
+                &request.user_id,
+                &nonce,
+                &request.ip,
+                &request.user_agent,
                 numbers
                     .as_deref()
                     .map(otentik_protocol::message::numbers_field),
@@ -94,9 +85,8 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
                 typed
             ],
         )?;
-        tx.commit()?;
-        replaced
-    };
+        Ok(Ok(replaced))
+    })?;
     for old in replaced {
         state.hub.publish(&format!("login:{old}"));
     }
@@ -135,7 +125,9 @@ pub async fn status(state: &AppState, id: &str, wait: u64) -> Result<LoginStatus
     let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
     loop {
         let receiver = state.hub.subscribe(&format!("login:{id}"));
-        let (status, expires_at) = read(state, id)?;
+        let login_id = id.to_owned();
+        let (status, expires_at) =
+            crate::api::blocking(state, move |state| read(state, &login_id)).await?;
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
         if status != LoginState::Pending || left.is_zero() || state.hub.is_shut_down() {
             return Ok(LoginStatus { status });
@@ -154,20 +146,19 @@ pub async fn status(state: &AppState, id: &str, wait: u64) -> Result<LoginStatus
 
 /// Reads a login, turning an overdue pending one into expired.
 fn read(state: &AppState, id: &str) -> Result<(LoginState, u64), Error> {
-    let conn = state.db();
-    let row: Option<(String, u64)> = conn
-        .query_row(
+    let mut conn = state.db()?;
+    let row = conn
+        .query_opt(
             "SELECT status, expires_at FROM logins WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (status, expires_at) = row.ok_or(Error::NotFound("login"))?;
+            args![id],
+        )?
+        .ok_or(Error::NotFound("login"))?;
+    let (status, expires_at): (String, u64) = (row.get(0)?, row.get(1)?);
     let status = LoginState::parse(&status).unwrap_or(LoginState::Expired);
     if status == LoginState::Pending && expires_at <= state.now() {
         conn.execute(
             "UPDATE logins SET status = 'expired' WHERE id = ?1 AND status = 'pending'",
-            [id],
+            args![id],
         )?;
         return Ok((LoginState::Expired, expires_at));
     }
@@ -186,17 +177,15 @@ pub fn answer(
 ) -> Result<AnswerResponse, Error> {
     let now = state.now();
     let (status, wrong_number) = {
-        let conn = state.db();
-        let row: Option<(String, String, String, Option<u8>, u64)> = conn
-            .query_row(
+        let mut conn = state.db()?;
+        let row = conn
+            .query_opt(
                 "SELECT user_id, nonce, status, number, expires_at FROM logins WHERE id = ?1",
-                [login_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            )
-            .optional()?;
-        let Some((owner, nonce, status, number, expires_at)) = row else {
-            return Err(Error::ChallengeNotFound);
-        };
+                args![login_id],
+            )?
+            .ok_or(Error::ChallengeNotFound)?;
+        let (owner, nonce, status, number, expires_at): (String, String, String, Option<u8>, u64) =
+            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?);
         if owner != user_id {
             return Err(Error::ChallengeNotFound);
         }
@@ -230,7 +219,7 @@ pub fn answer(
         let changed = conn.execute(
             "UPDATE logins SET status = ?2, answered_at = ?3, device_id = ?4, answer_signature = ?5
              WHERE id = ?1 AND status = 'pending'",
-            params![login_id, status.as_str(), now, device_id, request.signature],
+            args![login_id, status.as_str(), now, device_id, &request.signature],
         )?;
         if changed != 1 {
             return Err(Error::ChallengeAnswered);

@@ -11,6 +11,7 @@ use otentik_protocol::rp_api::NumberMatching;
 use otentik_server::clock::SystemClock;
 use otentik_server::demo::{self, Demo, DemoConfig};
 use otentik_server::seal::DataKey;
+use otentik_server::db::Engine;
 use otentik_server::{AppState, Config};
 
 /// `--number-matching` values.
@@ -47,10 +48,16 @@ struct Args {
     /// are closed at once and counted in the log. Keep it below the open-file limit.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     max_connections: u64,
-    /// SQLite database file, or `:memory:` [default: otentik-server.sqlite3 in the data dir,
-    /// $OTENTIK_SERVER_DATA_DIR or ~/.local/share/otentik-server]
-    #[arg(long)]
+    /// SQLite database file, `:memory:`, or a PostgreSQL URL (`postgres://user@host/db`) for
+    /// several server processes on one database [default: otentik-server.sqlite3 in the data
+    /// dir, $OTENTIK_SERVER_DATA_DIR or ~/.local/share/otentik-server]. Prefer
+    /// $OTENTIK_DATABASE_URL for a URL that holds a password.
+    #[arg(long, env = "OTENTIK_DATABASE_URL", hide_env_values = true)]
     db: Option<String>,
+    /// Connections to PostgreSQL this process keeps at most (all processes together must stay
+    /// under the server's max_connections).
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(2..=1000))]
+    db_connections: u64,
     /// Bearer key the site's back end sends to /rp/v1, at least 32 characters. On the command
     /// line it is visible to other users of the machine (a warning says so): prefer
     /// --site-key-file or $OTENTIK_SITE_KEY. Without any, a random key is written to a file
@@ -128,6 +135,22 @@ async fn main() -> anyhow::Result<()> {
     raise_file_limit();
 
     let data_dir = data_dir()?;
+    let engine = Engine::of(args.db.as_deref().unwrap_or_default());
+    if engine == Engine::Postgres {
+        // Every process on the database must seal and verify with the same keys.
+        if args.data_key.is_none() && args.data_key_file.is_none() {
+            anyhow::bail!(
+                "with PostgreSQL every server process needs the same data key: pass \
+                 --data-key-file (or set OTENTIK_DATA_KEY_FILE / OTENTIK_DATA_KEY)"
+            );
+        }
+        if args.site_key.is_none() && args.site_key_file.is_none() {
+            anyhow::bail!(
+                "with PostgreSQL every server process needs the same site key: pass \
+                 --site-key-file (or set OTENTIK_SITE_KEY_FILE / OTENTIK_SITE_KEY)"
+            );
+        }
+    }
     let db = match &args.db {
         Some(db) => db.clone(),
         None => {
@@ -203,8 +226,11 @@ async fn main() -> anyhow::Result<()> {
     config.challenge_ttl = args.challenge_ttl;
     config.login_limit = args.login_limit;
     config.max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
-    let state = AppState::open(config, &db, data_key, Arc::new(SystemClock))
-        .with_context(|| format!("opening the database {db}"))?;
+    config.db_connections = usize::try_from(args.db_connections).unwrap_or(16);
+    let shown_db = redacted(&db);
+    let state = AppState::connect(config, &db, data_key, Arc::new(SystemClock))
+        .await
+        .with_context(|| format!("opening the database {shown_db}"))?;
     let demo = if args.demo {
         let outbox = args
             .outbox
@@ -212,8 +238,11 @@ async fn main() -> anyhow::Result<()> {
             .unwrap_or_else(|| data_dir.join("outbox"));
         std::fs::create_dir_all(&outbox)
             .with_context(|| format!("creating the outbox {}", outbox.display()))?;
-        let demo = Demo::open(&state, DemoConfig { outbox })
-            .with_context(|| format!("opening the demo site on the database {db}"))?;
+        let opened = state.clone();
+        let demo =
+            tokio::task::spawn_blocking(move || Demo::open(&opened, DemoConfig { outbox }))
+                .await?
+                .with_context(|| format!("opening the demo site on the database {shown_db}"))?;
         Some(demo)
     } else {
         None
@@ -227,7 +256,7 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     println!("otentik-server listening on http://{address}");
-    println!("database: {db}");
+    println!("database: {shown_db}");
     println!("push_url: {}", state.push_url());
     if let Some(path) = &generated {
         println!("site key (for /rp/v1): in {}", path.display());
@@ -260,6 +289,25 @@ async fn main() -> anyhow::Result<()> {
     .context("serving")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The database as it may be shown: a URL without its password.
+fn redacted(db: &str) -> String {
+    if Engine::of(db) == Engine::Sqlite {
+        return db.to_owned();
+    }
+    match db.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((credentials, host)) => {
+                let user = credentials.split(':').next().unwrap_or_default();
+                let host = host.split('?').next().unwrap_or_default();
+                format!("{scheme}://{user}@{host}")
+            }
+            // Parameters (a `password=` among them) are not shown.
+            None => format!("{scheme}://{}", rest.split('?').next().unwrap_or_default()),
+        },
+        None => db.to_owned(),
+    }
 }
 
 fn init_logs(json: bool) {

@@ -96,6 +96,9 @@ pub async fn serve_listeners(
             drop(permit);
         });
     }
+    state
+        .draining
+        .store(true, std::sync::atomic::Ordering::SeqCst);
     drop(first);
     drop(second);
     state.hub.shut_down();

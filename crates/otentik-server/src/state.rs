@@ -1,17 +1,15 @@
 //! The server's shared state: configuration, database, keys, clock and wake-ups.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
-use otentik_protocol::MAX_CLOCK_SKEW_SECS;
 use otentik_protocol::keys::SigningKey;
 use otentik_protocol::rp_api::NumberMatching;
-use rusqlite::{Connection, OptionalExtension as _};
 
 use crate::clock::Clock;
+use crate::db::{self, Conn, Engine, Pool, args};
 use crate::hub::Hub;
 use crate::seal::DataKey;
-use crate::{Error, db};
+use crate::Error;
 
 /// Settings, with defaults that suit a real deployment. `Debug` redacts the site key.
 #[derive(Clone)]
@@ -48,6 +46,8 @@ pub struct Config {
     pub header_read_timeout: u64,
     /// Seconds any request but a long-poll may take before it is ended with a 500.
     pub request_timeout: u64,
+    /// Connections to PostgreSQL this process keeps at most (`--db-connections`).
+    pub db_connections: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -81,12 +81,10 @@ impl Config {
             max_connections: 10_000,
             header_read_timeout: 10,
             request_timeout: 15,
+            db_connections: db::postgres::DEFAULT_CONNECTIONS,
         }
     }
 }
-
-/// Connections to a database file (a `:memory:` database has one).
-const DB_CONNECTIONS: usize = 4;
 
 /// Cheap to clone: everything is behind one `Arc`.
 #[derive(Clone)]
@@ -96,22 +94,24 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     /// Settings.
     pub config: Config,
-    /// A few connections to the same file (one for `:memory:`), so a request waiting on a
-    /// write lock does not hold up requests that only read.
-    db: Vec<Mutex<Connection>>,
-    next_db: std::sync::atomic::AtomicUsize,
+    /// The database's connections.
+    db: Pool,
     /// Seals secrets at rest.
     pub data_key: DataKey,
     /// Signs challenges; its public half is pinned by devices.
     pub signing_key: SigningKey,
     /// The injected clock.
     pub clock: Arc<dyn Clock>,
-    /// Long-poll wake-ups.
-    pub hub: Hub,
-    /// Device request nonces seen within the clock tolerance.
-    pub replay: Mutex<crate::limits::ReplayCache>,
-    /// Recent typed-code checks per user, for the rate limit.
-    pub verify_attempts: Mutex<HashMap<String, Vec<u64>>>,
+    /// Long-poll wake-ups (on PostgreSQL, across processes).
+    pub hub: Arc<Hub>,
+    /// Device request nonces seen within the clock tolerance (SQLite: one process).
+    pub(crate) replay: std::sync::Mutex<crate::limits::ReplayCache>,
+    /// When this process last swept expired nonces and rate-limit rows (unix seconds).
+    pub(crate) last_sweep: std::sync::atomic::AtomicU64,
+    /// Whether the replay table was full of live nonces at the last sweep.
+    pub(crate) replay_full: std::sync::atomic::AtomicBool,
+    /// Set when a graceful shutdown begins: `/readyz` answers 503 from then on.
+    pub draining: std::sync::atomic::AtomicBool,
     /// Long-polls each device holds (capped).
     pub polls: crate::limits::PollSlots,
     /// Connections closed at once because [`Config::max_connections`] were open.
@@ -126,44 +126,104 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// Opens the database at `db_path` (or `:memory:`), loading or creating the server's
-    /// signing key (sealed with `data_key`).
+    /// Opens the SQLite database at `db_path` (or `:memory:`), loading or creating the
+    /// server's signing key (sealed with `data_key`). For either engine, use
+    /// [`AppState::connect`].
     pub fn open(
         config: Config,
         db_path: &str,
         data_key: DataKey,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, Error> {
+        if Engine::of(db_path) != Engine::Sqlite {
+            return Err(Error::Internal(
+                "AppState::open takes a SQLite path; a PostgreSQL URL needs AppState::connect"
+                    .into(),
+            ));
+        }
         crate::user::check_shown_chars("site_name", &config.site_name)?;
-        let conn = db::open(db_path)?;
-        let signing_key = load_or_create_signing_key(&conn, &data_key)?;
-        let mut pool = vec![Mutex::new(conn)];
-        if db_path != ":memory:" {
-            for _ in 1..DB_CONNECTIONS {
-                pool.push(Mutex::new(db::open_more(db_path)?));
+        let pool = Pool::Sqlite(db::sqlite::Pool::open(db_path)?);
+        Self::with_pool(config, pool, data_key, clock)
+    }
+
+    /// Opens the database `db` names: a SQLite path (or `:memory:`), or a `postgres://` URL
+    /// (whose wake-ups then reach every server process on it). Call it inside the runtime
+    /// that serves: PostgreSQL's connections live there.
+    pub async fn connect(
+        config: Config,
+        db: &str,
+        data_key: DataKey,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, Error> {
+        crate::user::check_shown_chars("site_name", &config.site_name)?;
+        match Engine::of(db) {
+            Engine::Sqlite => {
+                let path = db.to_owned();
+                tokio::task::spawn_blocking(move || Self::open(config, &path, data_key, clock))
+                    .await
+                    .map_err(|e| Error::Internal(format!("opening the database failed: {e}")))?
+            }
+            Engine::Postgres => {
+                let pool =
+                    Pool::Postgres(db::postgres::Pool::connect(db, config.db_connections).await?);
+                let state = tokio::task::spawn_blocking(move || {
+                    Self::with_pool(config, pool, data_key, clock)
+                })
+                .await
+                .map_err(|e| Error::Internal(format!("opening the database failed: {e}")))??;
+                if let Pool::Postgres(pool) = &state.db {
+                    db::listen::start(pool.url().to_owned(), state.hub.clone());
+                }
+                Ok(state)
             }
         }
+    }
+
+    fn with_pool(
+        config: Config,
+        pool: Pool,
+        data_key: DataKey,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, Error> {
+        let signing_key = load_or_create_signing_key(&mut pool.conn()?, &data_key)?;
         Ok(Self(Arc::new(Inner {
             config,
             db: pool,
-            next_db: Default::default(),
             data_key,
             signing_key,
             clock,
-            hub: Hub::default(),
-            replay: Mutex::new(crate::limits::ReplayCache::new(
-                MAX_CLOCK_SKEW_SECS,
-                crate::device::REPLAY_CAP,
+            hub: Arc::new(Hub::default()),
+            replay: std::sync::Mutex::new(crate::limits::ReplayCache::new(
+                otentik_protocol::MAX_CLOCK_SKEW_SECS,
+                crate::device::MEMORY_REPLAY_CAP,
             )),
-            verify_attempts: Mutex::new(HashMap::new()),
+            last_sweep: Default::default(),
+            replay_full: Default::default(),
+            draining: Default::default(),
             polls: crate::limits::PollSlots::default(),
             connections_refused: Default::default(),
         })))
     }
 
-    /// How many request nonces the replay cache holds (tests, metrics).
-    pub fn replay_len(&self) -> usize {
-        self.replay.lock().unwrap_or_else(|p| p.into_inner()).len()
+    /// How many request nonces the replay cache (SQLite) or table (PostgreSQL) holds (tests,
+    /// metrics).
+    pub async fn replay_len(&self) -> Result<u64, Error> {
+        if self.engine() == Engine::Sqlite {
+            let cache = self.replay.lock().unwrap_or_else(|p| p.into_inner());
+            return Ok(cache.len() as u64);
+        }
+        crate::api::blocking(self, |state| {
+            state
+                .db()?
+                .query_one("SELECT COUNT(*) FROM seen_nonces", &[])?
+                .get(0)
+        })
+        .await
+    }
+
+    /// The engine the database runs on.
+    pub fn engine(&self) -> Engine {
+        self.db.engine()
     }
 
     /// The current unix time from the injected clock.
@@ -171,35 +231,54 @@ impl AppState {
         self.clock.now()
     }
 
-    /// A database connection: a free one of the pool when there is one (every use is short;
-    /// handlers run them on blocking threads, never on a runtime worker).
-    pub fn db(&self) -> MutexGuard<'_, Connection> {
-        use std::sync::TryLockError;
-        let count = self.db.len().max(1);
-        let start = self
-            .next_db
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        for offset in 0..count {
-            if let Some(slot) = self.db.get((start + offset) % count) {
-                match slot.try_lock() {
-                    Ok(guard) => return guard,
-                    Err(TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
-                    Err(TryLockError::WouldBlock) => {}
+    /// A database connection (waits for a free one). It blocks the thread: handlers take
+    /// it on blocking threads ([`crate::api::blocking`]), never on a runtime worker.
+    pub fn db(&self) -> Result<Conn<'_>, Error> {
+        self.db.conn()
+    }
+
+    /// Whether the database answers now and wake-ups from other processes arrive
+    /// (`/readyz`).
+    pub async fn ready(&self) -> Result<(), Error> {
+        match &self.db {
+            Pool::Sqlite(_) => {
+                let state = self.clone();
+                crate::api::blocking(&state, |state| {
+                    state.db()?.query_one("SELECT 1", &[])?;
+                    Ok(())
+                })
+                .await
+            }
+            Pool::Postgres(pool) => {
+                pool.ready().await?;
+                if self.hub.is_listening() {
+                    Ok(())
+                } else {
+                    Err(Error::DatabaseUnavailable(
+                        "the connection that carries wake-ups is down".into(),
+                    ))
                 }
             }
         }
-        // All busy: wait for one (the pool is never empty: `open` puts one in).
-        self.db[start % count]
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Brings the tables of a component built on this server (a site layered on top, with
     /// tables of its own) up to date: its `migrations` apply in order, each once, counted in
     /// `schema_migrations` under `component`, apart from the server's own schema version.
     /// Never edit a migration that shipped: append a new one.
-    pub fn migrate_component(&self, component: &str, migrations: &[&str]) -> Result<(), Error> {
-        db::migrate_component(&self.db(), component, migrations)
+    pub fn migrate_component(
+        &self,
+        component: &str,
+        migrations: &db::Migrations<'_>,
+    ) -> Result<(), Error> {
+        match &self.db {
+            Pool::Sqlite(pool) => {
+                db::sqlite::migrate_component(&pool.get(), component, migrations.sqlite)
+            }
+            Pool::Postgres(pool) => {
+                db::postgres::migrate_component(pool, component, migrations.postgres)
+            }
+        }
     }
 
     /// The server's public key in wire form.
@@ -217,24 +296,20 @@ impl AppState {
     }
 }
 
-fn load_or_create_signing_key(conn: &Connection, data_key: &DataKey) -> Result<SigningKey, Error> {
+fn load_or_create_signing_key(conn: &mut Conn<'_>, data_key: &DataKey) -> Result<SigningKey, Error> {
     const CONTEXT: &str = "server-signing-key";
-    let sealed: Option<Vec<u8>> = conn
-        .query_row("SELECT sealed FROM server_key WHERE id = 1", [], |row| {
-            row.get(0)
-        })
-        .optional()?;
-    if let Some(sealed) = sealed {
-        let bytes = zeroize::Zeroizing::new(data_key.open(CONTEXT, &sealed)?);
-        let bytes: [u8; 32] = bytes.as_slice().try_into().map_err(|_| Error::Unseal)?;
-        return Ok(SigningKey::from_bytes(&bytes));
-    }
     let bytes = zeroize::Zeroizing::new(crate::token::random_bytes(32));
     let array: [u8; 32] = bytes.as_slice().try_into().map_err(|_| Error::Unseal)?;
-    let key = SigningKey::from_bytes(&array);
+    // Several processes may start at once on one database: the first key stored wins and
+    // every process uses that one.
     conn.execute(
-        "INSERT INTO server_key (id, sealed) VALUES (1, ?1)",
-        [data_key.seal(CONTEXT, &array)?],
+        "INSERT INTO server_key (id, sealed) VALUES (1, ?1) ON CONFLICT (id) DO NOTHING",
+        args![data_key.seal(CONTEXT, &array)?],
     )?;
-    Ok(key)
+    let sealed: Vec<u8> = conn
+        .query_one("SELECT sealed FROM server_key WHERE id = 1", &[])?
+        .get(0)?;
+    let bytes = zeroize::Zeroizing::new(data_key.open(CONTEXT, &sealed)?);
+    let bytes: [u8; 32] = bytes.as_slice().try_into().map_err(|_| Error::Unseal)?;
+    Ok(SigningKey::from_bytes(&bytes))
 }

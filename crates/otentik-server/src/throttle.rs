@@ -12,9 +12,8 @@
 //!   [`CODE_FAILURES`] within [`CODE_WINDOW`] seconds even a right code gets 429 until the
 //!   oldest of them leaves the window.
 
-use rusqlite::{OptionalExtension as _, Transaction, params};
-
 use crate::Error;
+use crate::db::{Conn, Engine, args};
 
 /// Failed logins in a row that start the back-off.
 pub const STRIKES: u32 = 3;
@@ -40,19 +39,17 @@ enum Outcome {
 
 /// Settles the user's ended logins (oldest first) into the back-off state, marking overdue
 /// pending ones expired, then refuses with [`Error::RateLimited`] while a block runs.
-pub fn check_logins(tx: &Transaction<'_>, user_id: &str, now: u64) -> Result<(), Error> {
-    let ended: Vec<(String, String, u64, Option<u64>)> = {
-        let mut stmt = tx.prepare_cached(
-            "SELECT id, status, expires_at, answered_at FROM logins
-             WHERE user_id = ?1 AND settled = 0 AND (status != 'pending' OR expires_at <= ?2)
-             ORDER BY created_at, rowid",
-        )?;
-        stmt.query_map(params![user_id, now], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?
-        .collect::<Result<_, _>>()?
-    };
-    for (id, status, expires_at, answered_at) in ended {
+pub fn check_logins(tx: &mut Conn<'_>, user_id: &str, now: u64) -> Result<(), Error> {
+    let sql = format!(
+        "SELECT id, status, expires_at, answered_at FROM logins
+         WHERE user_id = ?1 AND settled = 0 AND (status != 'pending' OR expires_at <= ?2)
+         ORDER BY created_at, {}",
+        insertion_order(tx.engine())
+    );
+    let ended = tx.query(&sql, args![user_id, now])?;
+    for row in ended {
+        let (id, status, expires_at, answered_at): (String, String, u64, Option<u64>) =
+            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
         let outcome = match status.as_str() {
             "approved" => Outcome::Approved,
             "not_me" => Outcome::NotMe,
@@ -65,49 +62,60 @@ pub fn check_logins(tx: &Transaction<'_>, user_id: &str, now: u64) -> Result<(),
             "UPDATE logins SET settled = 1,
                  status = CASE status WHEN 'pending' THEN 'expired' ELSE status END
              WHERE id = ?1",
-            [&id],
+            args![&id],
         )?;
     }
     let blocked_until: Option<u64> = tx
-        .query_row(
+        .query_opt(
             "SELECT blocked_until FROM login_backoff WHERE user_id = ?1",
-            [user_id],
-            |r| r.get(0),
-        )
-        .optional()?;
+            args![user_id],
+        )?
+        .map(|r| r.get(0))
+        .transpose()?;
     match blocked_until {
         Some(until) if until > now => Err(Error::RateLimited(until - now)),
         _ => Ok(()),
     }
 }
 
+/// The column that orders rows of `logins` as they were inserted (SQLite's `rowid`, a
+/// sequence in PostgreSQL), for logins made within the same second.
+pub fn insertion_order(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => "rowid",
+        Engine::Postgres => "seq",
+    }
+}
+
 /// Counts the pending logins a new one replaces (ended unanswered, as of `now`).
 pub fn replaced(
-    tx: &Transaction<'_>,
+    tx: &mut Conn<'_>,
     user_id: &str,
     ids: &[String],
     now: u64,
 ) -> Result<(), Error> {
     for id in ids {
         apply(tx, user_id, Outcome::Failed, now)?;
-        tx.execute("UPDATE logins SET settled = 1 WHERE id = ?1", [id])?;
+        tx.execute("UPDATE logins SET settled = 1 WHERE id = ?1", args![id])?;
     }
     Ok(())
 }
 
-fn apply(tx: &Transaction<'_>, user_id: &str, outcome: Outcome, at: u64) -> Result<(), Error> {
+fn apply(tx: &mut Conn<'_>, user_id: &str, outcome: Outcome, at: u64) -> Result<(), Error> {
     if let Outcome::Approved = outcome {
-        tx.execute("DELETE FROM login_backoff WHERE user_id = ?1", [user_id])?;
+        tx.execute(
+            "DELETE FROM login_backoff WHERE user_id = ?1",
+            args![user_id],
+        )?;
         return Ok(());
     }
-    let (strikes, level, blocked_until): (u32, u32, u64) = tx
-        .query_row(
-            "SELECT strikes, level, blocked_until FROM login_backoff WHERE user_id = ?1",
-            [user_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?
-        .unwrap_or((0, 0, 0));
+    let (strikes, level, blocked_until): (u32, u32, u64) = match tx.query_opt(
+        "SELECT strikes, level, blocked_until FROM login_backoff WHERE user_id = ?1",
+        args![user_id],
+    )? {
+        Some(row) => (row.get(0)?, row.get(1)?, row.get(2)?),
+        None => (0, 0, 0),
+    };
     let strikes = strikes + 1;
     let block = matches!(outcome, Outcome::NotMe) || level > 0 || strikes >= STRIKES;
     let (strikes, level, blocked_until) = if block {
@@ -118,35 +126,41 @@ fn apply(tx: &Transaction<'_>, user_id: &str, outcome: Outcome, at: u64) -> Resu
     tx.execute(
         "INSERT INTO login_backoff (user_id, strikes, level, blocked_until) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (user_id) DO UPDATE SET strikes = ?2, level = ?3, blocked_until = ?4",
-        params![user_id, strikes, level, blocked_until],
+        args![user_id, strikes, level, blocked_until],
     )?;
     Ok(())
 }
 
 /// A typed code verified: the back-off ends, and the user's ended logins count no more.
-pub fn code_verified(conn: &rusqlite::Connection, user_id: &str) -> Result<(), Error> {
+pub fn code_verified(conn: &mut Conn<'_>, user_id: &str) -> Result<(), Error> {
     conn.execute(
         "UPDATE logins SET settled = 1 WHERE user_id = ?1 AND status != 'pending'",
-        [user_id],
+        args![user_id],
     )?;
-    conn.execute("DELETE FROM login_backoff WHERE user_id = ?1", [user_id])?;
-    conn.execute("DELETE FROM code_failures WHERE user_id = ?1", [user_id])?;
+    conn.execute(
+        "DELETE FROM login_backoff WHERE user_id = ?1",
+        args![user_id],
+    )?;
+    conn.execute(
+        "DELETE FROM code_failures WHERE user_id = ?1",
+        args![user_id],
+    )?;
     Ok(())
 }
 
 /// Refuses with [`Error::RateLimited`] while the user has [`CODE_FAILURES`] wrong codes in
 /// the last [`CODE_WINDOW`] seconds (the wait: until the oldest leaves the window).
-pub fn check_codes(conn: &rusqlite::Connection, user_id: &str, now: u64) -> Result<(), Error> {
+pub fn check_codes(conn: &mut Conn<'_>, user_id: &str, now: u64) -> Result<(), Error> {
     let since = now.saturating_sub(CODE_WINDOW);
     conn.execute(
         "DELETE FROM code_failures WHERE user_id = ?1 AND at <= ?2",
-        params![user_id, since],
+        args![user_id, since],
     )?;
-    let (count, oldest): (u32, Option<u64>) = conn.query_row(
+    let row = conn.query_one(
         "SELECT COUNT(*), MIN(at) FROM code_failures WHERE user_id = ?1 AND at > ?2",
-        params![user_id, since],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        args![user_id, since],
     )?;
+    let (count, oldest): (u32, Option<u64>) = (row.get(0)?, row.get(1)?);
     if count >= CODE_FAILURES {
         let until = oldest.unwrap_or(now) + CODE_WINDOW;
         return Err(Error::RateLimited(until.saturating_sub(now).max(1)));
@@ -155,10 +169,10 @@ pub fn check_codes(conn: &rusqlite::Connection, user_id: &str, now: u64) -> Resu
 }
 
 /// Records a wrong typed code.
-pub fn code_failed(conn: &rusqlite::Connection, user_id: &str, now: u64) -> Result<(), Error> {
+pub fn code_failed(conn: &mut Conn<'_>, user_id: &str, now: u64) -> Result<(), Error> {
     conn.execute(
         "INSERT INTO code_failures (user_id, at) VALUES (?1, ?2)",
-        params![user_id, now],
+        args![user_id, now],
     )?;
     Ok(())
 }

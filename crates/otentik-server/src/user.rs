@@ -3,9 +3,8 @@
 use otentik::Secret;
 use otentik::account::Algorithm;
 use otentik_protocol::rp_api::{NotMeReport, UserStatus};
-use rusqlite::{Connection, OptionalExtension as _, params};
-
 use crate::Error;
+use crate::db::{Conn, Lock, args};
 use crate::state::AppState;
 
 /// TOTP parameters of every enrolment this server makes (what every authenticator supports).
@@ -50,38 +49,41 @@ pub fn check_shown_chars(field: &'static str, value: &str) -> Result<(), Error> 
 /// Whether TOTP is on, the number of active devices, and recent "Bukan saya" answers.
 pub fn status(state: &AppState, user_id: &str) -> Result<UserStatus, Error> {
     check_text("user_id", user_id, 128)?;
-    let conn = state.db();
+    let mut conn = state.db()?;
     let enabled: bool = conn
-        .query_row(
+        .query_opt(
             "SELECT totp_enabled FROM users WHERE user_id = ?1",
-            [user_id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or(false);
-    let devices: u32 = conn.query_row(
-        "SELECT COUNT(*) FROM devices WHERE user_id = ?1 AND status = 'active'",
-        [user_id],
-        |r| r.get(0),
-    )?;
-    let not_me = {
-        let mut stmt = conn.prepare_cached(
-            "SELECT answered_at, ip, user_agent FROM logins
-             WHERE user_id = ?1 AND status = 'not_me' AND answered_at > ?2
-             ORDER BY answered_at, rowid",
-        )?;
-        stmt.query_map(
-            params![user_id, state.now().saturating_sub(NOT_ME_REPORTED_SECS)],
-            |r| {
-                Ok(NotMeReport {
-                    at: r.get(0)?,
-                    ip: r.get(1)?,
-                    user_agent: r.get(2)?,
-                })
-            },
+            args![user_id],
         )?
-        .collect::<Result<_, _>>()?
-    };
+        .map(|r| r.get(0))
+        .transpose()?
+        .unwrap_or(false);
+    let devices: u32 = conn
+        .query_one(
+            "SELECT COUNT(*) FROM devices WHERE user_id = ?1 AND status = 'active'",
+            args![user_id],
+        )?
+        .get(0)?;
+    let sql = format!(
+        "SELECT answered_at, ip, user_agent FROM logins
+         WHERE user_id = ?1 AND status = 'not_me' AND answered_at > ?2
+         ORDER BY answered_at, {}",
+        crate::throttle::insertion_order(conn.engine())
+    );
+    let not_me = conn
+        .query(
+            &sql,
+            args![user_id, state.now().saturating_sub(NOT_ME_REPORTED_SECS)],
+        )?
+        .into_iter()
+        .map(|r| {
+            Ok(NotMeReport {
+                at: r.get(0)?,
+                ip: r.get(1)?,
+                user_agent: r.get(2)?,
+            })
+        })
+        .collect::<Result<_, Error>>()?;
     Ok(UserStatus {
         totp_enabled: enabled,
         devices,
@@ -92,16 +94,17 @@ pub fn status(state: &AppState, user_id: &str) -> Result<UserStatus, Error> {
 /// The user's seed and last accepted step, when TOTP is on.
 pub fn seed(
     state: &AppState,
-    conn: &Connection,
+    conn: &mut Conn<'_>,
     user_id: &str,
 ) -> Result<Option<(Secret, i64)>, Error> {
-    let row: Option<(Option<Vec<u8>>, bool, i64)> = conn
-        .query_row(
-            "SELECT seed, totp_enabled, last_step FROM users WHERE user_id = ?1",
-            [user_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+    let row = conn.query_opt(
+        "SELECT seed, totp_enabled, last_step FROM users WHERE user_id = ?1",
+        args![user_id],
+    )?;
+    let row: Option<(Option<Vec<u8>>, bool, i64)> = match row {
+        Some(r) => Some((r.get(0)?, r.get(1)?, r.get(2)?)),
+        None => None,
+    };
     match row {
         Some((Some(sealed), true, last_step)) => {
             let bytes = state.data_key.open(&format!("user:{user_id}"), &sealed)?;
@@ -116,39 +119,31 @@ pub fn seed(
 pub fn turn_off(state: &AppState, user_id: &str, reason: &str) -> Result<UserStatus, Error> {
     check_text("user_id", user_id, 128)?;
     let now = state.now();
-    let (logins, devices_of_user) = {
-        let mut conn = state.db();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let logins = state.db()?.transaction(Lock::Key(user_id), |tx| {
         tx.execute(
             "UPDATE users SET seed = NULL, totp_enabled = 0, updated_at = ?2 WHERE user_id = ?1",
-            params![user_id, now],
+            args![user_id, now],
         )?;
         tx.execute(
             "UPDATE devices SET status = 'revoked', revoked_reason = ?2, revoked_at = ?3
              WHERE user_id = ?1 AND status = 'active'",
-            params![user_id, reason, now],
+            args![user_id, reason, now],
         )?;
-        let logins: Vec<String> = {
-            let mut stmt =
-                tx.prepare("SELECT id FROM logins WHERE user_id = ?1 AND status = 'pending'")?;
-            stmt.query_map([user_id], |r| r.get(0))?
-                .collect::<Result<_, _>>()?
-        };
+        let logins = pending_ids(tx, "logins", user_id)?;
         tx.execute(
             "UPDATE logins SET status = 'expired' WHERE user_id = ?1 AND status = 'pending'",
-            [user_id],
+            args![user_id],
         )?;
         tx.execute(
             "UPDATE enrollments SET status = 'expired' WHERE user_id = ?1 AND status = 'pending'",
-            [user_id],
+            args![user_id],
         )?;
-        tx.commit()?;
-        (logins, user_id.to_owned())
-    };
+        Ok(Ok(logins))
+    })?;
     for login in logins {
         state.hub.publish(&format!("login:{login}"));
     }
-    state.hub.publish(&format!("user:{devices_of_user}"));
+    state.hub.publish(&format!("user:{user_id}"));
     tracing::info!(reason, "TOTP turned off for a user");
     status(state, user_id)
 }
@@ -160,52 +155,85 @@ pub fn verify_code(state: &AppState, user_id: &str, code: &str) -> Result<bool, 
         return Err(Error::field("code", "at most 16 characters"));
     }
     let now = state.now();
-    let conn = state.db();
-    let Some((secret, last_step)) = seed(state, &conn, user_id)? else {
-        return Ok(false);
-    };
-    // The longer lock first, so the site shows the real wait.
-    crate::throttle::check_codes(&conn, user_id, now)?;
-    rate_limit_verify(state, user_id, now)?;
-    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    let step = otentik::otp::verify_totp(&secret, ALGORITHM, DIGITS, PERIOD, &code, now, WINDOW)
-        .and_then(|step| i64::try_from(step).ok())
-        .filter(|step| *step > last_step);
-    let accepted = match step {
-        Some(step) => {
-            conn.execute(
-                "UPDATE users SET last_step = ?2
-                 WHERE user_id = ?1 AND last_step < ?2 AND totp_enabled = 1",
-                params![user_id, step],
-            )? == 1
+    // Under the user's lock: the rate limits count, then record, with no race between
+    // server processes.
+    state.db()?.transaction(Lock::Key(user_id), |conn| {
+        let Some((secret, last_step)) = seed(state, conn, user_id)? else {
+            return Ok(Ok(false));
+        };
+        // The longer lock first, so the site shows the real wait.
+        if let Err(error) = crate::throttle::check_codes(conn, user_id, now)
+            .and_then(|()| rate_limit_verify(state, conn, user_id, now))
+        {
+            return Ok(Err(error));
         }
-        None => false,
-    };
-    if accepted {
-        crate::throttle::code_verified(&conn, user_id)?;
-    } else {
-        crate::throttle::code_failed(&conn, user_id, now)?;
-    }
-    Ok(accepted)
+        let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        let step =
+            otentik::otp::verify_totp(&secret, ALGORITHM, DIGITS, PERIOD, &code, now, WINDOW)
+                .and_then(|step| i64::try_from(step).ok())
+                .filter(|step| *step > last_step);
+        let accepted = match step {
+            Some(step) => {
+                conn.execute(
+                    "UPDATE users SET last_step = ?2
+                     WHERE user_id = ?1 AND last_step < ?2 AND totp_enabled = 1",
+                    args![user_id, step],
+                )? == 1
+            }
+            None => false,
+        };
+        if accepted {
+            crate::throttle::code_verified(conn, user_id)?;
+        } else {
+            crate::throttle::code_failed(conn, user_id, now)?;
+        }
+        Ok(Ok(accepted))
+    })
 }
 
-fn rate_limit_verify(state: &AppState, user_id: &str, now: u64) -> Result<(), Error> {
+/// The ids of the user's pending rows of `table` (`logins` or `enrollments`).
+pub(crate) fn pending_ids(
+    conn: &mut Conn<'_>,
+    table: &str,
+    user_id: &str,
+) -> Result<Vec<String>, Error> {
+    conn.query(
+        &format!("SELECT id FROM {table} WHERE user_id = ?1 AND status = 'pending'"),
+        args![user_id],
+    )?
+    .into_iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+/// At most [`crate::Config::verify_limit`] typed-code checks per user per window, counted in
+/// the database (every server process sees the same count; the user's old rows go first).
+fn rate_limit_verify(
+    state: &AppState,
+    conn: &mut Conn<'_>,
+    user_id: &str,
+    now: u64,
+) -> Result<(), Error> {
     let window = state.config.rate_window;
-    let mut attempts = state
-        .verify_attempts
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    if attempts.len() > 100_000 {
-        attempts.retain(|_, times| times.iter().any(|t| t + window > now));
-    }
-    let times = attempts.entry(user_id.to_owned()).or_default();
-    times.retain(|t| t + window > now);
-    if times.len() >= state.config.verify_limit as usize {
-        let oldest = times.iter().min().copied().unwrap_or(now);
+    let since = now.saturating_sub(window);
+    conn.execute(
+        "DELETE FROM verify_attempts WHERE user_id = ?1 AND at <= ?2",
+        args![user_id, since],
+    )?;
+    let row = conn.query_one(
+        "SELECT COUNT(*), MIN(at) FROM verify_attempts WHERE user_id = ?1 AND at > ?2",
+        args![user_id, since],
+    )?;
+    let (count, oldest): (u32, Option<u64>) = (row.get(0)?, row.get(1)?);
+    if count >= state.config.verify_limit {
+        let oldest = oldest.unwrap_or(now);
         return Err(Error::RateLimited(
             (oldest + window).saturating_sub(now).max(1),
         ));
     }
-    times.push(now);
+    conn.execute(
+        "INSERT INTO verify_attempts (user_id, at) VALUES (?1, ?2)",
+        args![user_id, now],
+    )?;
     Ok(())
 }

@@ -27,12 +27,22 @@ impl DemoServer {
     }
 
     /// Starts on a free port with more command-line options (kept across restarts).
+    /// On PostgreSQL when the suite runs there (`OTENTIK_TEST_DB=postgres`: a database of its
+    /// own on the shared throw-away cluster, the data key in a private file), else SQLite.
     pub fn start_with(extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let server = Launch::workspace()
-            .arg("--demo")
-            .arg("--db")
-            .arg(dir.path().join("server.sqlite3"))
+        let mut launch = Launch::workspace().arg("--demo").arg("--db");
+        if otentik_test_support::postgres::selected() {
+            let key = dir.path().join("data.key");
+            write_private(&key, DATA_KEY);
+            launch = launch
+                .arg(otentik_test_support::postgres::Cluster::shared().database())
+                .arg("--data-key-file")
+                .arg(key);
+        } else {
+            launch = launch.arg(dir.path().join("server.sqlite3"));
+        }
+        let server = launch
             .arg("--outbox")
             .arg(dir.path().join("outbox"))
             .args(["--site-key", SITE_KEY])
@@ -56,6 +66,21 @@ impl DemoServer {
         self.server.restart();
         self.url = self.server.url.clone();
     }
+}
+
+/// The data key of a demo server on PostgreSQL (a test key, sealing test seeds only).
+const DATA_KEY: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
+
+fn write_private(path: &Path, text: &str) {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .unwrap();
+    file.write_all(text.as_bytes()).unwrap();
 }
 
 /// The key the demo site's back end uses for `/rp/v1`.

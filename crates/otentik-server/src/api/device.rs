@@ -92,7 +92,20 @@ async fn poll(
     .await?;
     let ids: Vec<String> = devices.iter().map(|d| d.id.clone()).collect();
     let _slot = state.polls.take(&ids)?;
-    Ok(Json(device::poll(&state, devices, wait).await?).into_response())
+    let answer = device::poll(&state, devices, wait).await?;
+    if state.hub.is_shut_down() {
+        // Drained by a graceful shutdown: poll again at once (through the load balancer,
+        // another process).
+        return Ok((
+            [
+                (axum::http::header::RETRY_AFTER, "0"),
+                (axum::http::header::CONNECTION, "close"),
+            ],
+            Json(answer),
+        )
+            .into_response());
+    }
+    Ok(Json(answer).into_response())
 }
 
 async fn answer(

@@ -30,8 +30,43 @@ pub fn router_with(state: AppState, site: Router) -> Router {
     let apis = Router::new()
         .nest(otentik_protocol::RP_API_PREFIX, rp::routes(state.clone()))
         .nest(otentik_protocol::DEVICE_API_PREFIX, device::routes())
+        .merge(health())
         .with_state(state.clone());
     layered(&state, apis.merge(site))
+}
+
+/// `GET /healthz` (the process answers) and `GET /readyz` (it can serve: the database
+/// answers, wake-ups from other processes arrive, and it is not shutting down), for a load
+/// balancer's checks. Both on every listener.
+fn health() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", axum::routing::get(healthz))
+        .route("/readyz", axum::routing::get(readyz))
+}
+
+async fn healthz() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<axum::Json<serde_json::Value>, Error> {
+    if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(Error::ShuttingDown);
+    }
+    match tokio::time::timeout(std::time::Duration::from_secs(3), state.ready()).await {
+        Ok(Ok(())) => Ok(axum::Json(serde_json::json!({ "status": "ready" }))),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "not ready");
+            Err(match error {
+                Error::DatabaseUnavailable(_) => error,
+                other => Error::DatabaseUnavailable(other.to_string()),
+            })
+        }
+        Err(_) => Err(Error::DatabaseUnavailable(
+            "it did not answer within 3 s".into(),
+        )),
+    }
 }
 
 /// The device API with `site` on top, without the relying-party API (which then listens on
@@ -39,6 +74,7 @@ pub fn router_with(state: AppState, site: Router) -> Router {
 pub fn device_router_with(state: AppState, site: Router) -> Router {
     let apis = Router::new()
         .nest(otentik_protocol::DEVICE_API_PREFIX, device::routes())
+        .merge(health())
         .with_state(state.clone());
     layered(&state, apis.merge(site))
 }
@@ -47,6 +83,7 @@ pub fn device_router_with(state: AppState, site: Router) -> Router {
 pub fn rp_router(state: AppState) -> Router {
     let apis = Router::new()
         .nest(otentik_protocol::RP_API_PREFIX, rp::routes(state.clone()))
+        .merge(health())
         .with_state(state.clone());
     layered(&state, apis)
 }

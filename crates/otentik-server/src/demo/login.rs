@@ -17,6 +17,7 @@ use super::pages;
 use super::reply::{html, no_status, page_error, status_json, status_wait};
 use super::session::{PendingLogin, Session, SessionData};
 use super::users::{UserKind, find_user};
+use crate::api::blocking;
 use crate::state::AppState;
 use crate::{Error, login, user};
 
@@ -106,7 +107,7 @@ pub async fn submit(
     let Some(user) = user else {
         return again("User ID atau password salah.");
     };
-    let status = match user::status(&app, user.id) {
+    let status = match blocking(&app, move |app| user::status(app, user.id)).await {
         Ok(status) => status,
         Err(e) => return page_error(e),
     };
@@ -140,7 +141,7 @@ pub async fn submit(
         number_matching: None,
         number_mode: None,
     };
-    match login::create(&app, &request) {
+    match blocking(&app, move |app| login::create(app, &request)).await {
         Ok(login) => {
             session.with(|s| {
                 s.pending = Some(PendingLogin {
@@ -246,7 +247,8 @@ pub async fn code_submit(
         return Redirect::to("/login").into_response();
     };
     let code = form.map(|Form(f)| f.totp).unwrap_or_default();
-    match user::verify_code(&app, &pending.user_id, &code) {
+    let user_id = pending.user_id.clone();
+    match blocking(&app, move |app| user::verify_code(app, &user_id, &code)).await {
         Ok(true) => {
             session.log_in(&pending.user_id, Some(app.now()));
             Redirect::to("/beranda").into_response()
@@ -274,7 +276,7 @@ pub async fn beranda(State(app): State<AppState>, session: Session) -> Response 
     let Some(user) = session.user() else {
         return Redirect::to("/login").into_response();
     };
-    match user::status(&app, user.id) {
+    match blocking(&app, move |app| user::status(app, user.id)).await {
         Ok(status) => html(pages::beranda(user, &status, None)),
         Err(e) => page_error(e),
     }

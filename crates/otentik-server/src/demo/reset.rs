@@ -14,6 +14,7 @@ use super::reply::{html, page_error};
 use super::session::Session;
 use super::users::{DemoUser, UserKind, find_user};
 use super::{Demo, outbox, pages, store};
+use crate::api::blocking;
 use crate::state::AppState;
 use crate::{Error, token, user};
 
@@ -69,7 +70,7 @@ pub async fn submit(
     });
     // The same answer whether or not the data matched: the form cannot be used to probe.
     if let Some(user) = user
-        && let Err(e) = send_mail(&app, &demo, user)
+        && let Err(e) = blocking(&app, move |app| send_mail(app, &demo, user)).await
     {
         return page_error(e);
     }
@@ -106,7 +107,7 @@ fn send_mail(app: &AppState, demo: &Demo, user: &DemoUser) -> Result<(), Error> 
 }
 
 /// The reset link's parameters (in its query string, then in the confirmation form).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct ResetLink {
     #[serde(default)]
     userid: String,
@@ -144,7 +145,8 @@ pub async fn confirm_page(
     let Ok(Query(link)) = link else {
         return invalid_link();
     };
-    match link_valid(&app, &link) {
+    let checked = link.clone();
+    match blocking(&app, move |app| link_valid(app, &checked)).await {
         Ok(true) => html(pages::reset_confirm(&link.userid, &link.tipe, &link.kode)),
         Ok(false) => invalid_link(),
         Err(e) => page_error(e),
@@ -158,17 +160,20 @@ pub async fn confirm(
     let Ok(Form(link)) = form else {
         return invalid_link();
     };
-    match link_valid(&app, &link) {
+    let checked = link.clone();
+    match blocking(&app, move |app| link_valid(app, &checked)).await {
         Ok(true) => {}
         Ok(false) => return invalid_link(),
         Err(e) => return page_error(e),
     }
-    match store::use_reset(&app, &token::hash(&link.kode)) {
+    let kode_hash = token::hash(&link.kode);
+    match blocking(&app, move |app| store::use_reset(app, &kode_hash)).await {
         Ok(true) => {}
         Ok(false) => return invalid_link(),
         Err(e) => return page_error(e),
     }
-    match user::turn_off(&app, &link.userid, "reset") {
+    let user_id = link.userid.clone();
+    match blocking(&app, move |app| user::turn_off(app, &user_id, "reset")).await {
         Ok(_) => html(pages::refused_ok(
             "Berhasil Reset TOTP",
             "Berhasil Reset TOTP. Silakan login lalu aktifkan TOTP kembali (ENABLE TOTP).",

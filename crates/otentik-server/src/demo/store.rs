@@ -2,16 +2,20 @@
 //! e-mailed reset links (`demo_resets`). Everything goes through [`AppState::db`]; the
 //! migrations are versioned as the component `demo`, apart from the server's own schema.
 
-use rusqlite::{OptionalExtension as _, params};
-
 use crate::Error;
+use crate::db::{Migrations, args};
 use crate::state::AppState;
 
 /// The demo's name in `schema_migrations`.
 const COMPONENT: &str = "demo";
 
 /// The demo's migrations, applied in order; never edit one that shipped: append a new one.
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: Migrations<'static> = Migrations {
+    sqlite: SQLITE,
+    postgres: POSTGRES,
+};
+
+const SQLITE: &[&str] = &[
     // Databases made before the demo had migrations of its own already hold this table (the
     // server's first migration created it, with these columns): keep it as it is.
     r#"
@@ -24,9 +28,18 @@ CREATE TABLE IF NOT EXISTS demo_resets (
 "#,
 ];
 
+const POSTGRES: &[&str] = &[r#"
+CREATE TABLE demo_resets (
+    kode_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    used BIGINT NOT NULL DEFAULT 0,
+    expires_at BIGINT NOT NULL
+);
+"#];
+
 /// Brings the demo's tables up to date.
 pub fn migrate(app: &AppState) -> Result<(), Error> {
-    app.migrate_component(COMPONENT, MIGRATIONS)
+    app.migrate_component(COMPONENT, &MIGRATIONS)
 }
 
 /// An e-mailed reset link, by the hash of its kode.
@@ -47,36 +60,35 @@ pub fn add_reset(
     user_id: &str,
     expires_at: u64,
 ) -> Result<(), Error> {
-    app.db().execute(
+    app.db()?.execute(
         "INSERT INTO demo_resets (kode_hash, user_id, expires_at) VALUES (?1, ?2, ?3)",
-        params![kode_hash, user_id, expires_at],
+        args![kode_hash, user_id, expires_at],
     )?;
     Ok(())
 }
 
 /// The reset link with this kode hash.
 pub fn find_reset(app: &AppState, kode_hash: &str) -> Result<Option<Reset>, Error> {
-    Ok(app
-        .db()
-        .query_row(
+    app.db()?
+        .query_opt(
             "SELECT user_id, used, expires_at FROM demo_resets WHERE kode_hash = ?1",
-            [kode_hash],
-            |r| {
-                Ok(Reset {
-                    user_id: r.get(0)?,
-                    used: r.get(1)?,
-                    expires_at: r.get(2)?,
-                })
-            },
-        )
-        .optional()?)
+            args![kode_hash],
+        )?
+        .map(|r| {
+            Ok(Reset {
+                user_id: r.get(0)?,
+                used: r.get(1)?,
+                expires_at: r.get(2)?,
+            })
+        })
+        .transpose()
 }
 
 /// Marks the link used; false when it was already (or does not exist): only one caller wins.
 pub fn use_reset(app: &AppState, kode_hash: &str) -> Result<bool, Error> {
-    let changed = app.db().execute(
+    let changed = app.db()?.execute(
         "UPDATE demo_resets SET used = 1 WHERE kode_hash = ?1 AND used = 0",
-        [kode_hash],
+        args![kode_hash],
     )?;
     Ok(changed == 1)
 }

@@ -11,6 +11,7 @@ use super::login::CodeForm;
 use super::pages;
 use super::reply::{html, no_status, page_error, status_json, status_wait};
 use super::session::Session;
+use crate::api::blocking;
 use crate::state::AppState;
 use crate::{Error, enrollment, user};
 
@@ -22,7 +23,7 @@ pub async fn enable_start(State(app): State<AppState>, session: Session) -> Resp
         user_id: user.id.to_owned(),
         display_name: Some(user.id.to_owned()),
     };
-    match enrollment::create(&app, &request) {
+    match blocking(&app, move |app| enrollment::create(app, &request)).await {
         Ok(e) => {
             session.with(|s| s.enrollment = Some((e.enrollment_id, e.otpauth_uri, e.qr_svg)));
             Redirect::to("/totp/enable").into_response()
@@ -90,7 +91,10 @@ pub async fn enable_code(
         return Redirect::to("/beranda").into_response();
     };
     let code = form.map(|Form(f)| f.totp).unwrap_or_default();
-    let message = match enrollment::confirm(&app, &id, &code) {
+    let enrollment_id = id.clone();
+    let message = match blocking(&app, move |app| enrollment::confirm(app, &enrollment_id, &code))
+        .await
+    {
         Ok(_) | Err(Error::EnrollmentClosed) => None,
         Err(Error::InvalidCode) => Some("Kode TOTP salah."),
         Err(e) => return page_error(e),
@@ -174,7 +178,8 @@ pub async fn disable_submit(
             )
                 .into_response()
         };
-        match user::verify_code(&app, user.id, &form.totp) {
+        let typed = form.totp.clone();
+        match blocking(&app, move |app| user::verify_code(app, user.id, &typed)).await {
             Ok(true) => {}
             Ok(false) | Err(Error::InvalidField { .. }) => {
                 return again("Kode TOTP salah atau sudah dipakai.");
@@ -188,7 +193,7 @@ pub async fn disable_submit(
             Err(e) => return page_error(e),
         }
     }
-    match user::turn_off(&app, user.id, "disabled") {
+    match blocking(&app, move |app| user::turn_off(app, user.id, "disabled")).await {
         Ok(_) => html(pages::done(
             "Berhasil Disable TOTP",
             "Berhasil Disable TOTP. Akun situs ini di Otentik boleh dihapus.",

@@ -36,6 +36,16 @@ impl Drop for Server {
     }
 }
 
+/// The database a test asked for: `:memory:` becomes a new PostgreSQL database of its own
+/// when the suite runs on PostgreSQL (`OTENTIK_TEST_DB=postgres`); a file stays SQLite.
+pub fn test_db(db: &str) -> String {
+    if db == ":memory:" && otentik_test_support::postgres::selected() {
+        otentik_test_support::postgres::Cluster::shared().database()
+    } else {
+        db.to_owned()
+    }
+}
+
 pub fn real_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -71,13 +81,28 @@ impl Server {
         configure(&mut config);
         let clock = Arc::new(ManualClock::new(real_now()));
         let data_key = DataKey::from_hex(DATA_KEY).unwrap();
-        let state = AppState::open(config, db, data_key, clock.clone()).unwrap();
+        let on_postgres = db == ":memory:" && otentik_test_support::postgres::selected();
+        let db = test_db(db);
+        let state = AppState::connect(config, &db, data_key, clock.clone())
+            .await
+            .unwrap();
+        // The suite's second run really is on PostgreSQL.
+        assert_eq!(
+            state.engine() == otentik_server::db::Engine::Postgres,
+            on_postgres,
+            "{db}"
+        );
         let site = match outbox {
             Some(outbox) => {
                 let config = DemoConfig {
                     outbox: outbox.to_owned(),
                 };
-                demo::router(state.clone(), Demo::open(&state, config).unwrap())
+                let opened = state.clone();
+                let demo = tokio::task::spawn_blocking(move || Demo::open(&opened, config))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                demo::router(state.clone(), demo)
             }
             None => axum::Router::new(),
         };

@@ -23,6 +23,7 @@ mod demo;
 mod harness;
 mod keys;
 mod layering;
+mod postgres;
 mod push;
 mod restart;
 mod schema;

@@ -911,10 +911,10 @@ async fn bad_enrol_requests_leave_the_replay_cache_empty() {
     while let Some(done) = tasks.join_next().await {
         done.unwrap();
     }
-    assert_eq!(server.state.replay_len(), 0);
+    assert_eq!(server.state.replay_len().await.unwrap(), 0);
     // A real enrolment records its nonce (and the polls of the enrolled device theirs).
     let _device = server.enrolled_device("u").await;
-    assert_eq!(server.state.replay_len(), 1);
+    assert_eq!(server.state.replay_len().await.unwrap(), 1);
 }
 
 #[tokio::test]
@@ -937,7 +937,7 @@ async fn a_poll_naming_one_device_twice_is_refused() {
         (status, body["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("unauthorized"))
     );
-    assert_eq!(server.state.replay_len(), 1, "only the enrolment's nonce");
+    assert_eq!(server.state.replay_len().await.unwrap(), 1, "only the enrolment's nonce");
 }
 
 /// Protocol v1 addition (`docs/protocol.md` §4.1): a poll-only key fetches challenges and

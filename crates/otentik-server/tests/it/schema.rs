@@ -115,7 +115,7 @@ fn demo_version(conn: &Connection) -> Option<i64> {
 }
 
 /// The server's own schema version today (its migrations applied).
-const SERVER_VERSION: i64 = 4;
+const SERVER_VERSION: i64 = 5;
 
 fn user_version(conn: &Connection) -> i64 {
     conn.pragma_query_value(None, "user_version", |r| r.get(0))

@@ -1,9 +1,13 @@
-//! The SQLite database: opening (a file or `:memory:`), the server's migrations counted by
-//! `PRAGMA user_version`, and the migrations of components built on the server (a site layered
-//! on top, with tables of its own) counted per component in `schema_migrations`.
+//! The SQLite engine: opening (a file or `:memory:`), a few connections to the file, the
+//! server's migrations counted by `PRAGMA user_version`, and the migrations of components built
+//! on the server (a site layered on top, with tables of its own) counted per component in
+//! `schema_migrations`.
+
+use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension as _};
 
+use super::{Row, Value};
 use crate::Error;
 
 /// Schema migrations, applied in order; the database's `user_version` counts those applied.
@@ -98,10 +102,111 @@ ALTER TABLE devices ADD COLUMN features TEXT NOT NULL DEFAULT ''; -- as last dec
 -- Poll-only keys (protocol v1 addition): may sign polls and status requests, never answers.
 ALTER TABLE devices ADD COLUMN poll_key BLOB;
 "#,
+    // Issue 16: the typed-code rate limit in the database, as on PostgreSQL (replayed nonces
+    // stay in memory: SQLite serves one process, and a status call must not wait for the
+    // write lock).
+    r#"
+CREATE TABLE verify_attempts (
+    user_id TEXT NOT NULL,
+    at INTEGER NOT NULL              -- when a typed code was checked (the rate limit)
+);
+CREATE INDEX verify_attempts_user ON verify_attempts (user_id, at);
+"#,
 ];
 
+/// Connections to a database file (a `:memory:` database has one).
+const CONNECTIONS: usize = 4;
+
+/// A few connections to the same file (one for `:memory:`), so a request waiting on the write
+/// lock does not hold up requests that only read.
+pub struct Pool {
+    conns: Vec<Mutex<Connection>>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl Pool {
+    /// Opens (creating and migrating) the database at `path` (`:memory:` for none).
+    pub fn open(path: &str) -> Result<Self, Error> {
+        let mut conns = vec![Mutex::new(open(path)?)];
+        if path != ":memory:" {
+            for _ in 1..CONNECTIONS {
+                conns.push(Mutex::new(open_more(path)?));
+            }
+        }
+        Ok(Self {
+            conns,
+            next: Default::default(),
+        })
+    }
+
+    /// A free connection when there is one, else waits for one.
+    pub fn get(&self) -> MutexGuard<'_, Connection> {
+        use std::sync::TryLockError;
+        let count = self.conns.len().max(1);
+        let start = self
+            .next
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        for offset in 0..count {
+            if let Some(slot) = self.conns.get((start + offset) % count) {
+                match slot.try_lock() {
+                    Ok(guard) => return guard,
+                    Err(TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
+                    Err(TryLockError::WouldBlock) => {}
+                }
+            }
+        }
+        // All busy: wait for one (the pool is never empty: `open` puts one in).
+        self.conns[start % count]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn to_sql(value: &Value) -> rusqlite::types::Value {
+    match value {
+        Value::Null => rusqlite::types::Value::Null,
+        Value::Int(n) => rusqlite::types::Value::Integer(*n),
+        Value::Text(text) => rusqlite::types::Value::Text(text.clone()),
+        Value::Blob(bytes) => rusqlite::types::Value::Blob(bytes.clone()),
+    }
+}
+
+/// Runs one statement with `args`; the rows it changed.
+pub fn execute(conn: &Connection, sql: &str, args: &[Value]) -> Result<u64, Error> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let changed = statement.execute(rusqlite::params_from_iter(args.iter().map(to_sql)))?;
+    Ok(changed as u64)
+}
+
+/// Every row of a query.
+pub fn query(conn: &Connection, sql: &str, args: &[Value]) -> Result<Vec<Row>, Error> {
+    use rusqlite::types::ValueRef;
+    let mut statement = conn.prepare_cached(sql)?;
+    let columns = statement.column_count();
+    let mut rows = statement.query(rusqlite::params_from_iter(args.iter().map(to_sql)))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let mut values = Vec::with_capacity(columns);
+        for index in 0..columns {
+            values.push(match row.get_ref(index)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(n) => Value::Int(n),
+                ValueRef::Real(x) => {
+                    return Err(Error::Internal(format!(
+                        "column {index} holds a real number ({x}); the schema has none"
+                    )));
+                }
+                ValueRef::Text(text) => Value::Text(String::from_utf8_lossy(text).into_owned()),
+                ValueRef::Blob(bytes) => Value::Blob(bytes.to_vec()),
+            });
+        }
+        out.push(Row(values));
+    }
+    Ok(out)
+}
+
 /// Opens (creating if needed) and migrates the database at `path` (`:memory:` for none).
-pub fn open(path: &str) -> Result<Connection, Error> {
+fn open(path: &str) -> Result<Connection, Error> {
     let conn = if path == ":memory:" {
         Connection::open_in_memory()?
     } else {
@@ -118,7 +223,7 @@ pub fn open(path: &str) -> Result<Connection, Error> {
 }
 
 /// Another connection to the already opened and migrated file at `path`.
-pub fn open_more(path: &str) -> Result<Connection, Error> {
+fn open_more(path: &str) -> Result<Connection, Error> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;

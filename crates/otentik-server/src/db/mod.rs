@@ -1,0 +1,190 @@
+//! The database behind one interface, with two engines:
+//!
+//! - **SQLite** (`--db PATH`, or `:memory:`; the default): one machine, zero set-up; a few
+//!   connections to the file, write transactions `BEGIN IMMEDIATE`;
+//! - **PostgreSQL** (`--db postgres://…`): several server processes on one database; a pool
+//!   of connections (`deadpool-postgres` over `tokio-postgres`), per-user advisory locks
+//!   inside transactions, and wake-ups across processes with `LISTEN/NOTIFY` ([`listen`]).
+//!
+//! The server's statements are written once, with `?1`, `?2`… placeholders (rewritten to
+//! `$1`, `$2`… for PostgreSQL) and the SQL both engines share; each engine has its own
+//! migrations ([`sqlite`], [`postgres`]) that give the same tables the same columns.
+//! Values cross as [`Value`] (integers are `i64` in both: `u64` times are converted at the
+//! boundary) and rows come back as owned [`Row`]s.
+//!
+//! Every call blocks its thread: handlers make them inside [`crate::api::blocking`] (a
+//! blocking thread), never on a runtime worker.
+
+use std::sync::MutexGuard;
+
+use crate::Error;
+
+pub(crate) mod listen;
+pub mod postgres;
+pub mod sqlite;
+mod value;
+
+pub use value::{FromValue, Row, Value};
+
+/// Which engine a database runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// A SQLite file (or `:memory:`).
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+impl Engine {
+    /// The engine a `--db` value names: a `postgres://` or `postgresql://` URL, else a
+    /// SQLite path.
+    pub fn of(db: &str) -> Self {
+        if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+}
+
+/// The connections of one database.
+pub(crate) enum Pool {
+    Sqlite(sqlite::Pool),
+    Postgres(postgres::Pool),
+}
+
+impl Pool {
+    /// The engine.
+    pub fn engine(&self) -> Engine {
+        match self {
+            Self::Sqlite(_) => Engine::Sqlite,
+            Self::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// A connection (waits for a free one).
+    pub fn conn(&self) -> Result<Conn<'_>, Error> {
+        Ok(match self {
+            Self::Sqlite(pool) => Conn::Sqlite(pool.get()),
+            Self::Postgres(pool) => Conn::Postgres(pool.get()?),
+        })
+    }
+}
+
+/// What a transaction locks besides the rows it writes.
+#[derive(Debug, Clone, Copy)]
+pub enum Lock<'a> {
+    /// Nothing more: every read-modify-write inside is a conditional update.
+    Rows,
+    /// Everything else done under the same key (a user id) waits: reads that decide a write
+    /// (counting logins for the rate limit, replacing the pending one) cannot race. SQLite's
+    /// `BEGIN IMMEDIATE` takes the database's write lock, which covers every key; PostgreSQL
+    /// takes `pg_advisory_xact_lock` of the key's hash.
+    Key(&'a str),
+}
+
+/// One connection, held until dropped.
+pub enum Conn<'a> {
+    /// SQLite.
+    Sqlite(MutexGuard<'a, rusqlite::Connection>),
+    /// PostgreSQL.
+    Postgres(postgres::Conn),
+}
+
+impl Conn<'_> {
+    /// The engine of this connection.
+    pub fn engine(&self) -> Engine {
+        match self {
+            Self::Sqlite(_) => Engine::Sqlite,
+            Self::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Runs a statement; the number of rows it changed.
+    pub fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, Error> {
+        match self {
+            Self::Sqlite(conn) => sqlite::execute(conn, sql, args),
+            Self::Postgres(conn) => conn.execute(sql, args),
+        }
+    }
+
+    /// Every row a query returns.
+    pub fn query(&mut self, sql: &str, args: &[Value]) -> Result<Vec<Row>, Error> {
+        match self {
+            Self::Sqlite(conn) => sqlite::query(conn, sql, args),
+            Self::Postgres(conn) => conn.query(sql, args),
+        }
+    }
+
+    /// The first row a query returns, if any.
+    pub fn query_opt(&mut self, sql: &str, args: &[Value]) -> Result<Option<Row>, Error> {
+        Ok(self.query(sql, args)?.into_iter().next())
+    }
+
+    /// The first row of a query that always returns one (an aggregate).
+    pub fn query_one(&mut self, sql: &str, args: &[Value]) -> Result<Row, Error> {
+        self.query_opt(sql, args)?
+            .ok_or_else(|| Error::Internal("a query that returns a row returned none".into()))
+    }
+
+    /// Runs several statements without arguments (migrations).
+    pub fn batch(&mut self, sql: &str) -> Result<(), Error> {
+        match self {
+            Self::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
+            Self::Postgres(conn) => conn.batch(sql),
+        }
+    }
+
+    /// Runs `work` in a transaction that takes `lock`: committed when `work` returns
+    /// `Ok`, rolled back on `Err`. `work` returns `Ok(Err(e))` to commit what it did and
+    /// still answer `e` (a refusal that records something, such as a settled back-off).
+    pub fn transaction<T>(
+        &mut self,
+        lock: Lock<'_>,
+        work: impl FnOnce(&mut Self) -> Result<Result<T, Error>, Error>,
+    ) -> Result<T, Error> {
+        match self {
+            Self::Sqlite(conn) => conn.execute_batch("BEGIN IMMEDIATE")?,
+            Self::Postgres(conn) => {
+                conn.batch("BEGIN")?;
+                if let Lock::Key(key) = lock
+                    && let Err(error) = conn.execute(
+                        "SELECT pg_advisory_xact_lock(hashtextextended(?1, 0))",
+                        &[Value::from(key)],
+                    )
+                {
+                    let _ = conn.batch("ROLLBACK");
+                    return Err(error);
+                }
+            }
+        }
+        match work(self) {
+            Ok(result) => {
+                self.batch("COMMIT")?;
+                result
+            }
+            Err(error) => {
+                // A failed rollback leaves nothing committed either; the first error tells.
+                let _ = self.batch("ROLLBACK");
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Arguments for a statement: `args![a, b]` is `&[Value::from(a), Value::from(b)]`.
+macro_rules! args {
+    ($($value:expr),* $(,)?) => {
+        &[$($crate::db::Value::from($value)),*] as &[$crate::db::Value]
+    };
+}
+pub(crate) use args;
+
+/// A component's migrations for each engine (the same tables, each engine's SQL).
+#[derive(Debug, Clone, Copy)]
+pub struct Migrations<'a> {
+    /// SQLite's, in order.
+    pub sqlite: &'a [&'a str],
+    /// PostgreSQL's, in order.
+    pub postgres: &'a [&'a str],
+}

@@ -1,0 +1,292 @@
+//! Two server processes (the real binary) on one PostgreSQL database behave as one server:
+//! wake-ups cross processes, a replay is refused by the other process, rate limits count
+//! across both, a killed process loses nothing, and a PostgreSQL restart under load leaves
+//! every process waking its devices. The database is a throw-away cluster the test starts
+//! (`otentik_test_support::postgres`).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use otentik_protocol::answer::Decision;
+use otentik_test_support::postgres::Cluster;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::harness::{Device, real_now, right_number};
+use crate::restart::Binary;
+
+/// Two processes on a new database of the shared cluster.
+fn two(cluster: &Cluster, extra: &[&str]) -> (Binary, Binary) {
+    let url = cluster.database();
+    (
+        Binary::start(Path::new(&url), extra),
+        Binary::start(Path::new(&url), extra),
+    )
+}
+
+/// Enrols `user` through `a` and returns the device, polling `b`.
+async fn device_on(a: &Binary, b: &Binary, user: &str) -> Device {
+    let (status, enrollment) = a
+        .rp(Method::POST, "/enrollments", Some(json!({ "user_id": user })))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{enrollment}");
+    let uri = enrollment["otpauth_uri"].as_str().unwrap();
+    let mut device = Device::enroll_at(&reqwest::Client::new(), Arc::new(real_now), uri)
+        .await
+        .unwrap();
+    device.push_url = format!("{}/device/v1", b.url);
+    device
+}
+
+async fn create_login(server: &Binary, user: &str) -> (StatusCode, serde_json::Value) {
+    server
+        .rp(
+            Method::POST,
+            "/logins",
+            Some(json!({ "user_id": user, "ip": "203.0.113.9", "user_agent": "Firefox/128" })),
+        )
+        .await
+}
+
+/// Long-polls in the background; the challenges it got.
+fn poll_in_background(
+    device: &Arc<Device>,
+    wait: u64,
+) -> tokio::task::JoinHandle<(StatusCode, serde_json::Value)> {
+    let device = device.clone();
+    tokio::spawn(async move { device.poll(wait).await })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_made_on_one_process_wakes_a_device_polling_the_other() {
+    let (a, b) = two(Cluster::shared(), &[]);
+    let device = Arc::new(device_on(&a, &b, "budi").await);
+    // The device waits on B before the login exists; A creates it.
+    let poll = poll_in_background(&device, 20);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let started = std::time::Instant::now();
+    let (status, login) = create_login(&a, "budi").await;
+    assert_eq!(status, StatusCode::CREATED, "{login}");
+    let (status, body) = poll.await.unwrap();
+    let waited = started.elapsed();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let challenges: Vec<otentik_protocol::challenge::Challenge> =
+        serde_json::from_value(body["challenges"].clone()).unwrap();
+    assert_eq!(challenges.len(), 1, "{body}");
+    assert_eq!(challenges[0].id, login["login_id"].as_str().unwrap());
+    // Woken by the other process's NOTIFY, not by the poll's 20 s timeout.
+    assert!(waited < Duration::from_secs(10), "woke after {waited:?}");
+    // Answered on B; the site, waiting on A, sees it.
+    let login_id = login["login_id"].as_str().unwrap().to_owned();
+    let site_wait = {
+        let url = a.url.clone();
+        let id = login_id.clone();
+        tokio::spawn(async move {
+            reqwest::Client::new()
+                .get(format!("{url}/rp/v1/logins/{id}?wait=20"))
+                .bearer_auth(crate::restart::SITE_KEY)
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, answer) = device
+        .answer(&challenges[0], Decision::Approve, right_number(&login))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(site_wait.await.unwrap()["status"], "approved");
+    // Single use across processes: A refuses a second answer.
+    let mut on_a = Arc::try_unwrap(device).ok().unwrap();
+    on_a.push_url = format!("{}/device/v1", a.url);
+    let (status, body) = on_a.answer(&challenges[0], Decision::Deny, None).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("challenge_answered"))
+    );
+}
+
+#[tokio::test]
+async fn a_device_request_replayed_to_the_other_process_is_refused() {
+    let (a, b) = two(Cluster::shared(), &[]);
+    let device = device_on(&a, &b, "sari").await;
+    let headers = device.sign("GET", "/status", b"", real_now());
+    let first = crate::harness::send(
+        &device.http,
+        Method::GET,
+        &format!("{}/device/v1/status", a.url),
+        &headers,
+        None,
+    )
+    .await;
+    assert_eq!(first.0, StatusCode::OK, "{}", first.1);
+    let replayed = crate::harness::send(
+        &device.http,
+        Method::GET,
+        &format!("{}/device/v1/status", b.url),
+        &headers,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (replayed.0, replayed.1["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized")),
+        "{}",
+        replayed.1
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_count_across_both_processes() {
+    let (a, b) = two(Cluster::shared(), &["--login-limit", "4"]);
+    let _device = device_on(&a, &b, "tono").await;
+    for server in [&a, &b, &a, &b] {
+        let (status, body) = create_login(server, "tono").await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    // Two on each: the fifth is refused whichever process gets it.
+    for server in [&a, &b] {
+        let (status, body) = create_login(server, "tono").await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")),
+            "{body}"
+        );
+    }
+    // Typed codes: five checks per minute in all, not per process.
+    for (index, server) in [&a, &b, &a, &b, &a].into_iter().enumerate() {
+        let (status, body) = server
+            .rp(
+                Method::POST,
+                "/verify",
+                Some(json!({ "user_id": "tono", "code": "000000" })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "check {index}: {body}");
+    }
+    let (status, body) = b
+        .rp(
+            Method::POST,
+            "/verify",
+            Some(json!({ "user_id": "tono", "code": "000000" })),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_killed_mid_poll_loses_nothing_and_applies_nothing_twice() {
+    let (mut a, b) = two(Cluster::shared(), &[]);
+    let mut device = device_on(&a, &b, "wati").await;
+    device.push_url = format!("{}/device/v1", a.url);
+    let device = Arc::new(device);
+    let poll = poll_in_background(&device, 20);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    a.server.stop(); // SIGKILL mid-poll
+    assert!(
+        poll.await.is_err(),
+        "the poll held by the killed process ends with a broken connection"
+    );
+    // The device moves to B; the login is created there (A is gone).
+    let mut device = Arc::try_unwrap(device).ok().unwrap();
+    device.push_url = format!("{}/device/v1", b.url);
+    let (status, login) = create_login(&b, "wati").await;
+    assert_eq!(status, StatusCode::CREATED, "{login}");
+    let challenges = device.challenges(5).await;
+    assert_eq!(challenges.len(), 1);
+    let (status, answer) = device
+        .answer(&challenges[0], Decision::Approve, right_number(&login))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    // A comes back on the same database: the answer is there once, and cannot be applied
+    // again through it.
+    a.server.restart();
+    a.url = a.server.url.clone();
+    let login_id = login["login_id"].as_str().unwrap();
+    let (_, seen) = a
+        .rp(Method::GET, &format!("/logins/{login_id}"), None)
+        .await;
+    assert_eq!(seen["status"], "approved");
+    device.push_url = format!("{}/device/v1", a.url);
+    let (status, body) = device.answer(&challenges[0], Decision::Deny, None).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("challenge_answered"))
+    );
+    assert!(device.challenges(0).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_postgres_restart_every_process_wakes_its_devices_again() {
+    // A cluster of its own: restarting the shared one would disturb the other tests.
+    let cluster = Cluster::start();
+    let (a, b) = two(&cluster, &[]);
+    let on_b = Arc::new(device_on(&a, &b, "ani").await);
+    let on_a = {
+        let mut device = device_on(&b, &a, "eko").await;
+        device.push_url = format!("{}/device/v1", a.url);
+        Arc::new(device)
+    };
+    // Under load: devices waiting on both processes while PostgreSQL goes down and up.
+    let waiting_b = poll_in_background(&on_b, 20);
+    let waiting_a = poll_in_background(&on_a, 20);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    cluster.crash();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    cluster.resume();
+    // Both processes report ready again once their pools and listeners are back.
+    for server in [&a, &b] {
+        otentik_test_support::wait::until_async(
+            Duration::from_secs(30),
+            "the server to be ready again",
+            || async {
+                let response = reqwest::get(format!("{}/readyz", server.url)).await.ok()?;
+                (response.status() == StatusCode::OK).then_some(())
+            },
+            tokio::time::sleep,
+        )
+        .await;
+    }
+    // Polls in flight during the restart ended one way or another; new ones wake at once on
+    // a login made on the other process.
+    let _ = waiting_a.await;
+    let _ = waiting_b.await;
+    for (device, maker, user) in [(&on_b, &a, "ani"), (&on_a, &b, "eko")] {
+        let poll = poll_in_background(device, 20);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let started = std::time::Instant::now();
+        let (status, login) = create_login(maker, user).await;
+        assert_eq!(status, StatusCode::CREATED, "{login}");
+        let (status, body) = poll.await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            body["challenges"].as_array().map(Vec::len),
+            Some(1),
+            "{body}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "woke after {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer_for_the_load_balancer() {
+    let (a, _b) = two(Cluster::shared(), &[]);
+    for (path, expected) in [("/healthz", "ok"), ("/readyz", "ready")] {
+        let response = reqwest::get(format!("{}{path}", a.url)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["status"], expected);
+    }
+}
