@@ -2,6 +2,9 @@
 
 use std::time::Duration;
 
+use crate::Error;
+use crate::db::{Conn, Engine, args};
+use crate::state::AppState;
 use axum::Json;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse as _, Response};
@@ -10,9 +13,6 @@ use otentik_protocol::challenge::{Challenge, UnsignedChallenge};
 use otentik_protocol::device_api::{DeviceState, PollResponse, RevokedStatusBody};
 use otentik_protocol::keys::VerifyingKey;
 use otentik_protocol::request::{RequestAuth, header};
-use crate::Error;
-use crate::db::{Conn, Engine, args};
-use crate::state::AppState;
 
 /// A device whose signature verified on this request.
 #[derive(Debug, Clone)]
@@ -254,21 +254,9 @@ pub fn authenticate(
                 args![id],
             )?
             .ok_or(Error::Unauthorized)?;
-        let (user_id, public_key, status, reason, features, poll_key): (
-            String,
-            Vec<u8>,
-            String,
-            Option<String>,
-            String,
-            Option<Vec<u8>>,
-        ) = (
-            row.get(0)?,
-            row.get(1)?,
-            row.get(2)?,
-            row.get(3)?,
-            row.get(4)?,
-            row.get(5)?,
-        );
+        let (user_id, status, reason, features): (String, String, Option<String>, String) =
+            (row.get(0)?, row.get(2)?, row.get(3)?, row.get(4)?);
+        let (public_key, poll_key): (Vec<u8>, Option<Vec<u8>>) = (row.get(1)?, row.get(5)?);
         let key = verifying_key(public_key)?;
         poll_keys.push(match (signer, poll_key) {
             (Signer::DeviceOrPollKey, Some(poll_key)) => Some(verifying_key(poll_key)?),

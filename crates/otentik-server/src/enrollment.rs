@@ -3,15 +3,15 @@
 
 use std::time::Duration;
 
+use crate::db::{Conn, Engine, Lock, args};
+use crate::state::AppState;
+use crate::user::{self, ALGORITHM, DIGITS, PERIOD, WINDOW};
+use crate::{Error, token};
 use otentik::Secret;
 use otentik::account::{Account, PushInvite};
 use otentik_protocol::device_api::{EnrollRequest, EnrollResponse};
 use otentik_protocol::rp_api::{CreateEnrollment, Enrollment, EnrollmentState, EnrollmentStatus};
 use otentik_protocol::{PROTOCOL_VERSION, keys};
-use crate::db::{Conn, Engine, Lock, args};
-use crate::state::AppState;
-use crate::user::{self, ALGORITHM, DIGITS, PERIOD, WINDOW};
-use crate::{Error, token};
 
 /// Starts an enrolment for a user whose TOTP is off. Any older pending enrolment of the user
 /// expires (one QR at a time).
@@ -252,8 +252,13 @@ fn load_pending(
     let Some(row) = tx.query_opt(&sql, args![value, now])? else {
         return Ok(None);
     };
-    let (id, user_id, display_name, sealed, attempts): (String, String, String, Vec<u8>, u32) =
-        (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?);
+    let (id, user_id, display_name, sealed, attempts): (String, String, String, Vec<u8>, u32) = (
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+    );
     let seed = Secret::new(state.data_key.open(&format!("enrollment:{id}"), &sealed)?);
     Ok(Some(Pending {
         id,

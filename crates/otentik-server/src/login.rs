@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
+use crate::db::{Lock, args};
+use crate::state::AppState;
+use crate::{Error, token, user};
 use otentik_protocol::answer::{self, Decision};
 use otentik_protocol::device_api::{AnswerRequest, AnswerResponse};
 use otentik_protocol::rp_api::{CreateLogin, Login, LoginState, LoginStatus, NumberMatching};
 use otentik_protocol::{MAX_CHALLENGE_TTL_SECS, keys::VerifyingKey};
-use crate::db::{Lock, args};
-use crate::state::AppState;
-use crate::{Error, token, user};
 
 /// Number-matching choices shown on the device.
 const CHOICES: usize = 3;
@@ -184,8 +184,13 @@ pub fn answer(
                 args![login_id],
             )?
             .ok_or(Error::ChallengeNotFound)?;
-        let (owner, nonce, status, number, expires_at): (String, String, String, Option<u8>, u64) =
-            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?);
+        let (owner, nonce, status, number, expires_at): (String, String, String, Option<u8>, u64) = (
+            row.get(0)?,
+            row.get(1)?,
+            row.get(2)?,
+            row.get(3)?,
+            row.get(4)?,
+        );
         if owner != user_id {
             return Err(Error::ChallengeNotFound);
         }
@@ -219,7 +224,13 @@ pub fn answer(
         let changed = conn.execute(
             "UPDATE logins SET status = ?2, answered_at = ?3, device_id = ?4, answer_signature = ?5
              WHERE id = ?1 AND status = 'pending'",
-            args![login_id, status.as_str(), now, device_id, &request.signature],
+            args![
+                login_id,
+                status.as_str(),
+                now,
+                device_id,
+                &request.signature
+            ],
         )?;
         if changed != 1 {
             return Err(Error::ChallengeAnswered);

@@ -9,9 +9,9 @@ use anyhow::Context as _;
 use clap::Parser;
 use otentik_protocol::rp_api::NumberMatching;
 use otentik_server::clock::SystemClock;
+use otentik_server::db::Engine;
 use otentik_server::demo::{self, Demo, DemoConfig};
 use otentik_server::seal::DataKey;
-use otentik_server::db::Engine;
 use otentik_server::{AppState, Config};
 
 /// `--number-matching` values.
@@ -239,10 +239,9 @@ async fn main() -> anyhow::Result<()> {
         std::fs::create_dir_all(&outbox)
             .with_context(|| format!("creating the outbox {}", outbox.display()))?;
         let opened = state.clone();
-        let demo =
-            tokio::task::spawn_blocking(move || Demo::open(&opened, DemoConfig { outbox }))
-                .await?
-                .with_context(|| format!("opening the demo site on the database {shown_db}"))?;
+        let demo = tokio::task::spawn_blocking(move || Demo::open(&opened, DemoConfig { outbox }))
+            .await?
+            .with_context(|| format!("opening the demo site on the database {shown_db}"))?;
         Some(demo)
     } else {
         None

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use otentik_protocol::keys::SigningKey;
 use otentik_protocol::rp_api::NumberMatching;
 
+use crate::Error;
 use crate::clock::Clock;
 use crate::db::{self, Conn, Engine, Pool, args};
 use crate::hub::Hub;
 use crate::seal::DataKey;
-use crate::Error;
 
 /// Settings, with defaults that suit a real deployment. `Debug` redacts the site key.
 #[derive(Clone)]
@@ -232,7 +232,7 @@ impl AppState {
     }
 
     /// A database connection (waits for a free one). It blocks the thread: handlers take
-    /// it on blocking threads ([`crate::api::blocking`]), never on a runtime worker.
+    /// it on blocking threads (`api::blocking`), never on a runtime worker.
     pub fn db(&self) -> Result<Conn<'_>, Error> {
         self.db.conn()
     }
@@ -296,7 +296,10 @@ impl AppState {
     }
 }
 
-fn load_or_create_signing_key(conn: &mut Conn<'_>, data_key: &DataKey) -> Result<SigningKey, Error> {
+fn load_or_create_signing_key(
+    conn: &mut Conn<'_>,
+    data_key: &DataKey,
+) -> Result<SigningKey, Error> {
     const CONTEXT: &str = "server-signing-key";
     let bytes = zeroize::Zeroizing::new(crate::token::random_bytes(32));
     let array: [u8; 32] = bytes.as_slice().try_into().map_err(|_| Error::Unseal)?;

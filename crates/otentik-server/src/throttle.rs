@@ -88,12 +88,7 @@ pub fn insertion_order(engine: Engine) -> &'static str {
 }
 
 /// Counts the pending logins a new one replaces (ended unanswered, as of `now`).
-pub fn replaced(
-    tx: &mut Conn<'_>,
-    user_id: &str,
-    ids: &[String],
-    now: u64,
-) -> Result<(), Error> {
+pub fn replaced(tx: &mut Conn<'_>, user_id: &str, ids: &[String], now: u64) -> Result<(), Error> {
     for id in ids {
         apply(tx, user_id, Outcome::Failed, now)?;
         tx.execute("UPDATE logins SET settled = 1 WHERE id = ?1", args![id])?;

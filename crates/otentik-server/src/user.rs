@@ -1,11 +1,11 @@
 //! Users of the relying party as the server knows them: TOTP on or off, seed, devices.
 
-use otentik::Secret;
-use otentik::account::Algorithm;
-use otentik_protocol::rp_api::{NotMeReport, UserStatus};
 use crate::Error;
 use crate::db::{Conn, Lock, args};
 use crate::state::AppState;
+use otentik::Secret;
+use otentik::account::Algorithm;
+use otentik_protocol::rp_api::{NotMeReport, UserStatus};
 
 /// TOTP parameters of every enrolment this server makes (what every authenticator supports).
 pub const ALGORITHM: Algorithm = Algorithm::Sha1;

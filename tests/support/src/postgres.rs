@@ -151,13 +151,13 @@ impl Cluster {
             pid = std::process::id(),
             dir = self.dir.display()
         );
-        Command::new("sh")
-            .args(["-c", &script])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
+        // Backgrounded by the shell, which returns at once: the watchdog outlives this call
+        // (and, by design, this process).
+        let status = Command::new("sh")
+            .args(["-c", &format!("( {script} ) </dev/null >/dev/null 2>&1 &")])
+            .status()
             .unwrap();
+        assert!(status.success(), "starting the cluster's watchdog failed");
     }
 
     fn start_server(&self) {
@@ -170,14 +170,28 @@ impl Cluster {
         let log = self.dir.join("log").to_string_lossy().into_owned();
         self.run(
             "pg_ctl",
-            &["-D", &self.data(), "-l", &log, "-w", "-t", "60", "-o", &options, "start"],
+            &[
+                "-D",
+                &self.data(),
+                "-l",
+                &log,
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                &options,
+                "start",
+            ],
         );
     }
 
     /// Stops the server as a crash would (`-m immediate`); [`Cluster::resume`] starts it again
     /// on the same port with the same data.
     pub fn crash(&self) {
-        self.run("pg_ctl", &["-D", &self.data(), "-m", "immediate", "-w", "stop"]);
+        self.run(
+            "pg_ctl",
+            &["-D", &self.data(), "-m", "immediate", "-w", "stop"],
+        );
     }
 
     /// Starts the server again after [`Cluster::crash`].

@@ -4,7 +4,7 @@
 //!   connections to the file, write transactions `BEGIN IMMEDIATE`;
 //! - **PostgreSQL** (`--db postgres://…`): several server processes on one database; a pool
 //!   of connections (`deadpool-postgres` over `tokio-postgres`), per-user advisory locks
-//!   inside transactions, and wake-ups across processes with `LISTEN/NOTIFY` ([`listen`]).
+//!   inside transactions, and wake-ups across processes with `LISTEN/NOTIFY` (`db::listen`).
 //!
 //! The server's statements are written once, with `?1`, `?2`… placeholders (rewritten to
 //! `$1`, `$2`… for PostgreSQL) and the SQL both engines share; each engine has its own
@@ -12,7 +12,7 @@
 //! Values cross as [`Value`] (integers are `i64` in both: `u64` times are converted at the
 //! boundary) and rows come back as owned [`Row`]s.
 //!
-//! Every call blocks its thread: handlers make them inside [`crate::api::blocking`] (a
+//! Every call blocks its thread: handlers make them inside `api::blocking` (a
 //! blocking thread), never on a runtime worker.
 
 use std::sync::MutexGuard;
@@ -66,7 +66,7 @@ impl Pool {
     pub fn conn(&self) -> Result<Conn<'_>, Error> {
         Ok(match self {
             Self::Sqlite(pool) => Conn::Sqlite(pool.get()),
-            Self::Postgres(pool) => Conn::Postgres(pool.get()?),
+            Self::Postgres(pool) => Conn::Postgres(Box::new(pool.get()?)),
         })
     }
 }
@@ -88,7 +88,7 @@ pub enum Conn<'a> {
     /// SQLite.
     Sqlite(MutexGuard<'a, rusqlite::Connection>),
     /// PostgreSQL.
-    Postgres(postgres::Conn),
+    Postgres(Box<postgres::Conn>),
 }
 
 impl Conn<'_> {

@@ -3,7 +3,7 @@
 //! the conversions between [`Value`] and PostgreSQL's types.
 //!
 //! Calls block their thread on the server's runtime (the pool's connections run there), so
-//! they are made on blocking threads ([`crate::api::blocking`]), never on a runtime worker.
+//! they are made on blocking threads (`api::blocking`), never on a runtime worker.
 
 use std::time::Duration;
 

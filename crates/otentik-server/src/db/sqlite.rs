@@ -143,9 +143,7 @@ impl Pool {
     pub fn get(&self) -> MutexGuard<'_, Connection> {
         use std::sync::TryLockError;
         let count = self.conns.len().max(1);
-        let start = self
-            .next
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let start = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         for offset in 0..count {
             if let Some(slot) = self.conns.get((start + offset) % count) {
                 match slot.try_lock() {

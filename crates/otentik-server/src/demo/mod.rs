@@ -5,9 +5,10 @@
 //! The demo is a layer on top of the push server, not part of it: the server's state knows
 //! nothing of it. It is a site like any other, calling the same operations its back end would
 //! call over `/rp/v1` ([`crate::login`], [`crate::enrollment`], [`crate::user`]) on the
-//! [`AppState`] it is given, and it keeps state of its own in [`Demo`]: the outbox folder, the
-//! browsers' sessions (in memory), and its own tables (migrated by [`Demo::open`] as the
-//! component `demo`, versioned apart from the server's schema). `otentik-server --demo`
+//! [`AppState`] it is given, and it keeps state of its own in [`Demo`]: the outbox folder and
+//! its own tables, the browsers' sessions among them so that several server processes share
+//! them (migrated by [`Demo::open`] as the component `demo`, versioned apart from the
+//! server's schema). `otentik-server --demo`
 //! opens a [`Demo`] and merges [`router`] into the server with [`crate::router_with`], behind
 //! the server-wide layers.
 //!
@@ -18,9 +19,8 @@
 //!
 //! Demo users and their passwords are fixed and printed at start.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::FromRef;
@@ -49,11 +49,10 @@ pub struct DemoConfig {
     pub outbox: PathBuf,
 }
 
-/// The demo site's own state: its outbox folder and the browsers' sessions.
+/// The demo site's own state: its outbox folder (the browsers' sessions are in its tables).
 #[derive(Debug)]
 pub struct Demo {
     outbox: PathBuf,
-    sessions: Mutex<HashMap<String, session::SessionData>>,
 }
 
 impl Demo {
@@ -65,17 +64,12 @@ impl Demo {
             .map_err(|e| Error::Internal(format!("creating the outbox folder: {e}")))?;
         Ok(Self {
             outbox: config.outbox,
-            sessions: Mutex::new(HashMap::new()),
         })
     }
 
     /// The outbox folder.
     pub fn outbox(&self) -> &Path {
         &self.outbox
-    }
-
-    fn sessions(&self) -> MutexGuard<'_, HashMap<String, session::SessionData>> {
-        self.sessions.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -104,6 +98,7 @@ impl FromRef<DemoState> for Arc<Demo> {
 /// and fallbacks apply to it too.
 pub fn router(app: AppState, demo: Demo) -> Router {
     let secure_cookies = app.config.public_url.starts_with("https://");
+    let cookie_state = (secure_cookies, app.clone());
     let state = DemoState {
         app,
         demo: Arc::new(demo),
@@ -138,7 +133,7 @@ pub fn router(app: AppState, demo: Demo) -> Router {
         )
         .route("/outbox", get(outbox::page))
         .route_layer(middleware::from_fn_with_state(
-            secure_cookies,
+            cookie_state,
             session::set_cookie,
         ))
         .with_state(state)

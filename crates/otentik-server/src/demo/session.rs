@@ -1,30 +1,35 @@
-//! Browser sessions: the [`Session`] extractor every page uses, and the middleware that sets
-//! the session cookie (`otentik_demo_sid`) on the answer when the extractor made a new one.
+//! Browser sessions: the [`Session`] extractor every page uses, and the middleware that saves
+//! what the page changed and sets the session cookie (`otentik_demo_sid`).
 //!
-//! A request without a known cookie gets a new session the first time a handler asks for one;
-//! the middleware then adds `Set-Cookie` to whatever the handler answered (a page, a
-//! redirect, an error). Pages that never ask for a session (the choice of user type, the
-//! reset link, the outbox) set no cookie.
+//! Sessions live in the database (`demo_sessions`, [`super::store`]), so every server process
+//! on one PostgreSQL database knows every browser: the extractor loads the session named by the
+//! cookie once per request (off the runtime's workers), the page reads and changes it in memory,
+//! and the middleware writes it back when it changed, before the answer leaves. A request
+//! without a known cookie gets a new session the first time a handler asks for one; the
+//! middleware then adds `Set-Cookie` to whatever the handler answered (a page, a redirect, an
+//! error). Pages that never ask for a session (the choice of user type, the reset link, the
+//! outbox) set no cookie and store nothing.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
+use serde::{Deserialize, Serialize};
 
 use super::reply::page_error;
-use super::{Demo, DemoState, DemoUser, find_user};
+use super::{DemoState, DemoUser, find_user, store};
+use crate::api::blocking;
+use crate::state::AppState;
 use crate::{Error, token};
 
 /// The session cookie's name.
 const COOKIE: &str = "otentik_demo_sid";
-/// Above this many sessions, all are dropped (the demo keeps them in memory).
-const MAX_SESSIONS: usize = 10_000;
 
 /// A login waiting for the device (or a typed code).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingLogin {
     /// The user.
     pub user_id: String,
@@ -36,8 +41,9 @@ pub struct PendingLogin {
     pub number_entry: bool,
 }
 
-/// What the demo remembers of one browser.
-#[derive(Debug, Clone, Default)]
+/// What the demo remembers of one browser (stored as JSON).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SessionData {
     /// The Kode Keamanan last shown.
     pub captcha: String,
@@ -55,63 +61,67 @@ pub struct SessionData {
 }
 
 /// The browser's session: the one its cookie names, or a new one (whose cookie the
-/// [`set_cookie`] middleware sets on the answer).
-pub struct Session {
-    id: std::sync::Mutex<String>,
-    demo: Arc<Demo>,
-    new: NewSession,
+/// [`set_cookie`] middleware sets on the answer, after storing it).
+pub struct Session(Arc<Mutex<Slot>>);
+
+/// The request's session as loaded, and what the page did to it.
+#[derive(Debug, Default)]
+struct Slot {
+    /// Loaded (or made) by the extractor in this request.
+    loaded: bool,
+    id: String,
+    data: SessionData,
+    /// As stored (to save only what changed).
+    stored: Option<SessionData>,
+    /// The answer must set the cookie (a new session, or a new id at login).
+    new_cookie: bool,
+    /// An id to forget (the one replaced at login).
+    forget: Option<String>,
 }
 
-/// Put on each request by [`set_cookie`]: the id of a session the extractor made (or moved
-/// to, at login) for it, whose cookie the answer must set.
+/// Put on each request by [`set_cookie`] and filled by the extractor.
 #[derive(Clone, Default)]
-struct NewSession(Arc<std::sync::Mutex<Option<String>>>);
+struct RequestSession(Arc<Mutex<Slot>>);
 
-impl NewSession {
-    fn get(&self) -> Option<String> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    fn set(&self, id: &str) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(id.to_owned());
-    }
+fn lock(slot: &Mutex<Slot>) -> MutexGuard<'_, Slot> {
+    slot.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl FromRequestParts<DemoState> for Session {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &DemoState) -> Result<Self, Response> {
-        let Some(new) = parts.extensions.get::<NewSession>().cloned() else {
+        let Some(RequestSession(slot)) = parts.extensions.get::<RequestSession>().cloned() else {
             return Err(page_error(Error::Internal(
                 "the session cookie middleware is not on this route".into(),
             )));
         };
-        let demo = state.demo.clone();
-        // A second extraction in the same request reuses the session made by the first.
-        let given = new.get().or_else(|| cookie(&parts.headers));
-        let mut sessions = demo.sessions();
-        if let Some(id) = given
-            && sessions.contains_key(&id)
-        {
-            drop(sessions);
-            return Ok(Self {
-                id: std::sync::Mutex::new(id),
-                demo,
-                new,
-            });
+        // A second extraction in the same request shares the session of the first.
+        if lock(&slot).loaded {
+            return Ok(Self(slot));
         }
-        if sessions.len() > MAX_SESSIONS {
-            sessions.clear();
+        let given = cookie(&parts.headers);
+        let stored = match given.clone() {
+            Some(id) => blocking(&state.app, move |app| store::load_session(app, &id))
+                .await
+                .map_err(page_error)?,
+            None => None,
+        };
+        let mut guard = lock(&slot);
+        guard.loaded = true;
+        match (given, stored) {
+            (Some(id), Some(data)) => {
+                guard.id = id;
+                guard.stored = Some(data.clone());
+                guard.data = data;
+            }
+            _ => {
+                guard.id = token::random("", 18);
+                guard.new_cookie = true;
+            }
         }
-        let id = token::random("", 18);
-        sessions.insert(id.clone(), SessionData::default());
-        drop(sessions);
-        new.set(&id);
-        Ok(Self {
-            id: std::sync::Mutex::new(id),
-            demo,
-            new,
-        })
+        drop(guard);
+        Ok(Self(slot))
     }
 }
 
@@ -127,18 +137,39 @@ fn cookie(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-/// Middleware of the demo's routes: sets the cookie of a session made while answering.
-/// `secure`: the site is served over HTTPS (`--public-url https://…`), so the cookie gets
-/// `Secure` too.
+/// Middleware of the demo's routes: stores what the page changed in its session and sets the
+/// cookie of a session made (or renamed) while answering. `secure`: the site is served over
+/// HTTPS (`--public-url https://…`), so the cookie gets `Secure` too.
 pub async fn set_cookie(
-    axum::extract::State(secure): axum::extract::State<bool>,
+    axum::extract::State((secure, app)): axum::extract::State<(bool, AppState)>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let new = NewSession::default();
-    request.extensions_mut().insert(new.clone());
+    let session = RequestSession::default();
+    request.extensions_mut().insert(session.clone());
     let mut response = next.run(request).await;
-    if let Some(id) = new.get() {
+    let (save, new_cookie) = {
+        let mut slot = lock(&session.0);
+        if !slot.loaded {
+            return response;
+        }
+        let changed = slot.stored.as_ref() != Some(&slot.data);
+        let save = (changed || slot.forget.is_some())
+            .then(|| (slot.id.clone(), slot.data.clone(), slot.forget.take()));
+        (save, slot.new_cookie.then(|| slot.id.clone()))
+    };
+    if let Some((id, data, forget)) = save {
+        let now = app.now();
+        let saved = blocking(&app, move |app| {
+            store::save_session(app, &id, &data, forget.as_deref(), now)
+        })
+        .await;
+        if let Err(error) = saved {
+            // The page's change is lost: say so instead of answering as if it were kept.
+            return page_error(error);
+        }
+    }
+    if let Some(id) = new_cookie {
         let secure = if secure { "; Secure" } else { "" };
         let cookie = format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax{secure}");
         if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -149,30 +180,27 @@ pub async fn set_cookie(
 }
 
 impl Session {
-    /// Runs `f` on this session's data.
+    /// Runs `f` on this session's data (stored after the page answered, if it changed).
     pub fn with<R>(&self, f: impl FnOnce(&mut SessionData) -> R) -> R {
-        let id = self.id.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let mut sessions = self.demo.sessions();
-        // Made again if dropped since (see MAX_SESSIONS).
-        f(sessions.entry(id).or_default())
+        f(&mut lock(&self.0).data)
     }
 
     /// Logs `user_id` in under a **new session id** (the old id, which someone may have
     /// planted or seen before login, stops working), keeping the session's data.
     /// `proven_at`: when the second factor was proven (None when TOTP is off).
     pub fn log_in(&self, user_id: &str, proven_at: Option<u64>) {
-        let mut id = self.id.lock().unwrap_or_else(|p| p.into_inner());
-        let fresh = token::random("", 18);
-        let mut sessions = self.demo.sessions();
-        let mut data = sessions.remove(id.as_str()).unwrap_or_default();
-        data.pending = None;
-        data.user = Some(user_id.to_owned());
-        data.proven_at = proven_at;
-        data.form_token = String::new();
-        sessions.insert(fresh.clone(), data);
-        drop(sessions);
-        self.new.set(&fresh);
-        *id = fresh;
+        let mut slot = lock(&self.0);
+        let old = std::mem::replace(&mut slot.id, token::random("", 18));
+        if slot.stored.is_some() {
+            slot.forget = Some(old);
+        }
+        // Stored under the new id: nothing of it is stored there yet.
+        slot.stored = None;
+        slot.new_cookie = true;
+        slot.data.pending = None;
+        slot.data.user = Some(user_id.to_owned());
+        slot.data.proven_at = proven_at;
+        slot.data.form_token = String::new();
     }
 
     /// The token this session's forms carry.

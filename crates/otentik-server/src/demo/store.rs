@@ -1,7 +1,9 @@
-//! The demo's tables and the only module of the demo that speaks SQL: its migrations and the
-//! e-mailed reset links (`demo_resets`). Everything goes through [`AppState::db`]; the
+//! The demo's tables and the only module of the demo that speaks SQL: its migrations, the
+//! e-mailed reset links (`demo_resets`) and the browsers' sessions (`demo_sessions`, shared by
+//! every server process on one database). Everything goes through [`AppState::db`]; the
 //! migrations are versioned as the component `demo`, apart from the server's own schema.
 
+use super::session::SessionData;
 use crate::Error;
 use crate::db::{Migrations, args};
 use crate::state::AppState;
@@ -26,16 +28,39 @@ CREATE TABLE IF NOT EXISTS demo_resets (
     expires_at INTEGER NOT NULL
 );
 "#,
+    SESSIONS_SQLITE,
 ];
 
-const POSTGRES: &[&str] = &[r#"
+const SESSIONS_SQLITE: &str = r#"
+CREATE TABLE demo_sessions (
+    id TEXT PRIMARY KEY,             -- the cookie's value
+    data TEXT NOT NULL,              -- SessionData as JSON
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX demo_sessions_updated ON demo_sessions (updated_at);
+"#;
+
+const POSTGRES: &[&str] = &[
+    r#"
 CREATE TABLE demo_resets (
     kode_hash TEXT PRIMARY KEY,
     user_id TEXT NOT NULL,
     used BIGINT NOT NULL DEFAULT 0,
     expires_at BIGINT NOT NULL
 );
-"#];
+"#,
+    r#"
+CREATE TABLE demo_sessions (
+    id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX demo_sessions_updated ON demo_sessions (updated_at);
+"#,
+];
+
+/// Sessions unused this long are forgotten (log in again).
+const SESSION_TTL: u64 = 12 * 3600;
 
 /// Brings the demo's tables up to date.
 pub fn migrate(app: &AppState) -> Result<(), Error> {
@@ -91,4 +116,48 @@ pub fn use_reset(app: &AppState, kode_hash: &str) -> Result<bool, Error> {
         args![kode_hash],
     )?;
     Ok(changed == 1)
+}
+
+/// The session with this id, unless it is unknown or expired.
+pub fn load_session(app: &AppState, id: &str) -> Result<Option<SessionData>, Error> {
+    let since = app.now().saturating_sub(SESSION_TTL);
+    let Some(row) = app.db()?.query_opt(
+        "SELECT data FROM demo_sessions WHERE id = ?1 AND updated_at > ?2",
+        args![id, since],
+    )?
+    else {
+        return Ok(None);
+    };
+    let json: String = row.get(0)?;
+    // A session written by another release that no longer parses is a new one.
+    Ok(serde_json::from_str(&json).ok())
+}
+
+/// Stores a session under `id` (and forgets `forget`, the id it had before login); now and
+/// then, forgets expired sessions.
+pub fn save_session(
+    app: &AppState,
+    id: &str,
+    data: &SessionData,
+    forget: Option<&str>,
+    now: u64,
+) -> Result<(), Error> {
+    let json = serde_json::to_string(data)
+        .map_err(|e| Error::Internal(format!("a session does not serialise: {e}")))?;
+    let mut conn = app.db()?;
+    if let Some(old) = forget {
+        conn.execute("DELETE FROM demo_sessions WHERE id = ?1", args![old])?;
+    }
+    let inserted = conn.execute(
+        "INSERT INTO demo_sessions (id, data, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET data = ?2, updated_at = ?3",
+        args![id, json, now],
+    )?;
+    if inserted == 1 && crate::token::below(100) == 0 {
+        conn.execute(
+            "DELETE FROM demo_sessions WHERE updated_at <= ?1",
+            args![now.saturating_sub(SESSION_TTL)],
+        )?;
+    }
+    Ok(())
 }

@@ -92,8 +92,10 @@ pub async fn enable_code(
     };
     let code = form.map(|Form(f)| f.totp).unwrap_or_default();
     let enrollment_id = id.clone();
-    let message = match blocking(&app, move |app| enrollment::confirm(app, &enrollment_id, &code))
-        .await
+    let message = match blocking(&app, move |app| {
+        enrollment::confirm(app, &enrollment_id, &code)
+    })
+    .await
     {
         Ok(_) | Err(Error::EnrollmentClosed) => None,
         Err(Error::InvalidCode) => Some("Kode TOTP salah."),

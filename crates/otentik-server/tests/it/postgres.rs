@@ -28,7 +28,11 @@ fn two(cluster: &Cluster, extra: &[&str]) -> (Binary, Binary) {
 /// Enrols `user` through `a` and returns the device, polling `b`.
 async fn device_on(a: &Binary, b: &Binary, user: &str) -> Device {
     let (status, enrollment) = a
-        .rp(Method::POST, "/enrollments", Some(json!({ "user_id": user })))
+        .rp(
+            Method::POST,
+            "/enrollments",
+            Some(json!({ "user_id": user })),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{enrollment}");
     let uri = enrollment["otpauth_uri"].as_str().unwrap();

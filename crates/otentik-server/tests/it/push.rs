@@ -937,7 +937,11 @@ async fn a_poll_naming_one_device_twice_is_refused() {
         (status, body["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("unauthorized"))
     );
-    assert_eq!(server.state.replay_len().await.unwrap(), 1, "only the enrolment's nonce");
+    assert_eq!(
+        server.state.replay_len().await.unwrap(),
+        1,
+        "only the enrolment's nonce"
+    );
 }
 
 /// Protocol v1 addition (`docs/protocol.md` §4.1): a poll-only key fetches challenges and
