@@ -146,18 +146,39 @@ pub fn code_verified(conn: &mut Conn<'_>, user_id: &str) -> Result<(), Error> {
 /// Refuses with [`Error::RateLimited`] while the user has [`CODE_FAILURES`] wrong codes in
 /// the last [`CODE_WINDOW`] seconds (the wait: until the oldest leaves the window).
 pub fn check_codes(conn: &mut Conn<'_>, user_id: &str, now: u64) -> Result<(), Error> {
-    let since = now.saturating_sub(CODE_WINDOW);
+    check_window(
+        conn,
+        "code_failures",
+        user_id,
+        now,
+        CODE_WINDOW,
+        CODE_FAILURES,
+    )
+}
+
+/// A rate limit over the rows of `table` (`user_id`, `at`): forgets the user's rows older than
+/// `window` seconds, then refuses with [`Error::RateLimited`] while `limit` or more remain (the
+/// wait: until the oldest leaves the window).
+pub fn check_window(
+    conn: &mut Conn<'_>,
+    table: &str,
+    user_id: &str,
+    now: u64,
+    window: u64,
+    limit: u32,
+) -> Result<(), Error> {
+    let since = now.saturating_sub(window);
     conn.execute(
-        "DELETE FROM code_failures WHERE user_id = ?1 AND at <= ?2",
+        &format!("DELETE FROM {table} WHERE user_id = ?1 AND at <= ?2"),
         args![user_id, since],
     )?;
     let row = conn.query_one(
-        "SELECT COUNT(*), MIN(at) FROM code_failures WHERE user_id = ?1 AND at > ?2",
+        &format!("SELECT COUNT(*), MIN(at) FROM {table} WHERE user_id = ?1 AND at > ?2"),
         args![user_id, since],
     )?;
     let (count, oldest): (u32, Option<u64>) = (row.get(0)?, row.get(1)?);
-    if count >= CODE_FAILURES {
-        let until = oldest.unwrap_or(now) + CODE_WINDOW;
+    if count >= limit {
+        let until = oldest.unwrap_or(now) + window;
         return Err(Error::RateLimited(until.saturating_sub(now).max(1)));
     }
     Ok(())

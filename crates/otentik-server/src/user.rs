@@ -214,23 +214,14 @@ fn rate_limit_verify(
     user_id: &str,
     now: u64,
 ) -> Result<(), Error> {
-    let window = state.config.rate_window;
-    let since = now.saturating_sub(window);
-    conn.execute(
-        "DELETE FROM verify_attempts WHERE user_id = ?1 AND at <= ?2",
-        args![user_id, since],
+    crate::throttle::check_window(
+        conn,
+        "verify_attempts",
+        user_id,
+        now,
+        state.config.rate_window,
+        state.config.verify_limit,
     )?;
-    let row = conn.query_one(
-        "SELECT COUNT(*), MIN(at) FROM verify_attempts WHERE user_id = ?1 AND at > ?2",
-        args![user_id, since],
-    )?;
-    let (count, oldest): (u32, Option<u64>) = (row.get(0)?, row.get(1)?);
-    if count >= state.config.verify_limit {
-        let oldest = oldest.unwrap_or(now);
-        return Err(Error::RateLimited(
-            (oldest + window).saturating_sub(now).max(1),
-        ));
-    }
     conn.execute(
         "INSERT INTO verify_attempts (user_id, at) VALUES (?1, ?2)",
         args![user_id, now],
