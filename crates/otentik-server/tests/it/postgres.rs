@@ -244,7 +244,17 @@ async fn after_a_postgres_restart_every_process_wakes_its_devices_again() {
     let waiting_a = poll_in_background(&on_a, 20);
     tokio::time::sleep(Duration::from_millis(300)).await;
     cluster.crash();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // While PostgreSQL is down the load balancer is told: /readyz answers 503.
+    otentik_test_support::wait::until_async(
+        Duration::from_secs(15),
+        "/readyz to answer 503 while PostgreSQL is down",
+        || async {
+            let response = reqwest::get(format!("{}/readyz", a.url)).await.ok()?;
+            (response.status() == StatusCode::SERVICE_UNAVAILABLE).then_some(())
+        },
+        tokio::time::sleep,
+    )
+    .await;
     cluster.resume();
     // Both processes report ready again once their pools and listeners are back.
     for server in [&a, &b] {
@@ -293,4 +303,57 @@ async fn health_and_readiness_answer_for_the_load_balancer() {
         let body: serde_json::Value = response.json().await.unwrap();
         assert_eq!(body["status"], expected);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_stop_sends_waiting_devices_to_the_other_process_at_once() {
+    let (mut a, b) = two(Cluster::shared(), &[]);
+    let mut device = device_on(&a, &b, "rina").await;
+    device.push_url = format!("{}/device/v1", a.url);
+    // A long-poll held by A, read with its headers.
+    let path = "/challenges?wait=25";
+    let headers = device.sign("GET", path, b"", real_now());
+    let request = device
+        .http
+        .get(format!("{}{path}", device.push_url))
+        .header(
+            otentik_protocol::request::header::DEVICE,
+            headers.device.unwrap(),
+        )
+        .header(
+            otentik_protocol::request::header::TIMESTAMP,
+            &headers.timestamp,
+        )
+        .header(otentik_protocol::request::header::NONCE, &headers.nonce)
+        .header(
+            otentik_protocol::request::header::SIGNATURE,
+            &headers.signature,
+        );
+    let poll = tokio::spawn(async move { request.send().await.unwrap() });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let stopped_at = std::time::Instant::now();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &a.server.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let response = poll.await.unwrap();
+    // Answered at once, not at the end of its 25 s, with nothing to do and a hint to retry now.
+    assert!(stopped_at.elapsed() < Duration::from_secs(5));
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("0")
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["challenges"], json!([]), "{body}");
+    assert!(a.server.wait_exit().success(), "A exits cleanly");
+    // The device goes on at B: a login is delivered there.
+    device.push_url = format!("{}/device/v1", b.url);
+    let (status, login) = create_login(&b, "rina").await;
+    assert_eq!(status, StatusCode::CREATED, "{login}");
+    assert_eq!(device.challenges(5).await.len(), 1);
 }
