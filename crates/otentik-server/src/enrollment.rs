@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::db::{Conn, Engine, Lock, args};
+use crate::db::{self, Conn, Engine, Lock, args};
 use crate::state::AppState;
 use crate::user::{self, ALGORITHM, DIGITS, PERIOD, WINDOW};
 use crate::{Error, token};
@@ -145,7 +145,7 @@ pub fn confirm(state: &AppState, id: &str, code: &str) -> Result<EnrollmentStatu
         let step = match check_code(state, tx, &pending, code, now) {
             Ok(step) => step,
             // Keep the wrong code counted (five close the enrolment).
-            Err(error) => return Ok(Err(error)),
+            Err(error) => return db::refusal(error),
         };
         complete(state, tx, &pending, step, None, now)?;
         Ok(Ok(pending))
@@ -193,7 +193,7 @@ pub fn enroll_device(
         crate::device::record_nonce(state, tx, auth)?;
         let step = match check_code(state, tx, &pending, &request.code, now) {
             Ok(step) => step,
-            Err(error) => return Ok(Err(error)),
+            Err(error) => return db::refusal(error),
         };
         complete(
             state,
@@ -231,9 +231,9 @@ struct Pending {
     attempts: u32,
 }
 
-/// The pending enrolment whose `column` is `value`, locked until the transaction ends
-/// (PostgreSQL's `FOR UPDATE`; SQLite's write transaction locks it already), so the wrong-code
-/// count and the completion cannot race between server processes.
+/// The pending enrolment whose `column` is `value`, locked until the transaction ends (its
+/// user's lock, then PostgreSQL's `FOR UPDATE`; SQLite's write transaction locks it already),
+/// so the wrong-code count and the completion cannot race between server processes.
 fn load_pending(
     state: &AppState,
     tx: &mut Conn<'_>,
@@ -241,6 +241,18 @@ fn load_pending(
     value: &str,
     now: u64,
 ) -> Result<Option<Pending>, Error> {
+    // The user's lock first, as every other writer of the user's rows takes it (turning TOTP
+    // off takes it, then writes `users`, then `enrollments`): the same order everywhere, so
+    // two processes never wait on each other in a circle.
+    let Some(owner) = tx.query_opt(
+        &format!("SELECT user_id FROM enrollments WHERE {column} = ?1"),
+        args![value],
+    )?
+    else {
+        return Ok(None);
+    };
+    let owner: String = owner.get(0)?;
+    tx.lock_key(&owner)?;
     let lock = match tx.engine() {
         Engine::Sqlite => "",
         Engine::Postgres => " FOR UPDATE",
@@ -294,7 +306,8 @@ fn check_code(
         "pending"
     };
     tx.execute(
-        "UPDATE enrollments SET code_attempts = ?2, status = ?3 WHERE id = ?1",
+        "UPDATE enrollments SET code_attempts = ?2, status = ?3
+         WHERE id = ?1 AND status = 'pending'",
         args![&pending.id, attempts, status],
     )?;
     Err(Error::InvalidCode)

@@ -21,6 +21,8 @@ pub struct Hub {
     remote: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<String>>,
     /// Whether wake-ups from other processes arrive now (the listening connection is up).
     listening: std::sync::atomic::AtomicBool,
+    /// Publications queued for the other processes and not sent yet.
+    unsent: std::sync::atomic::AtomicUsize,
 }
 
 impl Default for Hub {
@@ -31,6 +33,7 @@ impl Default for Hub {
             shutdown: watch::channel(false).0,
             remote: std::sync::OnceLock::new(),
             listening: std::sync::atomic::AtomicBool::new(true),
+            unsent: Default::default(),
         }
     }
 }
@@ -67,9 +70,11 @@ impl Hub {
     /// Wakes every waiter of `topic`, in this process and (PostgreSQL) in the others.
     pub fn publish(&self, topic: &str) {
         self.publish_local(topic);
-        if let Some(remote) = self.remote.get() {
-            // The listening task ended only at shutdown: nobody is left to wake.
-            let _ = remote.send(topic.to_owned());
+        if let Some(remote) = self.remote.get()
+            && remote.send(topic.to_owned()).is_ok()
+        {
+            self.unsent
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
     }
 
@@ -101,6 +106,27 @@ impl Hub {
         self.set_listening(false);
     }
 
+    /// Counts one queued publication as sent to the other processes.
+    pub(crate) fn sent_remote(&self) {
+        let _ = self.unsent.fetch_update(
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+            |n| n.checked_sub(1),
+        );
+    }
+
+    /// Waits (up to `limit`) until every publication queued for the other processes has gone
+    /// out: the end of a graceful shutdown, so that what the last requests published still
+    /// wakes devices polling elsewhere.
+    pub async fn flush(&self, limit: Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.unsent.load(std::sync::atomic::Ordering::SeqCst) > 0
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// Records whether wake-ups from other processes arrive now.
     pub(crate) fn set_listening(&self, listening: bool) {
         self.listening
@@ -111,11 +137,6 @@ impl Hub {
     /// answers 503 while they do not.
     pub fn is_listening(&self) -> bool {
         self.listening.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
-    /// A receiver that changes when the hub shuts down.
-    pub(crate) fn shutdown_signal(&self) -> watch::Receiver<bool> {
-        self.shutdown.subscribe()
     }
 
     /// Ends all current and future waits (graceful shutdown).

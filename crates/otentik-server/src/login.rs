@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::db::{Lock, args};
+use crate::db::{self, Lock, args};
 use crate::state::AppState;
 use crate::{Error, token, user};
 use otentik_protocol::answer::{self, Decision};
@@ -49,7 +49,7 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
     let nonce = token::random("", 32);
     let replaced = state.db()?.transaction(Lock::Key(&request.user_id), |tx| {
         if let Err(error) = crate::throttle::check_logins(tx, &request.user_id, now) {
-            return Ok(Err(error)); // keep what was settled
+            return db::refusal(error); // keep what was settled
         }
         let row = tx.query_one(
             "SELECT COUNT(*), MIN(created_at) FROM logins WHERE user_id = ?1 AND created_at > ?2",

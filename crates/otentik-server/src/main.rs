@@ -137,14 +137,25 @@ async fn main() -> anyhow::Result<()> {
     let data_dir = data_dir()?;
     let engine = Engine::of(args.db.as_deref().unwrap_or_default());
     if engine == Engine::Postgres {
-        // Every process on the database must seal and verify with the same keys.
-        if args.data_key.is_none() && args.data_key_file.is_none() {
+        // Every process on the database must seal and verify with the same keys (an empty
+        // value counts as none).
+        let given = |value: &Option<String>| value.as_deref().is_some_and(|v| !v.is_empty());
+        if matches.value_source("db") == Some(clap::parser::ValueSource::CommandLine)
+            && otentik_server::db::shown(args.db.as_deref().unwrap_or_default())
+                != args.db.as_deref().unwrap_or_default()
+        {
+            tracing::warn!(
+                "--db puts the database password on the command line, where other users of \
+                 this machine can read it; set OTENTIK_DATABASE_URL instead"
+            );
+        }
+        if !given(&args.data_key) && args.data_key_file.is_none() {
             anyhow::bail!(
                 "with PostgreSQL every server process needs the same data key: pass \
                  --data-key-file (or set OTENTIK_DATA_KEY_FILE / OTENTIK_DATA_KEY)"
             );
         }
-        if args.site_key.is_none() && args.site_key_file.is_none() {
+        if !given(&args.site_key) && args.site_key_file.is_none() {
             anyhow::bail!(
                 "with PostgreSQL every server process needs the same site key: pass \
                  --site-key-file (or set OTENTIK_SITE_KEY_FILE / OTENTIK_SITE_KEY)"
@@ -227,7 +238,7 @@ async fn main() -> anyhow::Result<()> {
     config.login_limit = args.login_limit;
     config.max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
     config.db_connections = usize::try_from(args.db_connections).unwrap_or(16);
-    let shown_db = redacted(&db);
+    let shown_db = otentik_server::db::shown(&db);
     let state = AppState::connect(config, &db, data_key, Arc::new(SystemClock))
         .await
         .with_context(|| format!("opening the database {shown_db}"))?;
@@ -288,25 +299,6 @@ async fn main() -> anyhow::Result<()> {
     .context("serving")?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// The database as it may be shown: a URL without its password.
-fn redacted(db: &str) -> String {
-    if Engine::of(db) == Engine::Sqlite {
-        return db.to_owned();
-    }
-    match db.split_once("://") {
-        Some((scheme, rest)) => match rest.rsplit_once('@') {
-            Some((credentials, host)) => {
-                let user = credentials.split(':').next().unwrap_or_default();
-                let host = host.split('?').next().unwrap_or_default();
-                format!("{scheme}://{user}@{host}")
-            }
-            // Parameters (a `password=` among them) are not shown.
-            None => format!("{scheme}://{}", rest.split('?').next().unwrap_or_default()),
-        },
-        None => db.to_owned(),
-    }
 }
 
 fn init_logs(json: bool) {

@@ -103,5 +103,7 @@ pub async fn serve_listeners(
     drop(second);
     state.hub.shut_down();
     graceful.shutdown().await;
+    // What the last requests published for the other processes (PostgreSQL) goes out first.
+    state.hub.flush(Duration::from_secs(5)).await;
     Ok(())
 }

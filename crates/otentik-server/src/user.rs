@@ -1,7 +1,7 @@
 //! Users of the relying party as the server knows them: TOTP on or off, seed, devices.
 
 use crate::Error;
-use crate::db::{Conn, Lock, args};
+use crate::db::{self, Conn, Lock, args};
 use crate::state::AppState;
 use otentik::Secret;
 use otentik::account::Algorithm;
@@ -165,7 +165,7 @@ pub fn verify_code(state: &AppState, user_id: &str, code: &str) -> Result<bool, 
         if let Err(error) = crate::throttle::check_codes(conn, user_id, now)
             .and_then(|()| rate_limit_verify(state, conn, user_id, now))
         {
-            return Ok(Err(error));
+            return db::refusal(error);
         }
         let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
         let step =

@@ -22,8 +22,15 @@ const CHANNEL: &str = "otentik";
 /// Longest wait between reconnection attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
+/// How often the listening connection proves it is alive (a connection cut without a reset,
+/// by a failover or a firewall, would otherwise look up for hours), and how long the proof
+/// may take.
+const HEARTBEAT: Duration = Duration::from_secs(15);
+const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Starts the listening connection of this process; the hub's publications go out through
-/// it from now on. Ends when the hub shuts down.
+/// it from now on. It runs as long as the runtime does: during a graceful shutdown, what the
+/// requests that finish publish still goes out ([`Hub::flush`] waits for it).
 pub fn start(url: String, hub: Arc<Hub>) {
     let (sender, receiver) = mpsc::unbounded_channel();
     hub.set_remote(sender);
@@ -31,13 +38,12 @@ pub fn start(url: String, hub: Arc<Hub>) {
 }
 
 async fn run(url: String, hub: Arc<Hub>, mut outgoing: mpsc::UnboundedReceiver<String>) {
-    let mut backoff = Duration::from_millis(50);
+    const FIRST_BACKOFF: Duration = Duration::from_millis(50);
+    let mut backoff = FIRST_BACKOFF;
     // A topic that failed to go out: sent first after reconnecting.
     let mut unsent: Option<String> = None;
     loop {
-        if hub.is_shut_down() {
-            return;
-        }
+        let started = tokio::time::Instant::now();
         match session(&url, &hub, &mut outgoing, &mut unsent).await {
             Ok(()) => return,
             Err(error) => {
@@ -45,12 +51,17 @@ async fn run(url: String, hub: Arc<Hub>, mut outgoing: mpsc::UnboundedReceiver<S
                 tracing::warn!(%error, "the PostgreSQL listening connection failed; reconnecting");
             }
         }
+        // A connection that lived a while starts the back-off again.
+        if started.elapsed() > HEARTBEAT {
+            backoff = FIRST_BACKOFF;
+        }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(MAX_BACKOFF);
     }
 }
 
-/// One connection's life: `Ok` when the hub shut down, `Err` when the connection failed.
+/// One connection's life: `Ok` when nothing can publish any more (the hub is gone), `Err`
+/// when the connection failed.
 async fn session(
     url: &str,
     hub: &Hub,
@@ -91,13 +102,15 @@ async fn session(
         hub.set_listening(true);
         // Whatever was announced while no connection listened: every waiter re-reads.
         hub.wake_all();
-        let mut shutdown = hub.shutdown_signal();
+        let mut heartbeat = tokio::time::interval(HEARTBEAT);
+        heartbeat.tick().await;
         loop {
             if let Some(topic) = unsent.take() {
                 if let Err(error) = notify(&client, &topic).await {
                     *unsent = Some(topic);
                     return Err(error.to_string());
                 }
+                hub.sent_remote();
                 continue;
             }
             tokio::select! {
@@ -111,7 +124,13 @@ async fn session(
                     Some(_) => {}
                     None => return Err("the connection closed".into()),
                 },
-                _ = shutdown.changed() => return Ok(()),
+                _ = heartbeat.tick() => {
+                    match tokio::time::timeout(HEARTBEAT_TIMEOUT, client.simple_query("SELECT 1")).await {
+                        Ok(Ok(_)) => {}
+                        Ok(Err(error)) => return Err(error.to_string()),
+                        Err(_) => return Err("the connection did not answer its heartbeat".into()),
+                    }
+                }
             }
         }
     }

@@ -47,6 +47,27 @@ impl Engine {
     }
 }
 
+/// `db` as it may be printed or logged: a SQLite path as it is; a URL without its password
+/// and without its parameters (which may hold one: `?password=…`).
+pub fn shown(db: &str) -> String {
+    if Engine::of(db) == Engine::Sqlite {
+        return db.to_owned();
+    }
+    let Some((scheme, rest)) = db.split_once("://") else {
+        return String::new();
+    };
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let authority = match authority.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{user}@{host}")
+        }
+        None => authority.to_owned(),
+    };
+    format!("{scheme}://{authority}{path}")
+}
+
 /// The connections of one database.
 pub(crate) enum Pool {
     Sqlite(sqlite::Pool),
@@ -136,8 +157,10 @@ impl Conn<'_> {
     }
 
     /// Runs `work` in a transaction that takes `lock`: committed when `work` returns
-    /// `Ok`, rolled back on `Err`. `work` returns `Ok(Err(e))` to commit what it did and
-    /// still answer `e` (a refusal that records something, such as a settled back-off).
+    /// `Ok`, rolled back on `Err` (and when `work` panics: the connection goes back to its
+    /// pool outside any transaction). `work` returns `Ok(Err(e))` to commit what it did and
+    /// still answer `e` (a refusal that records something, such as a settled back-off; see
+    /// [`refusal`]).
     pub fn transaction<T>(
         &mut self,
         lock: Lock<'_>,
@@ -145,30 +168,58 @@ impl Conn<'_> {
     ) -> Result<T, Error> {
         match self {
             Self::Sqlite(conn) => conn.execute_batch("BEGIN IMMEDIATE")?,
-            Self::Postgres(conn) => {
-                conn.batch("BEGIN")?;
-                if let Lock::Key(key) = lock
-                    && let Err(error) = conn.execute(
-                        "SELECT pg_advisory_xact_lock(hashtextextended(?1, 0))",
-                        &[Value::from(key)],
-                    )
-                {
-                    let _ = conn.batch("ROLLBACK");
-                    return Err(error);
-                }
-            }
+            Self::Postgres(conn) => conn.batch("BEGIN")?,
         }
-        match work(self) {
-            Ok(result) => {
-                self.batch("COMMIT")?;
-                result
-            }
-            Err(error) => {
+        if let Lock::Key(key) = lock
+            && let Err(error) = self.lock_key(key)
+        {
+            let _ = self.batch("ROLLBACK");
+            return Err(error);
+        }
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(self)));
+        match outcome {
+            Ok(Ok(result)) => match self.batch("COMMIT") {
+                Ok(()) => result,
+                Err(error) => {
+                    let _ = self.batch("ROLLBACK");
+                    Err(error)
+                }
+            },
+            Ok(Err(error)) => {
                 // A failed rollback leaves nothing committed either; the first error tells.
                 let _ = self.batch("ROLLBACK");
                 Err(error)
             }
+            Err(panic) => {
+                let _ = self.batch("ROLLBACK");
+                std::panic::resume_unwind(panic)
+            }
         }
+    }
+
+    /// Inside a transaction: waits for, then holds until the transaction ends, the lock of
+    /// `key` (PostgreSQL's `pg_advisory_xact_lock` of its hash; on SQLite the transaction's
+    /// write lock covers every key already).
+    pub fn lock_key(&mut self, key: &str) -> Result<(), Error> {
+        match self {
+            Self::Sqlite(_) => Ok(()),
+            Self::Postgres(conn) => {
+                conn.execute(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(?1, 0))",
+                    &[Value::from(key)],
+                )?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// For [`Conn::transaction`]'s `work`: a refusal the transaction records (too many attempts,
+/// a wrong code) commits and is answered; any other error (the database's) rolls back.
+pub fn refusal<T>(error: Error) -> Result<Result<T, Error>, Error> {
+    match error {
+        Error::RateLimited(_) | Error::InvalidCode => Ok(Err(error)),
+        other => Err(other),
     }
 }
 
@@ -187,4 +238,79 @@ pub struct Migrations<'a> {
     pub sqlite: &'a [&'a str],
     /// PostgreSQL's, in order.
     pub postgres: &'a [&'a str],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Lock, Pool, sqlite};
+
+    #[test]
+    fn a_panic_or_an_error_inside_a_transaction_rolls_it_back() {
+        let pool = Pool::Sqlite(sqlite::Pool::open(":memory:").unwrap());
+        let mut conn = pool.conn().unwrap();
+        let insert = "INSERT INTO code_failures (user_id, at) VALUES (?1, ?2)";
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _: Result<(), _> = conn.transaction(Lock::Key("u"), |tx| {
+                tx.execute(insert, args!["u", 1u64])?;
+                panic!("a bug in the middle of a transaction");
+            });
+        }));
+        assert!(panicked.is_err());
+        // An error rolls back too; a refusal commits what was done.
+        let failed: Result<(), _> = conn.transaction(Lock::Rows, |tx| {
+            tx.execute(insert, args!["u", 2u64])?;
+            Err(crate::Error::Internal("x".into()))
+        });
+        assert!(failed.is_err());
+        let refused: Result<(), _> = conn.transaction(Lock::Rows, |tx| {
+            tx.execute(insert, args!["u", 3u64])?;
+            super::refusal(crate::Error::RateLimited(1))
+        });
+        assert!(matches!(refused, Err(crate::Error::RateLimited(1))));
+        // The connection is outside any transaction (a new one begins) and holds only the
+        // refusal's row.
+        let rows = conn
+            .transaction(Lock::Rows, |tx| {
+                Ok(Ok(
+                    tx.query("SELECT at FROM code_failures ORDER BY at", &[])?
+                ))
+            })
+            .unwrap();
+        let times: Vec<u64> = rows.iter().map(|r| r.get(0).unwrap()).collect();
+        assert_eq!(times, vec![3]);
+    }
+
+    #[test]
+    fn a_shown_database_has_no_password() {
+        for (given, shown) in [
+            (
+                "/var/lib/otentik/server.sqlite3",
+                "/var/lib/otentik/server.sqlite3",
+            ),
+            (":memory:", ":memory:"),
+            (
+                "postgres://otentik@db/otentik",
+                "postgres://otentik@db/otentik",
+            ),
+            (
+                "postgres://otentik:s3cret@db:5432/otentik",
+                "postgres://otentik@db:5432/otentik",
+            ),
+            ("postgresql://u:p@ss@db/x", "postgresql://u@db/x"),
+            (
+                "postgres://otentik@db/otentik?password=p@ss",
+                "postgres://otentik@db/otentik",
+            ),
+            (
+                "postgres://db/otentik?user=u&password=x",
+                "postgres://db/otentik",
+            ),
+        ] {
+            assert_eq!(super::shown(given), shown, "{given}");
+            let shown = super::shown(given);
+            assert!(
+                !shown.contains("s3cret") && !shown.contains("p@ss") && !shown.contains("password")
+            );
+        }
+    }
 }

@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS demo_resets (
 const SESSIONS_SQLITE: &str = r#"
 CREATE TABLE demo_sessions (
     id TEXT PRIMARY KEY,             -- the cookie's value
-    data TEXT NOT NULL,              -- SessionData as JSON
+    data BLOB NOT NULL,              -- SessionData as JSON, sealed (it can hold a QR's seed)
     updated_at INTEGER NOT NULL
 );
 CREATE INDEX demo_sessions_updated ON demo_sessions (updated_at);
@@ -52,7 +52,7 @@ CREATE TABLE demo_resets (
     r#"
 CREATE TABLE demo_sessions (
     id TEXT PRIMARY KEY,
-    data TEXT NOT NULL,
+    data BYTEA NOT NULL,
     updated_at BIGINT NOT NULL
 );
 CREATE INDEX demo_sessions_updated ON demo_sessions (updated_at);
@@ -118,6 +118,12 @@ pub fn use_reset(app: &AppState, kode_hash: &str) -> Result<bool, Error> {
     Ok(changed == 1)
 }
 
+/// What a session's sealing is bound to: its id (a sealed session copied under another id
+/// does not open).
+fn session_context(id: &str) -> String {
+    format!("demo-session:{id}")
+}
+
 /// The session with this id, unless it is unknown or expired.
 pub fn load_session(app: &AppState, id: &str) -> Result<Option<SessionData>, Error> {
     let since = app.now().saturating_sub(SESSION_TTL);
@@ -128,9 +134,14 @@ pub fn load_session(app: &AppState, id: &str) -> Result<Option<SessionData>, Err
     else {
         return Ok(None);
     };
-    let json: String = row.get(0)?;
-    // A session written by another release that no longer parses is a new one.
-    Ok(serde_json::from_str(&json).ok())
+    let sealed: Vec<u8> = row.get(0)?;
+    // One sealed under another data key, or written by another release that no longer
+    // parses, is a new session.
+    let Ok(json) = app.data_key.open(&session_context(id), &sealed) else {
+        return Ok(None);
+    };
+    let json = zeroize::Zeroizing::new(json);
+    Ok(serde_json::from_slice(&json).ok())
 }
 
 /// Stores a session under `id` (and forgets `forget`, the id it had before login); now and
@@ -142,8 +153,12 @@ pub fn save_session(
     forget: Option<&str>,
     now: u64,
 ) -> Result<(), Error> {
-    let json = serde_json::to_string(data)
-        .map_err(|e| Error::Internal(format!("a session does not serialise: {e}")))?;
+    // Sealed: an enrolment in progress holds its otpauth URI, seed included.
+    let json = zeroize::Zeroizing::new(
+        serde_json::to_vec(data)
+            .map_err(|e| Error::Internal(format!("a session does not serialise: {e}")))?,
+    );
+    let sealed = app.data_key.seal(&session_context(id), &json)?;
     let mut conn = app.db()?;
     if let Some(old) = forget {
         conn.execute("DELETE FROM demo_sessions WHERE id = ?1", args![old])?;
@@ -151,7 +166,7 @@ pub fn save_session(
     let inserted = conn.execute(
         "INSERT INTO demo_sessions (id, data, updated_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (id) DO UPDATE SET data = ?2, updated_at = ?3",
-        args![id, json, now],
+        args![id, sealed, now],
     )?;
     if inserted == 1 && crate::token::below(100) == 0 {
         conn.execute(

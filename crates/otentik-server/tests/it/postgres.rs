@@ -146,13 +146,15 @@ async fn a_device_request_replayed_to_the_other_process_is_refused() {
 
 #[tokio::test]
 async fn rate_limits_count_across_both_processes() {
-    let (a, b) = two(Cluster::shared(), &["--login-limit", "4"]);
+    // Two logins a minute: one on each process. Counted per process, a third would pass on
+    // either; counted together, it is refused on both. (The second replaces the first, one
+    // strike: the back-off, which needs three, plays no part.)
+    let (a, b) = two(Cluster::shared(), &["--login-limit", "2"]);
     let _device = device_on(&a, &b, "tono").await;
-    for server in [&a, &b, &a, &b] {
+    for server in [&a, &b] {
         let (status, body) = create_login(server, "tono").await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
-    // Two on each: the fifth is refused whichever process gets it.
     for server in [&a, &b] {
         let (status, body) = create_login(server, "tono").await;
         assert_eq!(
@@ -356,4 +358,46 @@ async fn a_graceful_stop_sends_waiting_devices_to_the_other_process_at_once() {
     let (status, login) = create_login(&b, "rina").await;
     assert_eq!(status, StatusCode::CREATED, "{login}");
     assert_eq!(device.challenges(5).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_processes_leave_one_pending_login_and_take_one_answer() {
+    let (a, b) = two(Cluster::shared(), &[]);
+    let device = device_on(&a, &b, "dewi").await;
+    // The site creates two logins at once, one on each process: one stays pending.
+    let (first, second) = tokio::join!(create_login(&a, "dewi"), create_login(&b, "dewi"));
+    assert_eq!(first.0, StatusCode::CREATED, "{}", first.1);
+    assert_eq!(second.0, StatusCode::CREATED, "{}", second.1);
+    let challenges = device.challenges(0).await;
+    assert_eq!(challenges.len(), 1, "exactly one pending login");
+    let pending = challenges[0].id.clone();
+    let login = if first.1["login_id"] == pending.as_str() {
+        first.1
+    } else {
+        second.1
+    };
+    // The device answers twice at once, through each process: exactly one answer counts.
+    let mut on_a = device.signing_with(&device.key.clone());
+    on_a.push_url = format!("{}/device/v1", a.url);
+    let number = right_number(&login);
+    let (through_a, through_b) = tokio::join!(
+        on_a.answer(&challenges[0], Decision::Approve, number),
+        device.answer(&challenges[0], Decision::Deny, None)
+    );
+    let mut statuses = [through_a.0, through_b.0];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::CONFLICT],
+        "{} / {}",
+        through_a.1,
+        through_b.1
+    );
+    let (_, seen) = a.rp(Method::GET, &format!("/logins/{pending}"), None).await;
+    let expected = if through_a.0 == StatusCode::OK {
+        "approved"
+    } else {
+        "denied"
+    };
+    assert_eq!(seen["status"], expected);
 }

@@ -181,7 +181,8 @@ async fn sigterm_ends_long_polls_and_exits_cleanly() {
         })
         .collect();
     otentik_test_support::wait::until_async(
-        Duration::from_secs(10),
+        // Generous: a loaded machine (the whole suite, two engines) can be slow to start them.
+        Duration::from_secs(30),
         "every long-poll to be held",
         || async { (device.poll(0).await.0 == StatusCode::TOO_MANY_REQUESTS).then_some(()) },
         tokio::time::sleep,
