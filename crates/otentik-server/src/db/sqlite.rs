@@ -102,15 +102,21 @@ ALTER TABLE devices ADD COLUMN features TEXT NOT NULL DEFAULT ''; -- as last dec
 -- Poll-only keys (protocol v1 addition): may sign polls and status requests, never answers.
 ALTER TABLE devices ADD COLUMN poll_key BLOB;
 "#,
-    // Issue 16: the typed-code rate limit in the database, as on PostgreSQL (replayed nonces
-    // stay in memory: SQLite serves one process, and a status call must not wait for the
-    // write lock).
+    // Issue 16: the typed-code rate limit in the database and one pending login per user
+    // enforced by the schema, as on PostgreSQL (replayed nonces stay in memory: SQLite serves
+    // one process, and a status call must not wait for the write lock).
     r#"
 CREATE TABLE verify_attempts (
     user_id TEXT NOT NULL,
     at INTEGER NOT NULL              -- when a typed code was checked (the rate limit)
 );
 CREATE INDEX verify_attempts_user ON verify_attempts (user_id, at);
+-- One pending login per user, as on PostgreSQL (logins were replaced in one transaction
+-- already; a database with two pending for a user keeps the newest).
+UPDATE logins SET status = 'expired'
+WHERE status = 'pending' AND rowid NOT IN
+    (SELECT MAX(rowid) FROM logins WHERE status = 'pending' GROUP BY user_id);
+CREATE UNIQUE INDEX logins_one_pending ON logins (user_id) WHERE status = 'pending';
 "#,
 ];
 
@@ -302,6 +308,16 @@ mod tests {
                 .to_string()
                 .contains("newer than this server")
         );
+    }
+
+    #[test]
+    fn the_schema_holds_one_pending_login_per_user() {
+        let conn = super::open(":memory:").unwrap();
+        let insert = "INSERT INTO logins (id, user_id, nonce, ip, user_agent, status, created_at,
+                                          expires_at) VALUES (?1, 'u', 'n', 'ip', 'ua', ?2, 1, 2)";
+        conn.execute(insert, ["a", "pending"]).unwrap();
+        conn.execute(insert, ["b", "approved"]).unwrap();
+        assert!(conn.execute(insert, ["c", "pending"]).is_err());
     }
 
     fn version(conn: &rusqlite::Connection, component: &str) -> Option<usize> {
