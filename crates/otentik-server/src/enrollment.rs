@@ -51,11 +51,7 @@ pub fn create(state: &AppState, request: &CreateEnrollment) -> Result<Enrollment
     let expires_at = now + state.config.enrollment_ttl;
     let sealed = state.data_key.seal(&format!("enrollment:{id}"), &seed)?;
     let expired = state.db()?.transaction(Lock::Key(&request.user_id), |tx| {
-        let expired = user::pending_ids(tx, "enrollments", &request.user_id)?;
-        tx.execute(
-            "UPDATE enrollments SET status = 'expired' WHERE user_id = ?1 AND status = 'pending'",
-            args![&request.user_id],
-        )?;
+        let expired = user::expire_pending(tx, "enrollments", &request.user_id)?;
         tx.execute(
             "INSERT INTO enrollments (id, user_id, display_name, seed, token_hash, status,
                                       created_at, expires_at)

@@ -60,11 +60,7 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
             let retry = (oldest.unwrap_or(now) + window).saturating_sub(now).max(1);
             return Ok(Err(Error::RateLimited(retry)));
         }
-        let replaced = user::pending_ids(tx, "logins", &request.user_id)?;
-        tx.execute(
-            "UPDATE logins SET status = 'expired' WHERE user_id = ?1 AND status = 'pending'",
-            args![&request.user_id],
-        )?;
+        let replaced = user::expire_pending(tx, "logins", &request.user_id)?;
         crate::throttle::replaced(tx, &request.user_id, &replaced, now)?;
         tx.execute(
             "INSERT INTO logins (id, user_id, nonce, ip, user_agent, numbers, number, status,

@@ -129,15 +129,8 @@ pub fn turn_off(state: &AppState, user_id: &str, reason: &str) -> Result<UserSta
              WHERE user_id = ?1 AND status = 'active'",
             args![user_id, reason, now],
         )?;
-        let logins = pending_ids(tx, "logins", user_id)?;
-        tx.execute(
-            "UPDATE logins SET status = 'expired' WHERE user_id = ?1 AND status = 'pending'",
-            args![user_id],
-        )?;
-        tx.execute(
-            "UPDATE enrollments SET status = 'expired' WHERE user_id = ?1 AND status = 'pending'",
-            args![user_id],
-        )?;
+        let logins = expire_pending(tx, "logins", user_id)?;
+        expire_pending(tx, "enrollments", user_id)?;
         Ok(Ok(logins))
     })?;
     for login in logins {
@@ -191,14 +184,18 @@ pub fn verify_code(state: &AppState, user_id: &str, code: &str) -> Result<bool, 
     })
 }
 
-/// The ids of the user's pending rows of `table` (`logins` or `enrollments`).
-pub(crate) fn pending_ids(
+/// Expires the user's pending rows of `table` (`logins` or `enrollments`); their ids, whose
+/// waiters the caller wakes once committed.
+pub(crate) fn expire_pending(
     conn: &mut Conn<'_>,
     table: &str,
     user_id: &str,
 ) -> Result<Vec<String>, Error> {
     conn.query(
-        &format!("SELECT id FROM {table} WHERE user_id = ?1 AND status = 'pending'"),
+        &format!(
+            "UPDATE {table} SET status = 'expired' WHERE user_id = ?1 AND status = 'pending'
+             RETURNING id"
+        ),
         args![user_id],
     )?
     .into_iter()
