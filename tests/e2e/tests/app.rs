@@ -275,19 +275,20 @@ async fn wait_for_codes(d: &Desktop, count: usize) -> Result<()> {
 /// Reads the CLI's code before and after the screen's; when both CLI reads agree (no period
 /// boundary in between), the screen must show that code.
 async fn same_code_as_cli(d: &Desktop, name: &str) -> Result<()> {
+    let mut last = String::new();
     for _ in 0..3 {
         let before = d.cli(&["code", name])?.trim().to_owned();
         let shown = code_of(d, name).await?;
         let after = d.cli(&["code", name])?.trim().to_owned();
-        if before == after {
-            if shown != before {
-                bail!("the window shows {shown}, `otentik code {name}` says {before}");
-            }
+        // The window refreshes its codes each second: just after a new period it may still
+        // show the last one for a moment, so a difference is read again before it counts.
+        if before == after && shown == before {
             return Ok(());
         }
+        last = format!("the window shows {shown}, `otentik code {name}` says {before}");
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-    bail!("the codes kept changing while being compared")
+    bail!("{last}")
 }
 
 fn clipboard_text(d: &Desktop) -> Result<String> {
