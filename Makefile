@@ -50,9 +50,10 @@ lint: ui
 unit: ui tools
 	OTENTIK_FLOWS_PREBUILT=1 scripts/with-keyring.sh $(CARGO) test --workspace --features otentik/camera
 	# The push server's suite and the guide's flows again, on PostgreSQL: a throw-away cluster
-	# (Debian's postgresql, started by the tests as the postgres user) instead of SQLite.
+	# (Debian's postgresql, started by the tests as the postgres user) instead of SQLite. The
+	# binaries are the ones just built: no second build.
 	OTENTIK_TEST_DB=postgres OTENTIK_FLOWS_PREBUILT=1 scripts/with-keyring.sh \
-		$(CARGO) test -p otentik-server --test it -p otentik-flows --test it
+		scripts/test-again.sh otentik-server otentik-flows
 
 # The fuzz targets live in their own workspace; building proves they compile on stable.
 # Running them needs nightly: cargo +nightly fuzz run otpauth_uri
