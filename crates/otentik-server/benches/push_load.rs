@@ -65,6 +65,19 @@ impl Server {
         self.0.url.clone()
     }
 
+    /// CPU time the process has used, in clock ticks (user + system).
+    fn cpu_ticks(&self) -> u64 {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.0.pid())).unwrap_or_default();
+        // After the command name in parentheses: state is field 3, utime 14, stime 15.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        let field = |n: usize| fields.get(n - 3).and_then(|v| v.parse::<u64>().ok());
+        field(14).unwrap_or(0) + field(15).unwrap_or(0)
+    }
+
     fn rss_kib(&self) -> u64 {
         let status =
             std::fs::read_to_string(format!("/proc/{}/status", self.0.pid())).unwrap_or_default();
@@ -317,7 +330,23 @@ async fn bench(n: usize, logins: usize, setup: &Setup) {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // The devices are idle once every poll is held and the servers have stopped working on
+    // them (under 2 ticks, 20 ms, of CPU in half a second); logins start then, so that they
+    // are not measured against devices still connecting. Bounded: a minute.
+    let settling = Instant::now();
+    let mut ticks: u64 = servers.iter().map(Server::cpu_ticks).sum();
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now_ticks: u64 = servers.iter().map(Server::cpu_ticks).sum();
+        let busy = now_ticks.saturating_sub(ticks);
+        ticks = now_ticks;
+        if (in_flight.load(Ordering::Relaxed) >= n && busy <= 2)
+            || settling.elapsed() > Duration::from_secs(60)
+        {
+            break;
+        }
+    }
+    let settle_secs = settling.elapsed().as_secs_f64();
     let held = in_flight.load(Ordering::Relaxed);
     let rss_idle = server.rss_kib();
 
@@ -394,7 +423,9 @@ async fn bench(n: usize, logins: usize, setup: &Setup) {
         "enrolment of {n} devices: {enrol_secs:.1} s ({:.2} ms each)",
         enrol_secs * 1000.0 / n as f64
     );
-    println!("idle long-polls held: {held} of {n}");
+    println!(
+        "idle long-polls held: {held} of {n} (servers idle {settle_secs:.1} s after the last poll started)"
+    );
     println!(
         "server RSS (first process): {:.1} MiB at start, {:.1} MiB with {held} idle devices ({:.1} KiB per device), {:.1} MiB after the logins",
         rss_start as f64 / 1024.0,

@@ -337,11 +337,10 @@ pub async fn poll(
             .collect();
         let (checked, challenges) = crate::api::blocking(state, move |state| {
             let mut devices = devices;
-            refresh_revocations(state, &mut devices)?;
+            let challenges = reread(state, &mut devices)?;
             if let Some(reason) = all_revoked(&devices) {
                 return Err(Error::DeviceRevoked(reason));
             }
-            let challenges = pending_for(state, &devices)?;
             Ok((devices, challenges))
         })
         .await?;
@@ -375,40 +374,39 @@ fn all_revoked(devices: &[Device]) -> Option<String> {
     }
 }
 
-fn refresh_revocations(state: &AppState, devices: &mut [Device]) -> Result<(), Error> {
-    let mut conn = state.db()?;
-    for device in devices.iter_mut() {
-        let row = conn
-            .query_opt(
-                "SELECT status, revoked_reason FROM devices WHERE id = ?1",
-                args![&device.id],
-            )?
-            .ok_or(Error::Unauthorized)?;
-        let (status, reason): (String, Option<String>) = (row.get(0)?, row.get(1)?);
-        if status != "active" {
-            device.revoked = Some(reason.unwrap_or_else(|| "revoked".into()));
-        }
-    }
-    Ok(())
-}
-
-fn pending_for(state: &AppState, devices: &[Device]) -> Result<Vec<Challenge>, Error> {
+/// One read per device (a single query, one round trip on PostgreSQL): whether it is still
+/// active (marking the revoked ones) and, if so, its user's pending logins as challenges.
+fn reread(state: &AppState, devices: &mut [Device]) -> Result<Vec<Challenge>, Error> {
     let now = state.now();
     let mut challenges = Vec::new();
     let mut conn = state.db()?;
-    for device in devices.iter().filter(|d| d.revoked.is_none()) {
+    for device in devices.iter_mut() {
         let rows = conn.query(
-            "SELECT l.id, l.nonce, u.display_name, l.ip, l.user_agent, l.numbers, l.created_at,
-                    l.expires_at, l.typed
-             FROM logins l JOIN users u ON u.user_id = l.user_id
-             WHERE l.user_id = ?1 AND l.status = 'pending' AND l.expires_at > ?2",
-            args![&device.user_id, now],
+            "SELECT d.status, d.revoked_reason, l.id, l.nonce, u.display_name, l.ip,
+                    l.user_agent, l.numbers, l.created_at, l.expires_at, l.typed
+             FROM devices d
+             LEFT JOIN logins l
+               ON l.user_id = d.user_id AND l.status = 'pending' AND l.expires_at > ?2
+             LEFT JOIN users u ON u.user_id = l.user_id
+             WHERE d.id = ?1",
+            args![&device.id, now],
         )?;
-        for r in rows {
-            let (id, nonce, account, ip, user_agent): (String, String, String, String, String) =
-                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+        let Some(first) = rows.first() else {
+            return Err(Error::Unauthorized);
+        };
+        let (status, reason): (String, Option<String>) = (first.get(0)?, first.get(1)?);
+        if status != "active" {
+            device.revoked = Some(reason.unwrap_or_else(|| "revoked".into()));
+            continue;
+        }
+        for r in &rows {
+            let Some(id) = r.get::<Option<String>>(2)? else {
+                continue; // the device, no pending login
+            };
+            let (nonce, account, ip, user_agent): (String, String, String, String) =
+                (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
             let (numbers, created_at, expires_at, typed): (Option<String>, u64, u64, bool) =
-                (r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?);
+                (r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?);
             // Typed: a number field on devices that can show one; the choices elsewhere.
             let number_entry =
                 typed && device.has_feature(otentik_protocol::features::NUMBER_ENTRY);

@@ -50,7 +50,7 @@ pub fn create(state: &AppState, request: &CreateEnrollment) -> Result<Enrollment
     let qr_svg = qr_svg(&uri)?;
     let expires_at = now + state.config.enrollment_ttl;
     let sealed = state.data_key.seal(&format!("enrollment:{id}"), &seed)?;
-    let expired = state.db()?.transaction(Lock::Key(&request.user_id), |tx| {
+    let topics = state.db()?.transaction(Lock::Key(&request.user_id), |tx| {
         let expired = user::expire_pending(tx, "enrollments", &request.user_id)?;
         tx.execute(
             "INSERT INTO enrollments (id, user_id, display_name, seed, token_hash, status,
@@ -66,11 +66,14 @@ pub fn create(state: &AppState, request: &CreateEnrollment) -> Result<Enrollment
                 expires_at
             ],
         )?;
-        Ok(Ok(expired))
+        let topics: Vec<String> = expired
+            .iter()
+            .map(|old| format!("enrollment:{old}"))
+            .collect();
+        tx.notify(&state.hub, &topics)?;
+        Ok(Ok(topics))
     })?;
-    for old in expired {
-        state.hub.publish(&format!("enrollment:{old}"));
-    }
+    state.hub.publish_local_all(&topics);
     Ok(Enrollment {
         enrollment_id: id,
         otpauth_uri: uri,
@@ -144,9 +147,12 @@ pub fn confirm(state: &AppState, id: &str, code: &str) -> Result<EnrollmentStatu
             Err(error) => return db::refusal(error),
         };
         complete(state, tx, &pending, step, None, now)?;
+        tx.notify(&state.hub, &[format!("enrollment:{}", pending.id)])?;
         Ok(Ok(pending))
     })?;
-    state.hub.publish(&format!("enrollment:{}", pending.id));
+    state
+        .hub
+        .publish_local(&format!("enrollment:{}", pending.id));
     Ok(EnrollmentStatus {
         status: EnrollmentState::Completed,
         push: false,
@@ -204,9 +210,12 @@ pub fn enroll_device(
             )),
             now,
         )?;
+        tx.notify(&state.hub, &[format!("enrollment:{}", pending.id)])?;
         Ok(Ok(pending))
     })?;
-    state.hub.publish(&format!("enrollment:{}", pending.id));
+    state
+        .hub
+        .publish_local(&format!("enrollment:{}", pending.id));
     tracing::info!("device enrolled");
     Ok(EnrollResponse {
         protocol: PROTOCOL_VERSION,

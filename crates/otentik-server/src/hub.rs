@@ -23,6 +23,9 @@ pub struct Hub {
     listening: std::sync::atomic::AtomicBool,
     /// Publications queued for the other processes and not sent yet.
     unsent: std::sync::atomic::AtomicUsize,
+    /// This process among the others: its notifications carry it, so that the listening
+    /// connection skips those that come back (they woke the local waiters already).
+    instance: String,
 }
 
 impl Default for Hub {
@@ -34,8 +37,16 @@ impl Default for Hub {
             remote: std::sync::OnceLock::new(),
             listening: std::sync::atomic::AtomicBool::new(true),
             unsent: Default::default(),
+            instance: crate::token::random("", 12),
         }
     }
+}
+
+/// A notification between server processes: who sent it and the topics it wakes.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Notice<'a> {
+    from: std::borrow::Cow<'a, str>,
+    topics: Vec<std::borrow::Cow<'a, str>>,
 }
 
 impl Hub {
@@ -70,6 +81,12 @@ impl Hub {
     /// Wakes every waiter of `topic`, in this process and (PostgreSQL) in the others.
     pub fn publish(&self, topic: &str) {
         self.publish_local(topic);
+        self.publish_remote(topic);
+    }
+
+    /// Wakes the waiters of `topic` in the other processes (PostgreSQL) only, through the
+    /// listening connection's queue.
+    pub fn publish_remote(&self, topic: &str) {
         if let Some(remote) = self.remote.get()
             && remote.send(topic.to_owned()).is_ok()
         {
@@ -87,6 +104,37 @@ impl Hub {
             } else {
                 sender.send_modify(|v| *v = v.wrapping_add(1));
             }
+        }
+    }
+
+    /// Wakes this process's waiters of each of `topics` (after the transaction that changed
+    /// them committed; the other processes were told by [`crate::db::Conn::notify`]).
+    pub fn publish_local_all(&self, topics: &[String]) {
+        for topic in topics {
+            self.publish_local(topic);
+        }
+    }
+
+    /// The payload of a notification of `topics` to the other processes.
+    pub(crate) fn notice(&self, topics: &[String]) -> String {
+        let notice = Notice {
+            from: self.instance.as_str().into(),
+            topics: topics.iter().map(|t| t.as_str().into()).collect(),
+        };
+        serde_json::to_string(&notice).unwrap_or_default()
+    }
+
+    /// Wakes the local waiters of a notification's topics, unless this process sent it.
+    /// A payload that is not a notice is ignored (logged): only server processes notify.
+    pub(crate) fn receive(&self, payload: &str) {
+        match serde_json::from_str::<Notice<'_>>(payload) {
+            Ok(notice) if notice.from == self.instance => {}
+            Ok(notice) => {
+                for topic in &notice.topics {
+                    self.publish_local(topic);
+                }
+            }
+            Err(_) => tracing::warn!("ignored a notification that no server process sent"),
         }
     }
 
@@ -174,5 +222,37 @@ impl Hub {
             _ = tokio::time::sleep(timeout) => false,
             _ = shutdown.changed() => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_notice_from_another_process_wakes_its_topics_and_our_own_is_skipped() {
+        let (here, there) = (Hub::default(), Hub::default());
+        let mut user = here.subscribe("user:a");
+        let mut login = here.subscribe("login:1");
+        let other = here.subscribe("user:b");
+        let notice = there.notice(&["user:a".into(), "login:1".into()]);
+        assert!(!notice.contains(&here.instance), "{notice}");
+
+        // Our own notice coming back through the database wakes nobody (done locally).
+        here.receive(&here.notice(&["user:a".into()]));
+        assert!(!user.has_changed().unwrap());
+
+        here.receive(&notice);
+        assert!(user.has_changed().unwrap());
+        assert!(login.has_changed().unwrap());
+        assert!(!other.has_changed().unwrap());
+        user.mark_unchanged();
+
+        // Not a notice (someone else's NOTIFY on the channel): ignored, nothing woken.
+        here.receive("user:a");
+        here.receive(r#"{"from": 1}"#);
+        assert!(!user.has_changed().unwrap());
+        assert!(!other.has_changed().unwrap());
+        login.mark_unchanged();
     }
 }

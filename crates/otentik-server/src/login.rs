@@ -19,11 +19,11 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
     user::check_text("user_id", &request.user_id, 128)?;
     check_shown("ip", &request.ip, 64)?;
     check_shown("user_agent", &request.user_agent, 512)?;
-    let status = user::status(state, &request.user_id)?;
-    if !status.totp_enabled {
+    let (totp_enabled, devices) = user::push_ready(&mut state.db()?, &request.user_id)?;
+    if !totp_enabled {
         return Err(Error::TotpNotEnabled);
     }
-    if status.devices == 0 {
+    if devices == 0 {
         return Err(Error::NoPushDevice);
     }
     let now = state.now();
@@ -47,7 +47,7 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
     let typed = mode == NumberMatching::Typed;
     let id = token::random("ch_", 16);
     let nonce = token::random("", 32);
-    let replaced = state.db()?.transaction(Lock::Key(&request.user_id), |tx| {
+    let topics = state.db()?.transaction(Lock::Key(&request.user_id), |tx| {
         if let Err(error) = crate::throttle::check_logins(tx, &request.user_id, now) {
             return db::refusal(error); // keep what was settled
         }
@@ -81,12 +81,12 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
                 typed
             ],
         )?;
-        Ok(Ok(replaced))
+        let mut topics: Vec<String> = replaced.iter().map(|old| format!("login:{old}")).collect();
+        topics.push(format!("user:{}", request.user_id));
+        tx.notify(&state.hub, &topics)?;
+        Ok(Ok(topics))
     })?;
-    for old in replaced {
-        state.hub.publish(&format!("login:{old}"));
-    }
-    state.hub.publish(&format!("user:{}", request.user_id));
+    state.hub.publish_local_all(&topics);
     Ok(Login {
         login_id: id,
         number,
@@ -231,13 +231,21 @@ pub fn answer(
         if changed != 1 {
             return Err(Error::ChallengeAnswered);
         }
+        // The answer is stored: wake the site and the user's other devices, here and (on the
+        // same connection, no queue between) in the other processes.
+        let topics = [format!("login:{login_id}"), format!("user:{user_id}")];
+        state.hub.publish_local_all(&topics);
+        if conn.notify(&state.hub, &topics).is_err() {
+            // The connection failed after the update: the listening one tells them instead.
+            for topic in &topics {
+                state.hub.publish_remote(topic);
+            }
+        }
         (status, wrong_number)
     };
     if status == LoginState::NotMe {
         tracing::warn!("a user reported a login attempt that was not theirs");
     }
-    state.hub.publish(&format!("login:{login_id}"));
-    state.hub.publish(&format!("user:{user_id}"));
     Ok(AnswerResponse {
         status,
         wrong_number,

@@ -22,7 +22,9 @@ pub(crate) struct Export {
     pub batch_index: i32,
     /// Number of QR codes in the export.
     pub batch_size: i32,
-    /// Identifies the export (the same on each of its QR codes).
+    /// Identifies the export (the same on each of its QR codes). Read by the Google reader
+    /// (`backup` feature), which groups an export's QR codes by it.
+    #[cfg_attr(not(feature = "backup"), allow(dead_code))]
     pub batch_id: i32,
 }
 

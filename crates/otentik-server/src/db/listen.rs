@@ -1,7 +1,9 @@
 //! Wake-ups across server processes on PostgreSQL: one connection per process `LISTEN`s on
 //! the channel `otentik` and sends this process's publications with `pg_notify`; every
-//! notification (a topic such as `user:<id>`) from another process wakes the local waiters of
-//! that topic through the [`Hub`].
+//! notification from another process (a JSON notice: the sending process and topics such as
+//! `user:<id>`) wakes the local waiters of those topics through the [`Hub`]. Changes made in
+//! a transaction notify from inside it instead ([`crate::db::Conn::notify`]): PostgreSQL
+//! delivers at commit, one round trip sooner and never for a rollback.
 //!
 //! After each (re)connection, and only once `LISTEN` is in force, every local waiter is woken
 //! so that it re-reads the database: notifications sent while the connection was down are
@@ -13,11 +15,12 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio_postgres::AsyncMessage;
+use tokio_postgres::types::Type;
 
 use crate::hub::Hub;
 
 /// The channel every process listens on.
-const CHANNEL: &str = "otentik";
+pub(crate) const CHANNEL: &str = "otentik";
 
 /// Longest wait between reconnection attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
@@ -71,15 +74,12 @@ async fn session(
     let (client, mut connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
         .await
         .map_err(|e| e.to_string())?;
-    let (notified, mut notifications) = mpsc::unbounded_channel::<(i32, String)>();
+    let (notified, mut notifications) = mpsc::unbounded_channel::<String>();
     let driver = tokio::spawn(async move {
         loop {
             match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
                 Some(Ok(AsyncMessage::Notification(n))) => {
-                    if notified
-                        .send((n.process_id(), n.payload().to_owned()))
-                        .is_err()
-                    {
+                    if notified.send(n.payload().to_owned()).is_err() {
                         return;
                     }
                 }
@@ -94,11 +94,11 @@ async fn session(
             .batch_execute(&format!("LISTEN {CHANNEL}"))
             .await
             .map_err(|e| e.to_string())?;
-        let own: i32 = client
-            .query_one("SELECT pg_backend_pid()", &[])
+        // Prepared once per connection: a publication is then one round trip.
+        let notify = client
+            .prepare_typed("SELECT pg_notify($1, $2)", &[Type::TEXT, Type::TEXT])
             .await
-            .map_err(|e| e.to_string())?
-            .get(0);
+            .map_err(|e| e.to_string())?;
         hub.set_listening(true);
         // Whatever was announced while no connection listened: every waiter re-reads.
         hub.wake_all();
@@ -106,7 +106,8 @@ async fn session(
         heartbeat.tick().await;
         loop {
             if let Some(topic) = unsent.take() {
-                if let Err(error) = notify(&client, &topic).await {
+                let payload = hub.notice(std::slice::from_ref(&topic));
+                if let Err(error) = client.execute(&notify, &[&CHANNEL, &payload]).await {
                     *unsent = Some(topic);
                     return Err(error.to_string());
                 }
@@ -120,8 +121,7 @@ async fn session(
                 },
                 notification = notifications.recv() => match notification {
                     // Our own publications were delivered locally already.
-                    Some((pid, topic)) if pid != own => hub.publish_local(&topic),
-                    Some(_) => {}
+                    Some(payload) => hub.receive(&payload),
                     None => return Err("the connection closed".into()),
                 },
                 _ = heartbeat.tick() => {
@@ -137,11 +137,4 @@ async fn session(
     .await;
     driver.abort();
     result
-}
-
-async fn notify(client: &tokio_postgres::Client, topic: &str) -> Result<(), tokio_postgres::Error> {
-    client
-        .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &topic])
-        .await?;
-    Ok(())
 }

@@ -214,6 +214,30 @@ impl Conn<'_> {
     }
 }
 
+impl Conn<'_> {
+    /// Tells the other server processes that `topics` changed (PostgreSQL; nothing to tell on
+    /// SQLite, which has one process). Inside a transaction PostgreSQL delivers the
+    /// notification when it commits and drops it on a rollback; outside one, at once. This
+    /// process's own waiters are woken by the caller after the commit
+    /// ([`crate::hub::Hub::publish_local_all`]).
+    pub fn notify(&mut self, hub: &crate::hub::Hub, topics: &[String]) -> Result<(), Error> {
+        match self {
+            Self::Sqlite(_) => Ok(()),
+            Self::Postgres(_) if topics.is_empty() => Ok(()),
+            Self::Postgres(conn) => {
+                conn.execute(
+                    "SELECT pg_notify(?1, ?2)",
+                    &[
+                        Value::from(listen::CHANNEL),
+                        Value::from(hub.notice(topics)),
+                    ],
+                )?;
+                Ok(())
+            }
+        }
+    }
+}
+
 /// For [`Conn::transaction`]'s `work`: a refusal the transaction records (too many attempts,
 /// a wrong code) commits and is answered; any other error (the database's) rolls back.
 pub fn refusal<T>(error: Error) -> Result<Result<T, Error>, Error> {

@@ -173,21 +173,30 @@ async fn sigterm_ends_long_polls_and_exits_cleanly() {
     let pid = server.server.pid().to_string();
     let device = Arc::new(device);
     // Hold as many long-polls as one device may; the server refusing one more (429) is how
-    // the test knows they are all held, without sleeping.
-    let polls: Vec<_> = (0..otentik_server::limits::MAX_POLLS_PER_DEVICE)
-        .map(|_| {
-            let device = device.clone();
-            tokio::spawn(async move { device.poll(25).await })
-        })
-        .collect();
+    // the test knows they are all held, without sleeping. A probe can take a slot while the
+    // polls start, and a poll refused for it ends at once: such a poll is started again.
+    let spawn = |device: Arc<Device>| tokio::spawn(async move { device.poll(25).await });
+    let polls = std::sync::Mutex::new(
+        (0..otentik_server::limits::MAX_POLLS_PER_DEVICE)
+            .map(|_| spawn(device.clone()))
+            .collect::<Vec<_>>(),
+    );
     otentik_test_support::wait::until_async(
         // Generous: a loaded machine (the whole suite, two engines) can be slow to start them.
         Duration::from_secs(30),
         "every long-poll to be held",
-        || async { (device.poll(0).await.0 == StatusCode::TOO_MANY_REQUESTS).then_some(()) },
+        || async {
+            for poll in polls.lock().unwrap().iter_mut() {
+                if poll.is_finished() {
+                    *poll = spawn(device.clone());
+                }
+            }
+            (device.poll(0).await.0 == StatusCode::TOO_MANY_REQUESTS).then_some(())
+        },
         tokio::time::sleep,
     )
     .await;
+    let polls = polls.into_inner().unwrap();
     let started = Instant::now();
     // The shell's built-in `kill` (no procps needed).
     let kill = format!("kill -TERM {pid}");
