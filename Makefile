@@ -13,7 +13,7 @@ export CARGO_TERM_COLOR ?= never
 # system's Node.js is used.
 export PATH := $(CURDIR)/.tools/node/bin:$(PATH)
 
-.PHONY: run test bench deps setup-test lint unit fuzz-build fmt ui tools
+.PHONY: run test bench deps setup-test lint unit fuzz-build fmt ui tools browser
 
 deps:
 	@scripts/deps.sh
@@ -37,7 +37,12 @@ ui: deps
 tools:
 	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked
 
-test: deps setup-test ui tools lint unit fuzz-build
+test: deps setup-test ui browser tools lint unit fuzz-build
+
+# The browser extension (browser/, TypeScript): locked packages, type check, unit tests
+# (Vitest), the unpacked extension built into browser/dist.
+browser: deps
+	cd browser && npm ci --no-audit --no-fund && npm run check && npm test && npm run build
 
 lint: ui
 	$(CARGO) fmt --all -- --check

@@ -53,6 +53,35 @@ pub enum Command {
     /// Read the QR codes in image files (PNG, JPEG, WebP, BMP, GIF): each payload on its own
     /// line. Exit status 1 when an image holds no readable code, 2 when an image cannot be read.
     Scan(ScanArgs),
+    /// The sites (origins) where the browser extension may fill an account's codes: shows
+    /// them; with ORIGIN… binds the account to exactly those; --clear unbinds it.
+    Origin(OriginArgs),
+    /// The browser extension's native host: speaks the browser's native-messaging protocol on
+    /// standard input and output (the browser starts it; see docs/browser.md).
+    BrowserHost(BrowserHostArgs),
+}
+
+/// `otentik origin`.
+#[derive(Debug, Args)]
+pub struct OriginArgs {
+    /// The account: part of its issuer or name, or its id.
+    pub query: String,
+    /// Site origins such as https://lpse.bandung.go.id (http:// only to this computer).
+    #[arg(conflicts_with = "clear")]
+    pub origins: Vec<String>,
+    /// Unbind the account from every site.
+    #[arg(long)]
+    pub clear: bool,
+}
+
+/// `otentik browser-host`.
+#[derive(Debug, Args)]
+pub struct BrowserHostArgs {
+    /// What the browser passes (Chromium: the calling extension's origin; Firefox: the host
+    /// manifest's path and the extension's id). Not used: the browser checked the caller
+    /// against the manifest's allowed extensions.
+    #[arg(hide = true, allow_hyphen_values = true, trailing_var_arg = true)]
+    pub browser_args: Vec<String>,
 }
 
 /// `otentik inspect`.

@@ -74,6 +74,7 @@ pub fn status(code: Code) -> u8 {
         | Code::NoMatch
         | Code::Ambiguous
         | Code::InvalidPosition
+        | Code::InvalidOrigin
         | Code::ImageUnreadable
         | Code::NotAuthenticatorQr
         | Code::Clipboard

@@ -37,6 +37,8 @@ fn main() -> ExitCode {
         Command::Status(args) => commands::status::run(&args),
         Command::Convert(args) => commands::convert::run(&args),
         Command::Scan(args) => commands::scan::run(&args),
+        Command::Origin(args) => commands::origin::run(&args),
+        Command::BrowserHost(_) => commands::browser_host::run(),
     };
     match result {
         Ok(status) => status,

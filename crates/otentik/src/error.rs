@@ -284,6 +284,16 @@ pub enum Error {
         /// Number of accounts.
         count: usize,
     },
+    /// A site origin an account cannot be bound to (browser filling, `docs/browser.md`).
+    #[error(
+        "'{origin}' is not a site Otentik can bind an account to: {reason}; give the address the site opens at, such as https://lpse.bandung.go.id"
+    )]
+    InvalidOrigin {
+        /// The origin as given (never a secret: a web address).
+        origin: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
 
     // --- push -------------------------------------------------------------------------------
     /// A push server address that is not HTTPS (plain HTTP is allowed only to this computer).
@@ -606,6 +616,8 @@ pub enum Code {
     Ambiguous,
     /// A position outside the list.
     InvalidPosition,
+    /// A site origin that cannot be bound to an account.
+    InvalidOrigin,
     /// An image that cannot be decoded.
     ImageUnreadable,
     /// No QR code in the image.
@@ -701,6 +713,7 @@ impl Error {
             Self::NoMatch { .. } => Code::NoMatch,
             Self::Ambiguous { .. } => Code::Ambiguous,
             Self::InvalidPosition { .. } => Code::InvalidPosition,
+            Self::InvalidOrigin { .. } => Code::InvalidOrigin,
             Self::PushUrlInsecure { .. } => Code::PushInsecureUrl,
             Self::PushUnreachable { .. } => Code::PushUnreachable,
             Self::PushProtocol { .. } => Code::PushProtocol,
@@ -856,6 +869,10 @@ mod tests {
             Error::InvalidPosition {
                 position: 9,
                 count: 3,
+            },
+            Error::InvalidOrigin {
+                origin: "http://lpse.example".into(),
+                reason: "plain http:// is allowed only to this computer",
             },
             Error::PushUrlInsecure {
                 url: "http://push.example/device/v1".into(),
@@ -1051,6 +1068,9 @@ mod tests {
                 "'a' matches several accounts: ACME: alice, Bank: ann; be more specific"
             }
             Error::InvalidPosition { .. } => "position 9 is outside the list of 3 accounts",
+            Error::InvalidOrigin { .. } => {
+                "'http://lpse.example' is not a site Otentik can bind an account to: plain http:// is allowed only to this computer; give the address the site opens at, such as https://lpse.bandung.go.id"
+            }
             Error::PushUrlInsecure { .. } => {
                 "the push server address 'http://push.example/device/v1' is not allowed: it must start with https:// (plain http:// only to this computer); ask the site for a secure enrolment QR"
             }
@@ -1182,6 +1202,7 @@ mod tests {
             Code::NoMatch => "no_match",
             Code::Ambiguous => "ambiguous",
             Code::InvalidPosition => "invalid_position",
+            Code::InvalidOrigin => "invalid_origin",
             Code::ImageUnreadable => "image_unreadable",
             Code::QrNotFound => "qr_not_found",
             Code::NotAuthenticatorQr => "not_authenticator_qr",

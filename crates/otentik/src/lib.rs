@@ -5,6 +5,7 @@
 //!   (`otpauth-migration://`), with the warnings an accepted URI may carry.
 //! - [`otp`]: TOTP and HOTP codes at a given time.
 //! - [`account`], [`Secret`]: the data an account is made of.
+//! - [`origin`]: the site origins an account is bound to, where the browser may fill codes.
 //! - [`error`]: the one error type, [`Error`], and the stable [`Code`] front ends branch on.
 //! - `vault` (feature `vault`): accounts kept so that none is ever lost: secrets in the OS
 //!   keyring, metadata in a file written atomically.
@@ -12,6 +13,8 @@
 //!   camera (feature `camera`).
 //! - `backup` (feature `backup`): other authenticators' files read into accounts, and
 //!   Otentik's encrypted backups (Aegis format) written and verified.
+//! - `browser` (feature `vault`): the browser extension's native host: names and codes of
+//!   the accounts bound to a site origin, never a secret.
 //! - `push` (feature `push`): the authenticator's half of the open push protocol: enrolment,
 //!   login requests, answers, and a poller.
 //!
@@ -20,8 +23,11 @@
 pub mod account;
 #[cfg(feature = "backup")]
 pub mod backup;
+#[cfg(feature = "vault")]
+pub mod browser;
 pub mod error;
 mod migration;
+pub mod origin;
 pub mod otp;
 pub mod otpauth;
 #[cfg(feature = "push")]

@@ -25,6 +25,7 @@ const KNOWN = {
   no_match: true,
   ambiguous: true,
   invalid_position: true,
+  invalid_origin: true,
   image_unreadable: true,
   qr_not_found: true,
   not_authenticator_qr: true,

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod add;
+pub mod browser_host;
 pub mod code;
 pub mod convert;
 pub mod export;
@@ -8,6 +9,7 @@ pub mod import;
 pub mod inspect;
 pub mod list;
 pub mod lock;
+pub mod origin;
 pub mod password;
 pub mod pending;
 pub mod push;

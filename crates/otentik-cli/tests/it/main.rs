@@ -9,6 +9,8 @@
 //! - `backup`: `import` of other apps' files and `export --format aegis`, on the real keyring:
 //!   dry runs, duplicates, wrong passwords and damaged files (exit 2, nothing added), a
 //!   backup restored into an empty vault, and `kill -9` during a 200-entry import.
+//! - `browser`: `origin` and `browser-host` as a child process: framing, every message,
+//!   malformed and oversized messages, a look-alike origin, a locked vault.
 //! - `lock`: `lock on|off|passwd|status`: nothing readable in the keyring, exit status 5,
 //!   the wait after wrong passwords, and `kill -9` during lock changes.
 //! - `sandbox`: a data directory and keyring namespace of its own for each test.
@@ -17,6 +19,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod backup;
+mod browser;
 mod capture;
 mod lock;
 mod sandbox;

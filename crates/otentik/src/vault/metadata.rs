@@ -59,6 +59,11 @@ pub struct StoredAccount {
     /// Push approvals, when the account's QR offered them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push: Option<PushRecord>,
+    /// The site origins the account is bound to (`https://lpse.bandung.go.id`): where the
+    /// browser extension may fill its codes. Written through [`crate::origin::Origin::parse`]
+    /// only; kept as text so that a rule changed later never makes the file unreadable.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origins: Vec<String>,
 }
 
 /// Push state of an account (see `docs/protocol.md`).

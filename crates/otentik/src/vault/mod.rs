@@ -428,6 +428,27 @@ impl Vault {
         })
     }
 
+    /// Binds an account to the site origins in `origins` (replacing those it had): the
+    /// browser extension fills its codes there and nowhere else. Empty unbinds it.
+    pub fn set_origins(
+        &mut self,
+        id: &str,
+        origins: &[crate::origin::Origin],
+    ) -> Result<StoredAccount> {
+        let mut origins: Vec<String> = origins.iter().map(|o| o.as_str().to_owned()).collect();
+        origins.sort();
+        origins.dedup();
+        self.update(id, |account| account.origins = origins)
+    }
+
+    /// The accounts bound to `origin`, in display order.
+    pub fn bound_to(&self, origin: &crate::origin::Origin) -> Vec<&StoredAccount> {
+        self.accounts()
+            .iter()
+            .filter(|a| a.origins.iter().any(|o| o == origin.as_str()))
+            .collect()
+    }
+
     /// Moves an account to `position` (0-based) in the display order.
     pub fn move_to(&mut self, id: &str, position: usize) -> Result<()> {
         self.transaction(|_, next| {
@@ -1278,6 +1299,7 @@ fn new_stored(account: &Account, created_at: u64, push: Option<PushRecord>) -> S
         counter: account.counter,
         created_at,
         push,
+        origins: Vec::new(),
     }
 }
 

@@ -175,6 +175,8 @@ export const en: Record<MessageKey, string> = {
   "error.ambiguous.hint": "Be more specific.",
   "error.invalid_position.title": "Invalid position",
   "error.invalid_position.hint": "Reload the list and try again.",
+  "error.invalid_origin.title": "Not a site address",
+  "error.invalid_origin.hint": "Give the address the site opens at, such as https://lpse.bandung.go.id.",
   "error.image_unreadable.title": "The image cannot be read",
   "error.image_unreadable.hint": "Use a PNG, JPEG, WebP, BMP or GIF image.",
   "error.qr_not_found.title": "No QR code found",

@@ -173,6 +173,8 @@ export const id = {
   "error.ambiguous.hint": "Perjelas pencarian.",
   "error.invalid_position.title": "Posisi tidak sah",
   "error.invalid_position.hint": "Muat ulang daftar dan coba lagi.",
+  "error.invalid_origin.title": "Bukan alamat situs",
+  "error.invalid_origin.hint": "Tulis alamat tempat situs dibuka, misalnya https://lpse.bandung.go.id.",
   "error.image_unreadable.title": "Gambar tidak bisa dibaca",
   "error.image_unreadable.hint": "Gunakan gambar PNG, JPEG, WebP, BMP atau GIF.",
   "error.qr_not_found.title": "Kode QR tidak ditemukan",

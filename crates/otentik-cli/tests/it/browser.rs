@@ -1,0 +1,192 @@
+//! `otentik origin` and `otentik browser-host` as a child process on the real keyring: the
+//! browser's framing, every message type, malformed and oversized messages, a locked vault.
+
+use std::io::{Read, Write};
+use std::process::{Command as Process, Stdio};
+
+use serde_json::{Value, json};
+
+use crate::sandbox::Sandbox;
+
+const URI: &str = "otpauth://totp/Demo:budi?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Demo";
+const DEMO: &str = "http://127.0.0.1:8080";
+
+struct Host {
+    child: std::process::Child,
+}
+
+impl Host {
+    fn start(sandbox: &Sandbox) -> Host {
+        let child = Process::new(assert_cmd::cargo::cargo_bin("otentik"))
+            // What Chromium passes: the calling extension's origin.
+            .args([
+                "browser-host",
+                "chrome-extension://fkamgadhljpfghnogkmljbkocmcioimp/",
+            ])
+            .env("OTENTIK_DATA_DIR", sandbox.dir.path())
+            .env("OTENTIK_KEYRING_SERVICE", &sandbox.service)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        Host { child }
+    }
+
+    fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.child.stdin.as_mut().unwrap();
+        stdin
+            .write_all(&u32::try_from(bytes.len()).unwrap().to_ne_bytes())
+            .unwrap();
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn read(&mut self) -> Value {
+        let stdout = self.child.stdout.as_mut().unwrap();
+        let mut length = [0u8; 4];
+        stdout.read_exact(&mut length).unwrap();
+        let mut message = vec![0u8; u32::from_ne_bytes(length) as usize];
+        stdout.read_exact(&mut message).unwrap();
+        serde_json::from_slice(&message).unwrap()
+    }
+
+    fn ask(&mut self, request: Value) -> Value {
+        self.send_raw(request.to_string().as_bytes());
+        self.read()
+    }
+
+    /// Closes the host's input, as the browser does, and expects a clean exit.
+    fn finish(mut self) {
+        drop(self.child.stdin.take());
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "{status:?}");
+    }
+}
+
+/// The Demo account's code now, computed apart from the host.
+fn code_now() -> String {
+    let account = otentik::otpauth::parse(URI).unwrap().account;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    otentik::otp::code_at(&account, now)
+}
+
+fn add_and_bind(sandbox: &Sandbox) -> String {
+    sandbox.otentik().args(["add", URI]).assert().success();
+    sandbox
+        .otentik()
+        .args(["add", "otpauth://totp/Bank:budi?secret=JBSWY3DPEHPK3PXP"])
+        .assert()
+        .success();
+    let output = sandbox
+        .otentik()
+        .args(["origin", "Demo", "http://127.0.0.1:8080/"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stdout), format!("{DEMO}\n"));
+    let list = sandbox.json(&["list", "--json"]);
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["issuer"] == "Demo")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn origin_binds_checks_and_clears() {
+    let sandbox = Sandbox::new();
+    add_and_bind(&sandbox);
+    let refused = sandbox
+        .otentik()
+        .args(["origin", "Demo", "http://lpse.example"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("only to this computer"));
+    let shown = sandbox.otentik().args(["origin", "Demo"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&shown.stdout),
+        format!("{DEMO}\n"),
+        "unchanged"
+    );
+    let metadata = std::fs::read_to_string(sandbox.metadata()).unwrap();
+    assert!(metadata.contains(r#""origins""#), "{metadata}");
+    sandbox
+        .otentik()
+        .args(["origin", "Demo", "--clear"])
+        .assert()
+        .success();
+    let shown = sandbox.otentik().args(["origin", "Demo"]).output().unwrap();
+    assert!(shown.stdout.is_empty());
+}
+
+#[test]
+fn the_host_answers_every_message_type_over_the_browsers_framing() {
+    let sandbox = Sandbox::new();
+    let id = add_and_bind(&sandbox);
+    let mut host = Host::start(&sandbox);
+
+    let status = host.ask(json!({ "type": "status", "id": "1" }));
+    assert_eq!(status["type"], "status");
+    assert_eq!(status["locked"], false);
+    assert_eq!(status["id"], "1");
+
+    let listed = host.ask(json!({ "type": "accounts", "origin": DEMO }));
+    assert_eq!(
+        listed["accounts"],
+        json!([{ "id": id, "issuer": "Demo", "label": "budi" }])
+    );
+    let look_alike = host.ask(json!({ "type": "accounts", "origin": "http://localhost:8080" }));
+    assert_eq!(look_alike["accounts"], json!([]));
+
+    let before = code_now();
+    let code = host.ask(json!({ "type": "code", "origin": DEMO, "account": id }));
+    let after = code_now();
+    let given = code["code"].as_str().unwrap().to_owned();
+    assert!(
+        given == before || given == after,
+        "{code} vs {before}/{after}"
+    );
+    assert_eq!(code["period"], 30);
+    let refused =
+        host.ask(json!({ "type": "code", "origin": "http://localhost:8080", "account": id }));
+    assert_eq!(refused["code"], "origin_not_bound");
+
+    // Malformed and oversized messages get an error reply; the host keeps running.
+    host.send_raw(b"{not json");
+    assert_eq!(host.read()["code"], "bad_request");
+    host.send_raw(&vec![b' '; 70 * 1024]);
+    assert_eq!(host.read()["code"], "too_large");
+    let add = host.ask(json!({ "type": "add", "origin": DEMO, "uri": URI }));
+    assert_eq!(add["type"], "error");
+    assert!(!add.to_string().contains("GEZDGNBV"), "{add}");
+    assert_eq!(host.ask(json!({ "type": "status" }))["type"], "status");
+    host.finish();
+}
+
+#[test]
+fn a_locked_vault_gives_names_and_no_code() {
+    let sandbox = Sandbox::new();
+    let id = add_and_bind(&sandbox);
+    let password = sandbox.dir.path().join("password");
+    std::fs::write(&password, "kata sandi panjang sekali").unwrap();
+    sandbox
+        .otentik()
+        .args(["lock", "on", "--password-file", password.to_str().unwrap()])
+        .assert()
+        .success();
+    let mut host = Host::start(&sandbox);
+    assert_eq!(host.ask(json!({ "type": "status" }))["locked"], true);
+    let listed = host.ask(json!({ "type": "accounts", "origin": DEMO }));
+    assert_eq!(listed["accounts"].as_array().unwrap().len(), 1);
+    let code = host.ask(json!({ "type": "code", "origin": DEMO, "account": id }));
+    assert_eq!(code["code"], "vault_locked", "{code}");
+    host.finish();
+}

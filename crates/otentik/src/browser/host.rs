@@ -1,0 +1,391 @@
+//! The native host's answers: one JSON request in, one JSON reply out (`docs/browser.md`).
+//!
+//! Requests: `status`, `accounts` (names of the accounts bound to an origin), `code` (the
+//! current code of one of them, only for its bound origin). Every reply echoes the request's
+//! `id`; every failure is `{"type":"error","code","message"}` and the host keeps running. No
+//! reply ever holds a secret: names, codes and the lock state only.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::account::OtpKind;
+use crate::origin::Origin;
+use crate::vault::Vault;
+
+/// A request from the extension (its `id`, if any, is taken off first).
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Request {
+    Status,
+    Accounts { origin: String },
+    Code { origin: String, account: String },
+    Add { origin: String, uri: String },
+}
+
+/// Longest `id` echoed back.
+const MAX_ID: usize = 64;
+
+/// The reply to one request (`message`: the frame's bytes), at `now` (Unix seconds).
+pub fn reply(vault: &mut Vault, message: &[u8], now: u64) -> Value {
+    let Ok(Value::Object(mut fields)) = serde_json::from_slice::<Value>(message) else {
+        return error(None, "bad_request", "the message is not a JSON object");
+    };
+    let id = match fields.remove("id") {
+        None => None,
+        Some(Value::String(id)) if id.len() <= MAX_ID => Some(id),
+        Some(_) => {
+            return error(
+                None,
+                "bad_request",
+                "'id' must be a string of at most 64 bytes",
+            );
+        }
+    };
+    let request = match serde_json::from_value::<Request>(Value::Object(fields)) {
+        Ok(request) => request,
+        Err(e) => {
+            return error(
+                id,
+                "bad_request",
+                &format!("not a request Otentik knows: {e}"),
+            );
+        }
+    };
+    let mut answer = answer(vault, request, now).unwrap_or_else(
+        |(code, message)| json!({ "type": "error", "code": code, "message": message }),
+    );
+    if let (Some(id), Value::Object(fields)) = (id, &mut answer) {
+        fields.insert("id".into(), Value::String(id));
+    }
+    answer
+}
+
+/// The reply to a frame over the size limit.
+pub fn too_large(length: u32) -> Value {
+    error(
+        None,
+        "too_large",
+        &format!(
+            "the message is {length} bytes, more than the {} a request may be",
+            super::frame::MAX_REQUEST
+        ),
+    )
+}
+
+type Refusal = (String, String);
+
+fn answer(vault: &mut Vault, request: Request, now: u64) -> Result<Value, Refusal> {
+    match request {
+        Request::Status => Ok(json!({
+            "type": "status",
+            "locked": vault.is_locked(),
+            "version": env!("CARGO_PKG_VERSION"),
+        })),
+        Request::Accounts { origin } => {
+            let origin = origin_of(&origin)?;
+            reload(vault)?;
+            let accounts: Vec<Value> = vault
+                .bound_to(&origin)
+                .into_iter()
+                .map(|a| json!({ "id": a.id, "issuer": a.issuer, "label": a.name }))
+                .collect();
+            Ok(json!({ "type": "accounts", "origin": origin.as_str(), "accounts": accounts }))
+        }
+        Request::Code { origin, account } => {
+            let origin = origin_of(&origin)?;
+            reload(vault)?;
+            // Unknown and not bound answer alike: a page learns nothing about other accounts.
+            let Some(stored) = vault
+                .bound_to(&origin)
+                .into_iter()
+                .find(|a| a.id == account)
+                .cloned()
+            else {
+                return Err(refusal(
+                    "origin_not_bound",
+                    "this site is not where the account was added: Otentik fills its codes only on the site it is bound to",
+                ));
+            };
+            if stored.kind == OtpKind::Hotp {
+                return Err(refusal(
+                    "unsupported",
+                    "counter-based (HOTP) codes are not filled from the browser: open Otentik",
+                ));
+            }
+            let code = vault.code(&stored.id, now).map_err(core)?;
+            let period = u64::from(stored.period.max(1));
+            Ok(json!({
+                "type": "code",
+                "account": stored.id,
+                "code": code,
+                "period": period,
+                "remaining": period - now % period,
+            }))
+        }
+        Request::Add { origin, uri } => {
+            origin_of(&origin)?;
+            // Checked, so the page learns a broken QR at once; never echoed (it holds a seed).
+            crate::otpauth::parse(&uri).map_err(|e| refusal("invalid_uri", &e.to_string()))?;
+            Err(refusal(
+                "unsupported",
+                "adding an account from the browser is not available yet: scan the QR code with the Otentik app",
+            ))
+        }
+    }
+}
+
+fn origin_of(text: &str) -> Result<Origin, Refusal> {
+    Origin::parse(text).map_err(|e| refusal("origin_not_allowed", &e.to_string()))
+}
+
+/// Another process (the app, the CLI) may have changed the accounts since the last request.
+fn reload(vault: &mut Vault) -> Result<(), Refusal> {
+    vault.reload().map_err(core)
+}
+
+fn core(error: crate::Error) -> Refusal {
+    let code = serde_json::to_value(error.code())
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "internal".into());
+    (code, error.to_string())
+}
+
+fn refusal(code: &str, message: &str) -> Refusal {
+    (code.to_owned(), message.to_owned())
+}
+
+fn error(id: Option<String>, code: &str, message: &str) -> Value {
+    let mut reply = json!({ "type": "error", "code": code, "message": message });
+    if let (Some(id), Value::Object(fields)) = (id, &mut reply) {
+        fields.insert("id".into(), Value::String(id));
+    }
+    reply
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::{KdfParams, MemoryStore};
+    use crate::{Account, Secret};
+
+    const DEMO: &str = "http://127.0.0.1:8080";
+
+    fn vault(dir: &std::path::Path, store: &MemoryStore) -> Vault {
+        Vault::open(dir.to_path_buf(), Box::new(store.clone())).unwrap()
+    }
+
+    fn ask(vault: &mut Vault, request: Value) -> Value {
+        reply(vault, request.to_string().as_bytes(), 59)
+    }
+
+    /// A vault with a bound account (`bound`), an unbound one and a bound HOTP one.
+    fn setup(dir: &std::path::Path, store: &MemoryStore) -> (Vault, String, String, String) {
+        let mut vault = vault(dir, store);
+        let bound = vault
+            .add(
+                &Account::totp(
+                    "Demo",
+                    "budi",
+                    Secret::new(b"12345678901234567890".to_vec()),
+                ),
+                1,
+                false,
+            )
+            .unwrap()
+            .id;
+        let other = vault
+            .add(
+                &Account::totp("Bank", "budi", Secret::new(vec![7; 20])),
+                1,
+                false,
+            )
+            .unwrap()
+            .id;
+        let mut hotp = Account::totp("Demo", "hotp", Secret::new(vec![9; 20]));
+        hotp.kind = OtpKind::Hotp;
+        let hotp = vault.add(&hotp, 1, false).unwrap().id;
+        let demo = Origin::parse(DEMO).unwrap();
+        vault
+            .set_origins(&bound, std::slice::from_ref(&demo))
+            .unwrap();
+        vault.set_origins(&hotp, &[demo]).unwrap();
+        (vault, bound, other, hotp)
+    }
+
+    #[test]
+    fn status_names_the_lock_and_echoes_the_id() {
+        let (dir, store) = (tempfile::tempdir().unwrap(), MemoryStore::new());
+        let mut vault = vault(dir.path(), &store);
+        let status = ask(&mut vault, json!({ "type": "status", "id": "r1" }));
+        assert_eq!(status["type"], "status");
+        assert_eq!(status["locked"], false);
+        assert_eq!(status["id"], "r1");
+    }
+
+    #[test]
+    fn accounts_lists_names_bound_to_the_origin_only() {
+        let (dir, store) = (tempfile::tempdir().unwrap(), MemoryStore::new());
+        let (mut vault, bound, _, hotp) = setup(dir.path(), &store);
+        // The origin as the page wrote it, normalised.
+        let listed = ask(
+            &mut vault,
+            json!({ "type": "accounts", "origin": "http://127.0.0.1:8080/" }),
+        );
+        assert_eq!(listed["origin"], DEMO);
+        assert_eq!(
+            listed["accounts"],
+            json!([
+                { "id": bound, "issuer": "Demo", "label": "budi" },
+                { "id": hotp, "issuer": "Demo", "label": "hotp" },
+            ])
+        );
+        let text = listed.to_string();
+        assert!(!text.contains("GEZDGNBVGY3TQOJQ"), "no secret: {text}");
+        for elsewhere in [
+            "https://lpse.example",
+            "http://localhost:8080",
+            "http://127.0.0.1:8081",
+        ] {
+            let listed = ask(
+                &mut vault,
+                json!({ "type": "accounts", "origin": elsewhere }),
+            );
+            assert_eq!(listed["accounts"], json!([]), "{elsewhere}");
+        }
+    }
+
+    #[test]
+    fn a_code_is_given_only_on_the_bound_origin() {
+        let (dir, store) = (tempfile::tempdir().unwrap(), MemoryStore::new());
+        let (mut vault, bound, other, hotp) = setup(dir.path(), &store);
+        let code = ask(
+            &mut vault,
+            json!({ "type": "code", "origin": DEMO, "account": bound }),
+        );
+        // RFC 6238's SHA-1 vector at T = 59 s, six digits.
+        assert_eq!(
+            code,
+            json!({ "type": "code", "account": bound, "code": "287082", "period": 30, "remaining": 1 })
+        );
+        for (origin, account) in [
+            ("http://localhost:8080", bound.as_str()),
+            ("https://lpse.example", bound.as_str()),
+            (DEMO, other.as_str()),
+            (DEMO, "no-such-account"),
+        ] {
+            let refused = ask(
+                &mut vault,
+                json!({ "type": "code", "origin": origin, "account": account }),
+            );
+            assert_eq!(refused["type"], "error");
+            assert_eq!(refused["code"], "origin_not_bound", "{origin} {account}");
+            assert!(refused.get("code_value").is_none());
+        }
+        let refused = ask(
+            &mut vault,
+            json!({ "type": "code", "origin": DEMO, "account": hotp }),
+        );
+        assert_eq!(refused["code"], "unsupported");
+        let counter = vault.get(&hotp).unwrap().counter;
+        assert_eq!(
+            counter, 0,
+            "a refused HOTP request does not move the counter"
+        );
+        let refused = ask(
+            &mut vault,
+            json!({ "type": "code", "origin": "http://lpse.example", "account": bound }),
+        );
+        assert_eq!(refused["code"], "origin_not_allowed");
+        assert!(
+            refused["message"]
+                .as_str()
+                .unwrap()
+                .contains("only to this computer")
+        );
+    }
+
+    #[test]
+    fn malformed_requests_get_a_bad_request_reply() {
+        let (dir, store) = (tempfile::tempdir().unwrap(), MemoryStore::new());
+        let mut vault = vault(dir.path(), &store);
+        for (message, id) in [
+            (&b"not json"[..], None),
+            (b"[1,2]", None),
+            (br#"{"id":"x"}"#, Some("x")),
+            (br#"{"type":"launch_missiles","id":"y"}"#, Some("y")),
+            (br#"{"type":"code","origin":"https://a.example"}"#, None),
+            (br#"{"type":"status","id":7}"#, None),
+        ] {
+            let answer = reply(&mut vault, message, 0);
+            assert_eq!(answer["type"], "error", "{answer}");
+            assert_eq!(answer["code"], "bad_request", "{answer}");
+            assert_eq!(answer.get("id").and_then(Value::as_str), id, "{answer}");
+        }
+    }
+
+    #[test]
+    fn add_checks_the_uri_and_never_echoes_it() {
+        let (dir, store) = (tempfile::tempdir().unwrap(), MemoryStore::new());
+        let mut vault = vault(dir.path(), &store);
+        let uri = "otpauth://totp/Demo:budi?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Demo";
+        let answer = ask(
+            &mut vault,
+            json!({ "type": "add", "origin": DEMO, "uri": uri }),
+        );
+        assert_eq!(answer["code"], "unsupported");
+        assert!(!answer.to_string().contains("GEZDGNBV"));
+        let broken = ask(
+            &mut vault,
+            json!({ "type": "add", "origin": DEMO, "uri": "otpauth://totp/x" }),
+        );
+        assert_eq!(broken["code"], "invalid_uri");
+        assert!(vault.accounts().is_empty());
+    }
+
+    #[test]
+    fn a_locked_vault_answers_vault_locked_and_lists_names() {
+        let (dir, store) = (tempfile::tempdir().unwrap(), MemoryStore::new());
+        let (mut vault, bound, _, _) = setup(dir.path(), &store);
+        vault
+            .enable_lock("kata sandi panjang", KdfParams::MINIMUM)
+            .unwrap();
+        let mut locked = super::tests::vault(dir.path(), &store);
+        assert_eq!(
+            ask(&mut locked, json!({ "type": "status" }))["locked"],
+            true
+        );
+        let code = ask(
+            &mut locked,
+            json!({ "type": "code", "origin": DEMO, "account": bound }),
+        );
+        assert_eq!(code["code"], "vault_locked", "{code}");
+        let listed = ask(&mut locked, json!({ "type": "accounts", "origin": DEMO }));
+        assert_eq!(listed["accounts"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn serve_answers_each_frame_and_goes_on_after_an_oversized_one() {
+        let (dir, store) = (tempfile::tempdir().unwrap(), MemoryStore::new());
+        let mut vault = vault(dir.path(), &store);
+        let mut input = Vec::new();
+        super::super::frame::write(&mut input, br#"{"type":"status","id":"a"}"#).unwrap();
+        let huge = super::super::frame::MAX_REQUEST + 10;
+        input.extend(huge.to_ne_bytes());
+        input.extend(vec![b'x'; huge as usize]);
+        super::super::frame::write(&mut input, br#"{"type":"status","id":"b"}"#).unwrap();
+        let mut output = Vec::new();
+        super::super::serve(&mut vault, &mut &input[..], &mut output, || 0).unwrap();
+        let mut replies = &output[..];
+        let mut next = || match super::super::frame::read(&mut replies).unwrap() {
+            Some(super::super::frame::Incoming::Message(m)) => {
+                serde_json::from_slice::<Value>(&m).unwrap()
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(next()["id"], "a");
+        assert_eq!(next()["code"], "too_large");
+        assert_eq!(next()["id"], "b");
+        assert!(super::super::frame::read(&mut replies).unwrap().is_none());
+    }
+}
