@@ -56,6 +56,10 @@ pub enum Command {
     /// The sites (origins) where the browser extension may fill an account's codes: shows
     /// them; with ORIGIN… binds the account to exactly those; --clear unbinds it.
     Origin(OriginArgs),
+    /// The browser extension's host manifest: install writes it in the browsers' folders
+    /// (every browser found, or --browser), uninstall removes it.
+    #[command(subcommand)]
+    Browser(BrowserCommand),
     /// The browser extension's native host: speaks the browser's native-messaging protocol on
     /// standard input and output (the browser starts it; see docs/browser.md).
     BrowserHost(BrowserHostArgs),
@@ -72,6 +76,28 @@ pub struct OriginArgs {
     /// Unbind the account from every site.
     #[arg(long)]
     pub clear: bool,
+}
+
+/// `otentik browser …`.
+#[derive(Debug, Subcommand)]
+pub enum BrowserCommand {
+    /// Write the native host's manifest, so the extension can reach Otentik.
+    Install(BrowserInstallArgs),
+    /// Remove the native host's manifest.
+    Uninstall(BrowserInstallArgs),
+}
+
+/// `otentik browser install|uninstall`.
+#[derive(Debug, Args)]
+pub struct BrowserInstallArgs {
+    /// Only this browser: chromium, chrome or firefox (default: every one whose folder
+    /// exists in the home folder).
+    #[arg(long, value_name = "BROWSER")]
+    pub browser: Option<otentik::browser::install::Browser>,
+    /// The folder the browser reads host manifests from, when it is not the usual one (a
+    /// Chromium started with --user-data-dir=D reads D/NativeMessagingHosts). Needs --browser.
+    #[arg(long, value_name = "DIR", requires = "browser")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 /// `otentik browser-host`.

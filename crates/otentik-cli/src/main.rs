@@ -39,6 +39,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => commands::scan::run(&args),
         Command::Origin(args) => commands::origin::run(&args),
         Command::BrowserHost(_) => commands::browser_host::run(),
+        Command::Browser(command) => commands::browser_host::manifest(&command),
     };
     match result {
         Ok(status) => status,

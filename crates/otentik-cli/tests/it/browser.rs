@@ -17,14 +17,28 @@ struct Host {
 
 impl Host {
     fn start(sandbox: &Sandbox) -> Host {
-        let child = Process::new(assert_cmd::cargo::cargo_bin("otentik"))
-            // What Chromium passes: the calling extension's origin.
-            .args([
-                "browser-host",
-                "chrome-extension://fkamgadhljpfghnogkmljbkocmcioimp/",
-            ])
+        let mut command = Process::new(assert_cmd::cargo::cargo_bin("otentik"));
+        command
+            .arg("browser-host")
             .env("OTENTIK_DATA_DIR", sandbox.dir.path())
-            .env("OTENTIK_KEYRING_SERVICE", &sandbox.service)
+            .env("OTENTIK_KEYRING_SERVICE", &sandbox.service);
+        Host::spawn(command)
+    }
+
+    /// The program a browser would start: what a manifest's `path` names, with nothing of
+    /// the test's environment (the program must carry the vault's folder and namespace).
+    fn start_program(program: &str) -> Host {
+        let mut command = Process::new(program);
+        command
+            .env_remove("OTENTIK_DATA_DIR")
+            .env_remove("OTENTIK_KEYRING_SERVICE");
+        Host::spawn(command)
+    }
+
+    fn spawn(mut command: Process) -> Host {
+        let child = command
+            // What Chromium passes: the calling extension's origin.
+            .arg("chrome-extension://fkamgadhljpfghnogkmljbkocmcioimp/")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -189,4 +203,88 @@ fn a_locked_vault_gives_names_and_no_code() {
     let code = host.ask(json!({ "type": "code", "origin": DEMO, "account": id }));
     assert_eq!(code["code"], "vault_locked", "{code}");
     host.finish();
+}
+
+#[test]
+fn install_writes_the_manifest_whose_program_reaches_this_vault() {
+    let sandbox = Sandbox::new();
+    let id = add_and_bind(&sandbox);
+    let home = tempfile::tempdir().unwrap();
+    // No browser folder yet: nothing to install for, and it says what to do.
+    let output = sandbox
+        .otentik()
+        .args(["browser", "install"])
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--browser"));
+
+    std::fs::create_dir_all(home.path().join(".config/chromium")).unwrap();
+    let output = sandbox
+        .otentik()
+        .args(["browser", "install"])
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let manifest_path = home
+        .path()
+        .join(".config/chromium/NativeMessagingHosts/id.otentik.browser_host.json");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("chromium: {}\n", manifest_path.display())
+    );
+    assert!(
+        !home.path().join(".mozilla").exists(),
+        "only the browsers found"
+    );
+    let manifest: Value = serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    assert_eq!(
+        manifest["allowed_origins"],
+        json!(["chrome-extension://fkamgadhljpfghnogkmljbkocmcioimp/"])
+    );
+
+    // The program the manifest names is what the browser starts: it opens this vault.
+    let mut host = Host::start_program(manifest["path"].as_str().unwrap());
+    let listed = host.ask(json!({ "type": "accounts", "origin": DEMO }));
+    assert_eq!(listed["accounts"][0]["id"], id.as_str(), "{listed}");
+    host.finish();
+
+    // A custom profile folder (Chromium's --user-data-dir), then uninstall.
+    let custom = home.path().join("profile/NativeMessagingHosts");
+    sandbox
+        .otentik()
+        .args([
+            "browser",
+            "install",
+            "--browser",
+            "firefox",
+            "--dir",
+            custom.to_str().unwrap(),
+        ])
+        .env("HOME", home.path())
+        .assert()
+        .success();
+    let firefox: Value = serde_json::from_slice(
+        &std::fs::read(custom.join("id.otentik.browser_host.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(firefox["allowed_extensions"], json!(["browser@otentik.id"]));
+    let output = sandbox
+        .otentik()
+        .args(["browser", "uninstall"])
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "chromium: removed\n"
+    );
+    assert!(!manifest_path.exists());
 }

@@ -1,8 +1,10 @@
 //! The browser extension's native host (`otentik browser-host`): the browsers' framing
-//! ([`frame`]) and the requests it answers ([`host`]). See `docs/browser.md`.
+//! ([`frame`]), the requests it answers ([`host`]) and its manifest in the browsers' folders
+//! ([`install`]). See `docs/browser.md`.
 
 pub mod frame;
 pub mod host;
+pub mod install;
 
 use std::io::{Read, Write};
 
