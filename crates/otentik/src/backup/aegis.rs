@@ -110,6 +110,17 @@ fn extra(entry: &Value) -> Extra {
             .and_then(Value::as_str)
             .filter(|url| !url.is_empty())
             .map(str::to_owned),
+        origins: get(otentik, "origins")
+            .and_then(Value::as_array)
+            .map(|origins| {
+                origins
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter_map(|o| crate::origin::Origin::parse(o).ok())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 
@@ -337,6 +348,8 @@ struct ExtraOut<'a> {
     added_at: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     push_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    origins: &'a [String],
 }
 
 impl<'a> EntryOut<'a> {
@@ -355,9 +368,13 @@ impl<'a> EntryOut<'a> {
             .push_url
             .as_deref()
             .filter(|url| !url.is_empty());
-        let extra = (entry.extra.added_at.is_some() || push_url.is_some()).then_some(ExtraOut {
+        let extra = (entry.extra.added_at.is_some()
+            || push_url.is_some()
+            || !entry.extra.origins.is_empty())
+        .then_some(ExtraOut {
             added_at: entry.extra.added_at,
             push_url,
+            origins: &entry.extra.origins,
         });
         Self {
             kind: account.kind.as_str(),
@@ -571,6 +588,7 @@ mod tests {
                 extra: Extra {
                     added_at: Some(1_736_910_000),
                     push_url: Some("https://push.example.go.id/api".to_owned()),
+                    origins: vec!["https://lpse.bandung.go.id".to_owned()],
                 },
             },
             Entry {
@@ -578,6 +596,7 @@ mod tests {
                 extra: Extra {
                     added_at: Some(1_736_909_999),
                     push_url: None,
+                    origins: Vec::new(),
                 },
             },
             Entry::new(e3),
@@ -617,7 +636,11 @@ mod tests {
         assert_eq!(e1["groups"], serde_json::json!([]));
         assert_eq!(
             e1["otentik"],
-            serde_json::json!({"added_at": 1_736_910_000, "push_url": "https://push.example.go.id/api"})
+            serde_json::json!({
+                "added_at": 1_736_910_000,
+                "push_url": "https://push.example.go.id/api",
+                "origins": ["https://lpse.bandung.go.id"]
+            })
         );
         assert_eq!(
             db["entries"][1]["otentik"],
@@ -748,6 +771,19 @@ mod tests {
         let bytes = serde_json::to_vec(&file).unwrap();
         let error = read(&bytes, Some(PASSWORD)).unwrap_err();
         assert!(matches!(error, Error::BackupUnsupported { .. }), "{error}");
+    }
+
+    #[test]
+    fn origins_that_cannot_be_bound_are_dropped_on_reading() {
+        let mut file = json(&write(&entries(), None).unwrap());
+        file["db"]["entries"][0]["otentik"]["origins"] = serde_json::json!([
+            "https://LPSE.example/",
+            "http://phish.example",
+            7,
+            "ftp://x"
+        ]);
+        let import = read(&serde_json::to_vec(&file).unwrap(), None).unwrap();
+        assert_eq!(import.entries[0].extra.origins, ["https://lpse.example"]);
     }
 
     #[test]

@@ -149,6 +149,9 @@ pub struct Extra {
     /// The push server the account was enrolled with: restored accounts are marked for
     /// re-activation, since device keys never leave a device.
     pub push_url: Option<String>,
+    /// The site origins the account was bound to (browser filling); those that are not
+    /// origins Otentik can bind to any more are dropped on reading.
+    pub origins: Vec<String>,
 }
 
 /// One account read from a file, with what Otentik knows beyond the account itself.

@@ -336,7 +336,8 @@ impl Vault {
                     .push_url
                     .as_ref()
                     .map(|url| PushRecord::new(url.clone(), PushState::Restored, None));
-                let stored = new_stored(account, entry.extra.added_at.unwrap_or(now), push);
+                let mut stored = new_stored(account, entry.extra.added_at.unwrap_or(now), push);
+                stored.origins = entry.extra.origins.clone();
                 sealed.accounts.insert(
                     stored.id.clone(),
                     AccountSecrets::new(account.secret.clone()),
@@ -372,6 +373,7 @@ impl Vault {
                     extra: crate::backup::Extra {
                         added_at: Some(stored.created_at),
                         push_url: stored.push.as_ref().map(|push| push.url.clone()),
+                        origins: stored.origins.clone(),
                     },
                 })
             })

@@ -213,6 +213,7 @@ fn imports_add_the_new_entries_once_and_restore_push_accounts_for_reactivation()
         extra: Extra {
             added_at: Some(1_767_225_600),
             push_url: Some("https://lpse.example/push/device/v1".into()),
+            origins: vec!["https://lpse.example".into()],
         },
     };
     let fresh = Entry::new(otentik::Account::steam(
@@ -242,6 +243,11 @@ fn imports_add_the_new_entries_once_and_restore_push_accounts_for_reactivation()
     assert_eq!(names, ["alice", "budi", "gamer"]);
     let budi = &vault.accounts()[1];
     assert_eq!(budi.created_at, 1_767_225_600, "the backup's added time");
+    assert_eq!(
+        budi.origins,
+        ["https://lpse.example"],
+        "the backup's bound sites"
+    );
     let push = budi.push.as_ref().unwrap();
     assert_eq!(push.state, PushState::Restored);
     assert_eq!(push.url, "https://lpse.example/push/device/v1");

@@ -27,6 +27,7 @@ fn entries() -> Vec<Entry> {
             extra: Extra {
                 added_at: Some(1_767_225_600),
                 push_url: Some("https://lpse.example/push/device/v1".into()),
+                origins: vec!["https://lpse.example".into()],
             },
         },
         Entry::new(hotp),
