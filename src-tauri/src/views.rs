@@ -37,6 +37,8 @@ pub struct AccountView {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub push: Option<PushView>,
+    /// The sites (origins) the browser extension may fill this account's codes on.
+    pub origins: Vec<String>,
 }
 
 /// Where an account's push approvals stand.
@@ -86,6 +88,7 @@ impl From<&StoredAccount> for AccountView {
                 requests: 0,
                 lock_protected: push.poll_key,
             }),
+            origins: account.origins.clone(),
         }
     }
 }

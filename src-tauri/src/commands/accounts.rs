@@ -43,6 +43,25 @@ pub fn rename_account(
     Ok((&stored).into())
 }
 
+/// Binds an account to the sites in `origins` (replacing the ones it had; empty unbinds it):
+/// where the browser extension may fill its codes. Every origin is checked before anything
+/// changes.
+#[tauri::command(async)]
+pub fn set_account_origins(
+    state: State<'_, AppState>,
+    id: String,
+    origins: Vec<String>,
+) -> CommandResult<AccountView> {
+    let origins = origins
+        .iter()
+        .filter(|o| !o.trim().is_empty())
+        .map(|o| otentik::origin::Origin::parse(o).map_err(|e| Failure::from(e).on("origins")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let stored = state.with_vault(|vault| vault.set_origins(&id, &origins))?;
+    state.backups.nudge();
+    Ok((&stored).into())
+}
+
 /// Moves an account to `index` (0-based) in the list.
 #[tauri::command(async)]
 pub fn move_account(state: State<'_, AppState>, id: String, index: usize) -> CommandResult<()> {

@@ -85,6 +85,28 @@ fn add_by_uri_then_codes_rename_move_remove() {
     assert_eq!(empty["code"], "invalid_input");
     assert_eq!(empty["field"], "name");
 
+    // The sites the browser extension may fill it on: normalised, checked all before any.
+    let bound = h
+        .call(
+            "set_account_origins",
+            json!({ "id": id, "origins": ["https://LPSE.Bandung.go.id/", " ", "http://127.0.0.1:8080"] }),
+        )
+        .unwrap();
+    assert_eq!(
+        bound["origins"],
+        json!(["http://127.0.0.1:8080", "https://lpse.bandung.go.id"])
+    );
+    let refused = h
+        .call(
+            "set_account_origins",
+            json!({ "id": id, "origins": ["https://ok.example", "http://phish.example"] }),
+        )
+        .unwrap_err();
+    assert_eq!(refused["code"], "invalid_origin");
+    assert_eq!(refused["field"], "origins");
+    let list = h.call("list_accounts", json!({})).unwrap();
+    assert_eq!(list[0]["origins"], bound["origins"], "nothing changed");
+
     let second = h.add_uri("otpauth://totp/GitHub:budi?secret=GEZDGNBVGY3TQOJQ&issuer=GitHub");
     let second_id = second["added"][0]["id"].as_str().unwrap().to_owned();
     h.call("move_account", json!({ "id": second_id, "index": 0 }))

@@ -48,6 +48,8 @@ export const api = {
   takeLink: () => invoke<Pending | null>("take_link"),
   renameAccount: (id: string, issuer: string | null, name: string | null) =>
     invoke<AccountView>("rename_account", { id, issuer, name }),
+  setAccountOrigins: (id: string, origins: string[]) =>
+    invoke<AccountView>("set_account_origins", { id, origins }),
   moveAccount: (id: string, index: number) => invoke<null>("move_account", { id, index }),
   removeAccount: (id: string) => invoke<null>("remove_account", { id }),
   transferQr: (id: string) => invoke<string>("transfer_qr", { id }),

@@ -87,7 +87,11 @@ created_at: number,
 /**
  * Push approvals (login requests answered in the app); absent for plain TOTP/HOTP.
  */
-push?: PushView, };
+push?: PushView, 
+/**
+ * The sites (origins) the browser extension may fill this account's codes on.
+ */
+origins: Array<string>, };
 
 export type PushView = { 
 /**
