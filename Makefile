@@ -1,8 +1,8 @@
 # Otentik: one command to run, one to test. Both install what they need.
 #   make run    build the UI and start the Otentik desktop app
 #   make test   every test layer: the set-up, format, lints, unit, property, integration (real
-#               keyring, real server on SQLite and on PostgreSQL, real X display), fuzz targets
-#               built
+#               keyring, real server on SQLite and on PostgreSQL, real X display, the browser
+#               extension in a real Chromium), fuzz targets built
 #   make bench  benchmarks that print figures (see docs/benchmarks.md)
 
 CARGO ?= cargo
@@ -59,6 +59,9 @@ unit: ui tools
 	# binaries are the ones just built: no second build.
 	OTENTIK_TEST_DB=postgres OTENTIK_FLOWS_PREBUILT=1 scripts/with-keyring.sh \
 		scripts/test-again.sh otentik-server otentik-flows
+	# The browser extension in Debian's Chromium under Xvfb, with the real native host and the
+	# demo site (the otentik and otentik-server binaries the workspace tests built).
+	scripts/with-keyring.sh scripts/browser-e2e.sh
 
 # The fuzz targets live in their own workspace; building proves they compile on stable.
 # Running them needs nightly: cargo +nightly fuzz run otpauth_uri

@@ -22,6 +22,7 @@ packages=(
   mmdebstrap                      # the set-up test builds a fresh Debian 12 chroot
   python3-cryptography            # an independent reader opens the backups Otentik writes
   postgresql                      # the push server's second engine: tests start a throw-away cluster
+  chromium chromium-driver        # the browser extension's end-to-end test (scripts/browser-e2e.sh)
 )
 
 # Rust is not a Debian package here: Debian 12's (1.63) is too old for Tauri 2. Say how to get it

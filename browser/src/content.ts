@@ -15,7 +15,7 @@ import { isOtpField, type FieldInfo } from "./otp-field.js";
 import { classifyQrText, normalizeOtpauthUri } from "./otpauth.js";
 import type { AccountName, AccountsReply, AddedReply, CodeReply } from "./protocol.js";
 import { decodeCanvas, decodeImage, decodeSvg, plausibleQrBox } from "./qr.js";
-import { failureText, T, type Text } from "./strings.js";
+import { bilingual, failureText, T, type Text } from "./strings.js";
 
 const MARK = "data-otentik";
 
@@ -117,12 +117,7 @@ class Panel {
 }
 
 function setText(element: HTMLElement, text: Text): void {
-  const main = document.createElement("span");
-  main.textContent = text.id;
-  const en = document.createElement("span");
-  en.className = "en";
-  en.textContent = text.en;
-  element.replaceChildren(main, en);
+  element.replaceChildren(...bilingual(text));
 }
 
 function accountTitle(account: AccountName): string {

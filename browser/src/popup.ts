@@ -5,7 +5,7 @@
 import { ext } from "./ext.js";
 import type { Answer, PopupAccounts, PopupMessage } from "./messages.js";
 import type { AccountName, CodeReply } from "./protocol.js";
-import { failureText, groupCode, T, type Text } from "./strings.js";
+import { bilingual, failureText, groupCode, T, type Text } from "./strings.js";
 
 const main = document.getElementById("main") as HTMLElement;
 const originLine = document.getElementById("origin") as HTMLElement;
@@ -13,12 +13,7 @@ const originLine = document.getElementById("origin") as HTMLElement;
 function textNode(text: Text, tag: "p" | "div" = "div", className = ""): HTMLElement {
   const el = document.createElement(tag);
   if (className !== "") el.className = className;
-  const id = document.createElement("span");
-  id.textContent = text.id;
-  const en = document.createElement("span");
-  en.className = "en";
-  en.textContent = text.en;
-  el.append(id, en);
+  el.append(...bilingual(text));
   return el;
 }
 

@@ -66,3 +66,13 @@ export function groupCode(code: string): string {
   if (code.length === 8) return `${code.slice(0, 4)} ${code.slice(4)}`;
   return code;
 }
+
+/** A message's two lines as elements: the Indonesian text, then the English one (class `en`). */
+export function bilingual(text: Text): [HTMLSpanElement, HTMLSpanElement] {
+  const main = document.createElement("span");
+  main.textContent = text.id;
+  const en = document.createElement("span");
+  en.className = "en";
+  en.textContent = text.en;
+  return [main, en];
+}

@@ -210,23 +210,22 @@ fn install_writes_the_manifest_whose_program_reaches_this_vault() {
     let sandbox = Sandbox::new();
     let id = add_and_bind(&sandbox);
     let home = tempfile::tempdir().unwrap();
+    let browser = |args: &[&str]| {
+        sandbox
+            .otentik()
+            .arg("browser")
+            .args(args)
+            .env("HOME", home.path())
+            .output()
+            .unwrap()
+    };
     // No browser folder yet: nothing to install for, and it says what to do.
-    let output = sandbox
-        .otentik()
-        .args(["browser", "install"])
-        .env("HOME", home.path())
-        .output()
-        .unwrap();
+    let output = browser(&["install"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--browser"));
 
     std::fs::create_dir_all(home.path().join(".config/chromium")).unwrap();
-    let output = sandbox
-        .otentik()
-        .args(["browser", "install"])
-        .env("HOME", home.path())
-        .output()
-        .unwrap();
+    let output = browser(&["install"]);
     assert!(
         output.status.success(),
         "{}",
@@ -257,30 +256,20 @@ fn install_writes_the_manifest_whose_program_reaches_this_vault() {
 
     // A custom profile folder (Chromium's --user-data-dir), then uninstall.
     let custom = home.path().join("profile/NativeMessagingHosts");
-    sandbox
-        .otentik()
-        .args([
-            "browser",
-            "install",
-            "--browser",
-            "firefox",
-            "--dir",
-            custom.to_str().unwrap(),
-        ])
-        .env("HOME", home.path())
-        .assert()
-        .success();
+    let output = browser(&[
+        "install",
+        "--browser",
+        "firefox",
+        "--dir",
+        custom.to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
     let firefox: Value = serde_json::from_slice(
         &std::fs::read(custom.join("id.otentik.browser_host.json")).unwrap(),
     )
     .unwrap();
     assert_eq!(firefox["allowed_extensions"], json!(["browser@otentik.id"]));
-    let output = sandbox
-        .otentik()
-        .args(["browser", "uninstall"])
-        .env("HOME", home.path())
-        .output()
-        .unwrap();
+    let output = browser(&["uninstall"]);
     assert!(output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),

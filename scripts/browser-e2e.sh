@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The browser extension end to end with the real native host (browser/e2e/real-host.mjs): Debian's
+# Chromium and chromedriver on a virtual display, the demo site, a fresh vault. Needs a Secret
+# Service, so run it inside the keyring wrapper, from the repository root:
+#   scripts/with-keyring.sh scripts/browser-e2e.sh
+# Environment: OTENTIK_BIN, OTENTIK_SERVER_BIN (default: target/debug/otentik, target/debug/
+# otentik-server; build them first), OTENTIK_E2E_SHOTS (screenshots and logs, default
+# browser/e2e/shots), OTENTIK_E2E_HEADLESS=1 (no Xvfb: Chromium's --headless=new).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v node >/dev/null || missing+=(nodejs)
+if [ "${OTENTIK_E2E_HEADLESS:-}" != 1 ] && ! command -v xvfb-run >/dev/null; then missing+=(xvfb xauth); fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "browser-e2e: missing ${missing[*]}; install with:" >&2
+  echo "  sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+export OTENTIK_BIN="${OTENTIK_BIN:-$root/target/debug/otentik}"
+export OTENTIK_SERVER_BIN="${OTENTIK_SERVER_BIN:-$root/target/debug/otentik-server}"
+for bin in "$OTENTIK_BIN" "$OTENTIK_SERVER_BIN"; do
+  if [ ! -x "$bin" ]; then
+    echo "browser-e2e: $bin is missing: build it first (cargo build -p otentik-cli -p otentik-server)" >&2
+    exit 1
+  fi
+done
+
+if [ ! -f browser/dist/manifest.json ]; then
+  echo "browser-e2e: building the extension (browser/dist)" >&2
+  [ -d browser/node_modules ] || (cd browser && npm ci)
+  (cd browser && npm run build)
+fi
+
+if [ "${OTENTIK_E2E_HEADLESS:-}" = 1 ]; then
+  exec node browser/e2e/real-host.mjs
+fi
+# A real (virtual) display: Chromium runs as it does for a user, extensions and native messaging
+# included; the screen is as large as the window so screenshots are not cut.
+exec xvfb-run -a -s "-screen 0 1280x1024x24" node browser/e2e/real-host.mjs
