@@ -137,7 +137,9 @@ export function classifySender(sender: SenderInfo, extensionId: string, popupUrl
   if (sender.frameId !== 0) return { kind: "refused", reason: "not the top frame" };
   if (typeof sender.tab.id !== "number") return { kind: "refused", reason: "no tab" };
   // Prefer the browser's `origin`; Firefox gives only `url`. An opaque origin ("null") is refused.
-  const origin = sender.origin !== undefined && sender.origin !== "null" ? sender.origin : originOf(sender.url);
+  // Only a missing `origin` falls back to the URL: an opaque one stays opaque (a sandboxed
+  // document's URL names an origin it does not have).
+  const origin = sender.origin !== undefined ? sender.origin : originOf(sender.url);
   if (origin === null || origin === "null") return { kind: "refused", reason: "no origin" };
   return { kind: "content", origin, tabId: sender.tab.id };
 }

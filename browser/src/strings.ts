@@ -18,7 +18,10 @@ export const T = {
     id: "Situs ini bukan situs tempat akun ditambahkan: Otentik hanya mengisi kode di HTTPS",
     en: "This site is not where the account was added: Otentik fills codes only over HTTPS",
   },
-  locked: { id: "Otentik terkunci — buka kunci di aplikasi", en: "Otentik is locked — unlock it in the app" },
+  locked: {
+    id: "Otentik dikunci dengan kata sandi: kode tidak bisa diisi dari browser",
+    en: "Otentik is locked with a password: codes cannot be filled from the browser",
+  },
   declined: { id: "Ditolak di Otentik", en: "Declined in Otentik" },
   hostUnavailable: {
     id: "Otentik tidak terhubung. Jalankan: otentik browser install",

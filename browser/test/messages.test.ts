@@ -97,6 +97,8 @@ describe("classifySender", () => {
       { id: ID, origin: ORIGIN, frameId: 3, tab },
       { id: ID, origin: ORIGIN, tab },
       { id: ID, origin: "null", url: "about:blank", frameId: 0, tab },
+      // A sandboxed document: its URL names an origin it does not have.
+      { id: ID, origin: "null", url: "https://lpse.example/sandboxed", frameId: 0, tab },
       { id: ID, frameId: 0, tab: {} },
       { id: ID, url: `chrome-extension://${ID}/other.html` },
       { id: ID, url: `${POPUP}.evil` },

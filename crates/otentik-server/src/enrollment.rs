@@ -139,7 +139,7 @@ fn read_status(state: &AppState, id: &str) -> Result<EnrollmentStatus, Error> {
 /// Completes an enrolment with a typed code (a TOTP app without push).
 pub fn confirm(state: &AppState, id: &str, code: &str) -> Result<EnrollmentStatus, Error> {
     let now = state.now();
-    let pending = state.db()?.transaction(Lock::Rows, |tx| {
+    let topics = state.db()?.transaction(Lock::Rows, |tx| {
         let pending = load_pending(state, tx, "id", id, now)?.ok_or(Error::EnrollmentClosed)?;
         let step = match check_code(state, tx, &pending, code, now) {
             Ok(step) => step,
@@ -147,12 +147,15 @@ pub fn confirm(state: &AppState, id: &str, code: &str) -> Result<EnrollmentStatu
             Err(error) => return db::refusal(error),
         };
         complete(state, tx, &pending, step, None, now)?;
-        tx.notify(&state.hub, &[format!("enrollment:{}", pending.id)])?;
-        Ok(Ok(pending))
+        // The site's wait, and the devices this enrolment replaced (revoked, they must hear it).
+        let topics = [
+            format!("enrollment:{}", pending.id),
+            format!("user:{}", pending.user_id),
+        ];
+        tx.notify(&state.hub, &topics)?;
+        Ok(Ok(topics))
     })?;
-    state
-        .hub
-        .publish_local(&format!("enrollment:{}", pending.id));
+    state.hub.publish_local_all(&topics);
     Ok(EnrollmentStatus {
         status: EnrollmentState::Completed,
         push: false,
@@ -189,7 +192,7 @@ pub fn enroll_device(
     }
     let now = state.now();
     let device_id = token::random("", 16);
-    let pending = state.db()?.transaction(Lock::Rows, |tx| {
+    let (pending, topics) = state.db()?.transaction(Lock::Rows, |tx| {
         let pending = load_pending(state, tx, "token_hash", &token::hash(&request.token), now)?
             .ok_or(Error::Unauthorized)?;
         crate::device::record_nonce(state, tx, auth)?;
@@ -210,12 +213,15 @@ pub fn enroll_device(
             )),
             now,
         )?;
-        tx.notify(&state.hub, &[format!("enrollment:{}", pending.id)])?;
-        Ok(Ok(pending))
+        // The site's wait, and the devices this enrolment replaced (revoked, they must hear it).
+        let topics = [
+            format!("enrollment:{}", pending.id),
+            format!("user:{}", pending.user_id),
+        ];
+        tx.notify(&state.hub, &topics)?;
+        Ok(Ok((pending, topics)))
     })?;
-    state
-        .hub
-        .publish_local(&format!("enrollment:{}", pending.id));
+    state.hub.publish_local_all(&topics);
     tracing::info!("device enrolled");
     Ok(EnrollResponse {
         protocol: PROTOCOL_VERSION,

@@ -124,8 +124,8 @@ impl Hub {
         serde_json::to_string(&notice).unwrap_or_default()
     }
 
-    /// Wakes the local waiters of a notification's topics, unless this process sent it.
-    /// A payload that is not a notice is ignored (logged): only server processes notify.
+    /// Wakes the local waiters of a notification's topics, unless this process sent it. A
+    /// bare topic (what the previous version sent) wakes that topic; other JSON is ignored.
     pub(crate) fn receive(&self, payload: &str) {
         match serde_json::from_str::<Notice<'_>>(payload) {
             Ok(notice) if notice.from == self.instance => {}
@@ -134,6 +134,9 @@ impl Hub {
                     self.publish_local(topic);
                 }
             }
+            // A process of the version before notices sent the bare topic: still woken (a
+            // rolling upgrade keeps its wake-ups; a stray wake-up only costs a re-read).
+            Err(_) if !payload.starts_with('{') => self.publish_local(payload),
             Err(_) => tracing::warn!("ignored a notification that no server process sent"),
         }
     }
@@ -248,11 +251,15 @@ mod tests {
         assert!(!other.has_changed().unwrap());
         user.mark_unchanged();
 
-        // Not a notice (someone else's NOTIFY on the channel): ignored, nothing woken.
-        here.receive("user:a");
+        // JSON that is not a notice: ignored, nothing woken.
         here.receive(r#"{"from": 1}"#);
         assert!(!user.has_changed().unwrap());
         assert!(!other.has_changed().unwrap());
         login.mark_unchanged();
+
+        // A bare topic from a process of the previous version (a rolling upgrade): woken.
+        here.receive("user:b");
+        assert!(other.has_changed().unwrap());
+        assert!(!user.has_changed().unwrap());
     }
 }

@@ -1,7 +1,8 @@
 //! Site origins an account is bound to (browser filling, `docs/browser.md`).
 //!
 //! An origin is a scheme, a host and a port, the way browsers compare them: `https://` on any
-//! host, or `http://` only to this computer (`127.0.0.1`, `[::1]`, `localhost`: the demo site).
+//! host, or `http://` only to this computer (`127.0.0.1`, `[::1]`, `localhost`: the demo site;
+//! the same three the extension accepts, so a bound origin can always be filled).
 //! [`Origin::parse`] writes every origin one way (lower-case host, no default port, no path),
 //! so binding and filling compare strings exactly: a look-alike host never matches.
 
@@ -29,8 +30,8 @@ impl Origin {
         let url = url::Url::parse(trimmed).map_err(|_| refuse("it is not a web address"))?;
         let loopback = match url.host() {
             Some(url::Host::Domain(domain)) => domain == "localhost",
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv4(ip)) => ip == std::net::Ipv4Addr::LOCALHOST,
+            Some(url::Host::Ipv6(ip)) => ip == std::net::Ipv6Addr::LOCALHOST,
             None => return Err(refuse("it names no site")),
         };
         match url.scheme() {
@@ -102,6 +103,11 @@ mod tests {
                 "https://xn--bcher-kva.example",
             ),
             ("https://bücher.example", "https://xn--bcher-kva.example"),
+            // What browsers make of the same addresses.
+            ("http://127.1", "http://127.0.0.1"),
+            ("http://0x7f.0.0.1:8080", "http://127.0.0.1:8080"),
+            // A trailing dot is another origin to a browser too: kept, so it never matches.
+            ("https://lpse.example.", "https://lpse.example."),
         ] {
             assert_eq!(Origin::parse(given).unwrap().as_str(), origin, "{given}");
         }
@@ -117,6 +123,18 @@ mod tests {
             ),
             (
                 "http://10.0.0.1",
+                "plain http:// is allowed only to this computer",
+            ),
+            (
+                "http://127.0.0.2",
+                "plain http:// is allowed only to this computer",
+            ),
+            (
+                "http://localhost.",
+                "plain http:// is allowed only to this computer",
+            ),
+            (
+                "http://[::ffff:127.0.0.1]",
                 "plain http:// is allowed only to this computer",
             ),
             ("ftp://lpse.example", "it must start with https://"),

@@ -12,12 +12,13 @@ use crate::args::BrowserCommand;
 use crate::failure::Failure;
 use crate::{Outcome, output};
 
-/// Runs the host until the browser closes its input.
+/// Runs the host until the browser closes its input. The vault is opened for each request:
+/// the app or the CLI may change the accounts, their sites or the lock while the host runs,
+/// and a vault that cannot be opened now (a locked keyring) is an error reply, not the end.
 pub fn run() -> Outcome {
-    let mut vault = Vault::open_default()?;
     let (stdin, stdout) = (std::io::stdin(), std::io::stdout());
     match otentik::browser::serve(
-        &mut vault,
+        Vault::open_default,
         &mut stdin.lock(),
         &mut stdout.lock(),
         crate::now,
@@ -62,20 +63,30 @@ pub fn manifest(command: &BrowserCommand) -> Outcome {
                 "no Chromium, Chrome or Firefox folder in the home folder: start the browser once, or name it with --browser",
             ));
         }
-        let data_dir = Vault::default_dir()?;
+        let data_dir = std::path::absolute(Vault::default_dir()?).map_err(|e| {
+            Failure::bad_input(format!("cannot tell where the accounts are kept: {e}"))
+        })?;
         let otentik = std::env::current_exe().map_err(|e| {
             Failure::bad_input(format!("cannot find the otentik program's path: {e}"))
         })?;
-        // The host opens the vault this command would: the same folder and keyring namespace.
-        let env: Vec<(&str, String)> = [DATA_DIR_ENV, SERVICE_ENV]
-            .into_iter()
-            .filter_map(|name| {
-                std::env::var(name)
-                    .ok()
-                    .filter(|v| !v.is_empty())
-                    .map(|v| (name, v))
+        // The host opens the vault this command would, whatever the browser's environment:
+        // the same folder (always written, absolute) and keyring namespace.
+        let text = |path: &std::path::Path, what: &str| {
+            path.to_str().map(str::to_owned).ok_or_else(|| {
+                Failure::bad_input(format!(
+                    "the {what} path '{}' is not UTF-8, which a browser's manifest cannot name: move it",
+                    path.display()
+                ))
             })
-            .collect();
+        };
+        let mut env = vec![(DATA_DIR_ENV, text(&data_dir, "accounts folder")?)];
+        if let Some(service) = std::env::var_os(SERVICE_ENV).filter(|v| !v.is_empty()) {
+            let service = service.into_string().map_err(|_| {
+                Failure::bad_input(format!("{SERVICE_ENV} is not UTF-8: give it in plain text"))
+            })?;
+            env.push((SERVICE_ENV, service));
+        }
+        text(&otentik, "otentik program")?;
         let program = install::write_program(&data_dir, &otentik, &env)?;
         for (browser, dir) in targets {
             let path = install::install(browser, &dir, &program)?;

@@ -25,8 +25,11 @@ enum Request {
 /// Longest `id` echoed back.
 const MAX_ID: usize = 64;
 
-/// The reply to one request (`message`: the frame's bytes), at `now` (Unix seconds).
-pub fn reply(vault: &mut Vault, message: &[u8], now: u64) -> Value {
+/// The reply to one request (`message`: the frame's bytes), at `now` (Unix seconds), on the
+/// vault as `open` finds it now: opened afresh for every request, so that accounts, origins
+/// and the lock changed by the app or the CLI count at once (a host outlives them all), and a
+/// vault that cannot be opened (a locked keyring) is an error reply, not the host's end.
+pub fn reply(open: &mut dyn FnMut() -> crate::Result<Vault>, message: &[u8], now: u64) -> Value {
     let Ok(Value::Object(mut fields)) = serde_json::from_slice::<Value>(message) else {
         return error(None, "bad_request", "the message is not a JSON object");
     };
@@ -51,9 +54,12 @@ pub fn reply(vault: &mut Vault, message: &[u8], now: u64) -> Value {
             );
         }
     };
-    let mut answer = answer(vault, request, now).unwrap_or_else(
-        |(code, message)| json!({ "type": "error", "code": code, "message": message }),
-    );
+    let mut answer = open()
+        .map_err(core)
+        .and_then(|mut vault| answer(&mut vault, request, now))
+        .unwrap_or_else(
+            |(code, message)| json!({ "type": "error", "code": code, "message": message }),
+        );
     if let (Some(id), Value::Object(fields)) = (id, &mut answer) {
         fields.insert("id".into(), Value::String(id));
     }
@@ -72,6 +78,17 @@ pub fn too_large(length: u32) -> Value {
     )
 }
 
+/// The reply instead of one over the browser's limit (thousands of accounts bound to a site).
+pub fn reply_too_large(length: usize) -> Value {
+    error(
+        None,
+        "too_large",
+        &format!(
+            "the reply is {length} bytes, more than the browser accepts: bind fewer accounts to this site"
+        ),
+    )
+}
+
 type Refusal = (String, String);
 
 fn answer(vault: &mut Vault, request: Request, now: u64) -> Result<Value, Refusal> {
@@ -83,7 +100,6 @@ fn answer(vault: &mut Vault, request: Request, now: u64) -> Result<Value, Refusa
         })),
         Request::Accounts { origin } => {
             let origin = origin_of(&origin)?;
-            reload(vault)?;
             let accounts: Vec<Value> = vault
                 .bound_to(&origin)
                 .into_iter()
@@ -93,7 +109,6 @@ fn answer(vault: &mut Vault, request: Request, now: u64) -> Result<Value, Refusa
         }
         Request::Code { origin, account } => {
             let origin = origin_of(&origin)?;
-            reload(vault)?;
             // Unknown and not bound answer alike: a page learns nothing about other accounts.
             let Some(stored) = vault
                 .bound_to(&origin)
@@ -138,11 +153,6 @@ fn origin_of(text: &str) -> Result<Origin, Refusal> {
     Origin::parse(text).map_err(|e| refusal("origin_not_allowed", &e.to_string()))
 }
 
-/// Another process (the app, the CLI) may have changed the accounts since the last request.
-fn reload(vault: &mut Vault) -> Result<(), Refusal> {
-    vault.reload().map_err(core)
-}
-
 fn core(error: crate::Error) -> Refusal {
     let code = serde_json::to_value(error.code())
         .ok()
@@ -175,8 +185,16 @@ mod tests {
         Vault::open(dir.to_path_buf(), Box::new(store.clone())).unwrap()
     }
 
-    fn ask(vault: &mut Vault, request: Value) -> Value {
-        reply(vault, request.to_string().as_bytes(), 59)
+    /// What the host does: a fresh open of the vault for every request.
+    fn opener<'a>(
+        dir: &'a std::path::Path,
+        store: &'a MemoryStore,
+    ) -> impl FnMut() -> crate::Result<Vault> + 'a {
+        move || Vault::open(dir.to_path_buf(), Box::new(store.clone()))
+    }
+
+    fn ask(open: &mut dyn FnMut() -> crate::Result<Vault>, request: Value) -> Value {
+        reply(open, request.to_string().as_bytes(), 59)
     }
 
     /// A vault with a bound account (`bound`), an unbound one and a bound HOTP one.
@@ -216,8 +234,8 @@ mod tests {
     #[test]
     fn status_names_the_lock_and_echoes_the_id() {
         let (dir, store) = (tempfile::tempdir().unwrap(), MemoryStore::new());
-        let mut vault = vault(dir.path(), &store);
-        let status = ask(&mut vault, json!({ "type": "status", "id": "r1" }));
+        let mut open = opener(dir.path(), &store);
+        let status = ask(&mut open, json!({ "type": "status", "id": "r1" }));
         assert_eq!(status["type"], "status");
         assert_eq!(status["locked"], false);
         assert_eq!(status["id"], "r1");
@@ -226,10 +244,11 @@ mod tests {
     #[test]
     fn accounts_lists_names_bound_to_the_origin_only() {
         let (dir, store) = (tempfile::tempdir().unwrap(), MemoryStore::new());
-        let (mut vault, bound, _, hotp) = setup(dir.path(), &store);
+        let (_, bound, _, hotp) = setup(dir.path(), &store);
+        let mut open = opener(dir.path(), &store);
         // The origin as the page wrote it, normalised.
         let listed = ask(
-            &mut vault,
+            &mut open,
             json!({ "type": "accounts", "origin": "http://127.0.0.1:8080/" }),
         );
         assert_eq!(listed["origin"], DEMO);
@@ -248,7 +267,7 @@ mod tests {
             "http://127.0.0.1:8081",
         ] {
             let listed = ask(
-                &mut vault,
+                &mut open,
                 json!({ "type": "accounts", "origin": elsewhere }),
             );
             assert_eq!(listed["accounts"], json!([]), "{elsewhere}");
@@ -258,9 +277,10 @@ mod tests {
     #[test]
     fn a_code_is_given_only_on_the_bound_origin() {
         let (dir, store) = (tempfile::tempdir().unwrap(), MemoryStore::new());
-        let (mut vault, bound, other, hotp) = setup(dir.path(), &store);
+        let (_, bound, other, hotp) = setup(dir.path(), &store);
+        let mut open = opener(dir.path(), &store);
         let code = ask(
-            &mut vault,
+            &mut open,
             json!({ "type": "code", "origin": DEMO, "account": bound }),
         );
         // RFC 6238's SHA-1 vector at T = 59 s, six digits.
@@ -275,25 +295,28 @@ mod tests {
             (DEMO, "no-such-account"),
         ] {
             let refused = ask(
-                &mut vault,
+                &mut open,
                 json!({ "type": "code", "origin": origin, "account": account }),
             );
             assert_eq!(refused["type"], "error");
             assert_eq!(refused["code"], "origin_not_bound", "{origin} {account}");
-            assert!(refused.get("code_value").is_none());
+            // An error and nothing else: no code, no account name.
+            let keys: Vec<&String> = refused.as_object().unwrap().keys().collect();
+            assert_eq!(keys, ["code", "message", "type"], "{refused}");
+            assert!(!refused.to_string().contains("budi"), "{refused}");
         }
         let refused = ask(
-            &mut vault,
+            &mut open,
             json!({ "type": "code", "origin": DEMO, "account": hotp }),
         );
         assert_eq!(refused["code"], "unsupported");
-        let counter = vault.get(&hotp).unwrap().counter;
+        let counter = open().unwrap().get(&hotp).unwrap().counter;
         assert_eq!(
             counter, 0,
             "a refused HOTP request does not move the counter"
         );
         let refused = ask(
-            &mut vault,
+            &mut open,
             json!({ "type": "code", "origin": "http://lpse.example", "account": bound }),
         );
         assert_eq!(refused["code"], "origin_not_allowed");
@@ -308,16 +331,18 @@ mod tests {
     #[test]
     fn malformed_requests_get_a_bad_request_reply() {
         let (dir, store) = (tempfile::tempdir().unwrap(), MemoryStore::new());
-        let mut vault = vault(dir.path(), &store);
+        let mut open = opener(dir.path(), &store);
         for (message, id) in [
             (&b"not json"[..], None),
+            (b"", None),
+            (b"\xff\xfe", None),
             (b"[1,2]", None),
             (br#"{"id":"x"}"#, Some("x")),
             (br#"{"type":"launch_missiles","id":"y"}"#, Some("y")),
             (br#"{"type":"code","origin":"https://a.example"}"#, None),
             (br#"{"type":"status","id":7}"#, None),
         ] {
-            let answer = reply(&mut vault, message, 0);
+            let answer = reply(&mut open, message, 0);
             assert_eq!(answer["type"], "error", "{answer}");
             assert_eq!(answer["code"], "bad_request", "{answer}");
             assert_eq!(answer.get("id").and_then(Value::as_str), id, "{answer}");
@@ -327,47 +352,49 @@ mod tests {
     #[test]
     fn add_checks_the_uri_and_never_echoes_it() {
         let (dir, store) = (tempfile::tempdir().unwrap(), MemoryStore::new());
-        let mut vault = vault(dir.path(), &store);
+        let mut open = opener(dir.path(), &store);
         let uri = "otpauth://totp/Demo:budi?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Demo";
         let answer = ask(
-            &mut vault,
+            &mut open,
             json!({ "type": "add", "origin": DEMO, "uri": uri }),
         );
         assert_eq!(answer["code"], "unsupported");
         assert!(!answer.to_string().contains("GEZDGNBV"));
         let broken = ask(
-            &mut vault,
+            &mut open,
             json!({ "type": "add", "origin": DEMO, "uri": "otpauth://totp/x" }),
         );
         assert_eq!(broken["code"], "invalid_uri");
-        assert!(vault.accounts().is_empty());
+        assert!(open().unwrap().accounts().is_empty());
     }
 
     #[test]
     fn a_locked_vault_answers_vault_locked_and_lists_names() {
         let (dir, store) = (tempfile::tempdir().unwrap(), MemoryStore::new());
         let (mut vault, bound, _, _) = setup(dir.path(), &store);
+        // One host, running before and after the lock is turned on elsewhere (the app).
+        let mut open = opener(dir.path(), &store);
+        let before = ask(
+            &mut open,
+            json!({ "type": "code", "origin": DEMO, "account": bound }),
+        );
+        assert_eq!(before["type"], "code", "{before}");
         vault
             .enable_lock("kata sandi panjang", KdfParams::MINIMUM)
             .unwrap();
-        let mut locked = super::tests::vault(dir.path(), &store);
-        assert_eq!(
-            ask(&mut locked, json!({ "type": "status" }))["locked"],
-            true
-        );
+        assert_eq!(ask(&mut open, json!({ "type": "status" }))["locked"], true);
         let code = ask(
-            &mut locked,
+            &mut open,
             json!({ "type": "code", "origin": DEMO, "account": bound }),
         );
         assert_eq!(code["code"], "vault_locked", "{code}");
-        let listed = ask(&mut locked, json!({ "type": "accounts", "origin": DEMO }));
+        let listed = ask(&mut open, json!({ "type": "accounts", "origin": DEMO }));
         assert_eq!(listed["accounts"].as_array().unwrap().len(), 2);
     }
 
     #[test]
     fn serve_answers_each_frame_and_goes_on_after_an_oversized_one() {
         let (dir, store) = (tempfile::tempdir().unwrap(), MemoryStore::new());
-        let mut vault = vault(dir.path(), &store);
         let mut input = Vec::new();
         super::super::frame::write(&mut input, br#"{"type":"status","id":"a"}"#).unwrap();
         let huge = super::super::frame::MAX_REQUEST + 10;
@@ -375,7 +402,13 @@ mod tests {
         input.extend(vec![b'x'; huge as usize]);
         super::super::frame::write(&mut input, br#"{"type":"status","id":"b"}"#).unwrap();
         let mut output = Vec::new();
-        super::super::serve(&mut vault, &mut &input[..], &mut output, || 0).unwrap();
+        super::super::serve(
+            opener(dir.path(), &store),
+            &mut &input[..],
+            &mut output,
+            || 0,
+        )
+        .unwrap();
         let mut replies = &output[..];
         let mut next = || match super::super::frame::read(&mut replies).unwrap() {
             Some(super::super::frame::Incoming::Message(m)) => {

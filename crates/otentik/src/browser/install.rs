@@ -65,7 +65,8 @@ impl Browser {
         let mut manifest = json!({
             "name": HOST_NAME,
             "description": "Otentik: codes for the sites your accounts are bound to",
-            "path": program,
+            // Checked by the caller: a manifest can only name a UTF-8 path.
+            "path": program.to_string_lossy(),
             "type": "stdio",
         });
         let allowed = match self {
