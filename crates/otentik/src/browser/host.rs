@@ -54,16 +54,13 @@ pub fn reply(open: &mut dyn FnMut() -> crate::Result<Vault>, message: &[u8], now
             );
         }
     };
-    let mut answer = open()
+    match open()
         .map_err(core)
         .and_then(|mut vault| answer(&mut vault, request, now))
-        .unwrap_or_else(
-            |(code, message)| json!({ "type": "error", "code": code, "message": message }),
-        );
-    if let (Some(id), Value::Object(fields)) = (id, &mut answer) {
-        fields.insert("id".into(), Value::String(id));
+    {
+        Ok(answer) => with_id(answer, id),
+        Err((code, message)) => error(id, &code, &message),
     }
-    answer
 }
 
 /// The reply to a frame over the size limit.
@@ -166,7 +163,14 @@ fn refusal(code: &str, message: &str) -> Refusal {
 }
 
 fn error(id: Option<String>, code: &str, message: &str) -> Value {
-    let mut reply = json!({ "type": "error", "code": code, "message": message });
+    with_id(
+        json!({ "type": "error", "code": code, "message": message }),
+        id,
+    )
+}
+
+/// `reply` with the request's `id`, when it had one.
+fn with_id(mut reply: Value, id: Option<String>) -> Value {
     if let (Some(id), Value::Object(fields)) = (id, &mut reply) {
         fields.insert("id".into(), Value::String(id));
     }

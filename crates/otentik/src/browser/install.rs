@@ -3,7 +3,6 @@
 //! `exec otentik browser-host` in a script beside the account list).
 
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
@@ -140,6 +139,8 @@ fn quoted(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
+/// Written as the account list is ([`crate::vault::metadata::write_atomic`]), into a folder
+/// made if missing, then given `mode`.
 fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     let io = |action, source| Error::Io {
         action,
@@ -149,19 +150,15 @@ fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(|e| io("create", e))?;
     }
-    let temporary = path.with_extension("tmp");
-    let mut file = fs::File::create(&temporary).map_err(|e| io("write", e))?;
-    file.write_all(bytes).map_err(|e| io("write", e))?;
-    file.sync_all().map_err(|e| io("write", e))?;
+    crate::vault::metadata::write_atomic(path, bytes)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        fs::set_permissions(&temporary, fs::Permissions::from_mode(mode))
-            .map_err(|e| io("write", e))?;
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(|e| io("write", e))?;
     }
     #[cfg(not(unix))]
     let _ = mode;
-    fs::rename(&temporary, path).map_err(|e| io("write", e))
+    Ok(())
 }
 
 #[cfg(test)]
