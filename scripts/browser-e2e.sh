@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The browser extension end to end with the real native host (browser/e2e/real-host.mjs): Debian's
-# Chromium and chromedriver on a virtual display, the demo site, a fresh vault. Needs a Secret
+# The browser extension end to end with the real native host and the real app
+# (browser/e2e/real-host.mjs): Debian's Chromium and chromedriver, and the Otentik app through
+# tauri-driver, on one virtual display; the demo site; a fresh vault. Needs a Secret
 # Service, so run it inside the keyring wrapper, from the repository root:
 #   scripts/with-keyring.sh scripts/browser-e2e.sh
-# Environment: OTENTIK_BIN, OTENTIK_SERVER_BIN (default: target/debug/otentik, target/debug/
-# otentik-server; build them first), OTENTIK_E2E_SHOTS (screenshots and logs, default
-# browser/e2e/shots), OTENTIK_E2E_HEADLESS=1 (no Xvfb: Chromium's --headless=new).
+# Environment: OTENTIK_BIN, OTENTIK_SERVER_BIN, OTENTIK_APP_BIN (default: target/debug/otentik,
+# target/debug/otentik-server, target/debug/otentik-app; build them first), TAURI_DRIVER,
+# OTENTIK_E2E_SHOTS (screenshots and logs, default browser/e2e/shots), OTENTIK_E2E_HEADLESS=1
+# (Chromium's --headless=new; the app still needs the virtual display).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -14,7 +16,8 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v node >/dev/null || missing+=(nodejs)
-if [ "${OTENTIK_E2E_HEADLESS:-}" != 1 ] && ! command -v xvfb-run >/dev/null; then missing+=(xvfb xauth); fi
+command -v xvfb-run >/dev/null || missing+=(xvfb xauth)
+command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "browser-e2e: missing ${missing[*]}; install with:" >&2
   echo "  sudo apt-get install -y ${missing[*]}" >&2
@@ -23,9 +26,10 @@ fi
 
 export OTENTIK_BIN="${OTENTIK_BIN:-$root/target/debug/otentik}"
 export OTENTIK_SERVER_BIN="${OTENTIK_SERVER_BIN:-$root/target/debug/otentik-server}"
-for bin in "$OTENTIK_BIN" "$OTENTIK_SERVER_BIN"; do
+export OTENTIK_APP_BIN="${OTENTIK_APP_BIN:-$root/target/debug/otentik-app}"
+for bin in "$OTENTIK_BIN" "$OTENTIK_SERVER_BIN" "$OTENTIK_APP_BIN"; do
   if [ ! -x "$bin" ]; then
-    echo "browser-e2e: $bin is missing: build it first (cargo build -p otentik-cli -p otentik-server)" >&2
+    echo "browser-e2e: $bin is missing: build it first (cargo build -p otentik-cli -p otentik-server -p otentik-app)" >&2
     exit 1
   fi
 done
@@ -36,9 +40,6 @@ if [ ! -f browser/dist/manifest.json ]; then
   (cd browser && npm run build)
 fi
 
-if [ "${OTENTIK_E2E_HEADLESS:-}" = 1 ]; then
-  exec node browser/e2e/real-host.mjs
-fi
 # A real (virtual) display: Chromium runs as it does for a user, extensions and native messaging
 # included; the screen is as large as the window so screenshots are not cut.
 exec xvfb-run -a -s "-screen 0 1280x1024x24" node browser/e2e/real-host.mjs

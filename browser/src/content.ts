@@ -198,7 +198,7 @@ async function add(uri: string, panel: Panel): Promise<void> {
     const name = accountTitle(answer.reply.account);
     panel.show({ id: `${T.added.id}: ${name}`, en: T.added.en }, "ok");
   } else {
-    panel.show(failureText(answer.error.code, answer.error.message), answer.error.code === "declined" ? "warn" : "err");
+    panel.show(failureText(answer.error.code, answer.error.message), ["declined", "duplicate"].includes(answer.error.code) ? "warn" : "err");
   }
 }
 

@@ -23,6 +23,18 @@ export const T = {
     en: "Otentik is locked with a password: codes cannot be filled from the browser",
   },
   declined: { id: "Ditolak di Otentik", en: "Declined in Otentik" },
+  appNotRunning: {
+    id: "Otentik belum berjalan: buka aplikasi Otentik, lalu tekan tombol ini lagi",
+    en: "Otentik is not running: open the Otentik app, then press this button again",
+  },
+  duplicate: {
+    id: "Akun ini sudah ada di Otentik. Untuk mengisi kodenya di situs ini, tambahkan situs ini di Detail akun",
+    en: "This account is already in Otentik. To fill its codes on this site, add this site in Detail akun",
+  },
+  notConfirmed: {
+    id: "Akun belum ditambahkan (Otentik terkunci atau ada permintaan lain): tekan tombol ini lagi",
+    en: "The account was not added (Otentik locked, or other requests came in): press this button again",
+  },
   hostUnavailable: {
     id: "Otentik tidak terhubung. Jalankan: otentik browser install",
     en: "Otentik is not connected. Run: otentik browser install",
@@ -50,6 +62,12 @@ export function failureText(code: string, message: string): Text {
       return T.notAllowed;
     case "declined":
       return T.declined;
+    case "app_not_running":
+      return T.appNotRunning;
+    case "duplicate":
+      return T.duplicate;
+    case "not_confirmed":
+      return T.notConfirmed;
     case "host_unavailable":
       return T.hostUnavailable;
     case "timeout":

@@ -10,6 +10,7 @@
 //! - [`approvals`], [`background`], [`alerts`], [`tray`]: login requests, polled in the
 //!   background, announced by a notification and the tray;
 //! - [`backups`]: imports waiting for confirmation, and the automatic backups;
+//! - [`browser`]: accounts added from the browser extension, confirmed in the window;
 //! - [`locking`], [`session`]: the app lock (idle time, the desktop session's lock, the tray).
 //!
 //! [`app`] adds the commands and state to any builder, so tests drive them through
@@ -20,6 +21,7 @@ pub mod approvals;
 pub mod background;
 pub mod backups;
 pub mod bindings;
+pub mod browser;
 pub mod capture;
 pub mod clipboard;
 pub mod clock;
@@ -100,6 +102,10 @@ pub fn run() {
         }
         background::start(app.handle());
         backups::start(app.handle());
+        match Vault::default_dir() {
+            Ok(dir) => browser::start(app.handle(), &dir),
+            Err(error) => tracing::warn!(%error, "no adds from the browser"),
+        }
         locking::start(app.handle());
         Ok(())
     })

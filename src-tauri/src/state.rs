@@ -2,7 +2,7 @@
 //! is an error the UI can show and retry, not a crash at start), accounts waiting for
 //! confirmation, deep links that arrived, login approvals, the clipboard and the clock.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -14,6 +14,7 @@ use otentik::{Account, Zeroizing};
 
 use crate::approvals::Approvals;
 use crate::backups::Backups;
+use crate::browser::Asked;
 use crate::clipboard::Copier;
 use crate::clock::Clock;
 use crate::failure::{AppCode, CommandResult, Failure};
@@ -35,9 +36,11 @@ pub struct AppState {
     vault: Mutex<Option<Vault>>,
     pending: Mutex<VecDeque<(String, Vec<Account>)>>,
     links: Mutex<VecDeque<CommandResult<Pending>>>,
-    /// Links that arrived while locked (they hold secrets), read when the UI asks after the
-    /// unlock.
-    deferred: Mutex<Vec<Zeroizing<String>>>,
+    /// Links (and adds from the browser) that arrived while locked (they hold secrets), read
+    /// when the UI asks after the unlock.
+    deferred: Mutex<Vec<(Zeroizing<String>, Option<Asked>)>>,
+    /// Adds from the browser waiting for the user, by the token of their pending accounts.
+    asked: Mutex<HashMap<String, Asked>>,
     /// The clipboard.
     pub copier: Arc<Copier>,
     /// The clock, read once per command.
@@ -59,6 +62,7 @@ impl AppState {
             pending: Mutex::new(VecDeque::new()),
             links: Mutex::new(VecDeque::new()),
             deferred: Mutex::new(Vec::new()),
+            asked: Mutex::new(HashMap::new()),
             copier,
             clock,
             approvals: Approvals::new(),
@@ -150,8 +154,11 @@ impl AppState {
             .collect();
         let token = token();
         let mut pending = lock(&self.pending)?;
-        if pending.len() >= MAX_PENDING {
-            pending.pop_front();
+        if pending.len() >= MAX_PENDING
+            && let Some((dropped, _)) = pending.pop_front()
+        {
+            // A browser waiting on those is told they were put aside.
+            lock(&self.asked)?.remove(&dropped);
         }
         pending.push_back((
             token.clone(),
@@ -162,7 +169,49 @@ impl AppState {
             source,
             export,
             accounts,
+            origin: None,
         })
+    }
+
+    /// Keeps the accounts of an add from the browser until the user confirms them, with the
+    /// browser's request: confirming binds them to its origin and answers it.
+    pub fn hold_asked(&self, parsed: Vec<Parsed>, asked: Asked) -> CommandResult<Pending> {
+        let mut pending = self.hold(parsed, Source::Browser)?;
+        pending.origin = Some(asked.origin.as_str().to_owned());
+        lock(&self.asked)?.insert(pending.token.clone(), asked);
+        Ok(pending)
+    }
+
+    /// The browser's request behind the accounts under `token`, if they came from one.
+    pub fn take_asked(&self, token: &str) -> Option<Asked> {
+        self.asked.lock().ok()?.remove(token)
+    }
+
+    /// Puts back a browser's request with its accounts (see [`AppState::put_back`]).
+    pub fn put_back_asked(&self, token: &str, asked: Asked) {
+        if !self.is_locked()
+            && let Ok(mut waiting) = self.asked.lock()
+        {
+            waiting.insert(token.to_owned(), asked);
+        }
+    }
+
+    /// Forgets a browser's request that stopped waiting (it timed out), with its accounts.
+    pub fn abandon_asked(&self, id: &str) {
+        let token = self.asked.lock().ok().and_then(|mut waiting| {
+            let token = waiting
+                .iter()
+                .find(|(_, asked)| asked.id == id)
+                .map(|(token, _)| token.clone())?;
+            waiting.remove(&token);
+            Some(token)
+        });
+        if let Some(token) = token {
+            let _ = self.take(&token);
+        }
+        if let Ok(mut deferred) = self.deferred.lock() {
+            deferred.retain(|(_, asked)| asked.as_ref().is_none_or(|a| a.id != id));
+        }
     }
 
     /// Forgets what only an unlocked app may hold: accounts, links and imports waiting for
@@ -173,6 +222,9 @@ impl AppState {
         }
         if let Ok(mut links) = self.links.lock() {
             links.clear();
+        }
+        if let Ok(mut asked) = self.asked.lock() {
+            asked.clear();
         }
         self.backups.forget_imports();
     }
@@ -214,10 +266,16 @@ impl AppState {
     /// Keeps a link that arrived while locked: its accounts are read (and compared with the
     /// vault's) only after the unlock.
     pub fn defer_link(&self, url: String) {
+        self.defer(Zeroizing::new(url), None);
+    }
+
+    /// Keeps an add from the browser that arrived while locked, like a link. Beyond the
+    /// limit it is dropped, and the browser is told.
+    pub fn defer(&self, url: Zeroizing<String>, asked: Option<Asked>) {
         if let Ok(mut deferred) = self.deferred.lock()
             && deferred.len() < MAX_PENDING
         {
-            deferred.push(Zeroizing::new(url));
+            deferred.push((url, asked));
         }
     }
 
@@ -241,9 +299,12 @@ impl AppState {
             return Err(otentik::Error::VaultLocked.into());
         }
         let deferred = std::mem::take(&mut *lock(&self.deferred)?);
-        for url in deferred {
-            let outcome =
-                crate::capture::from_text(&url).and_then(|parsed| self.hold(parsed, Source::Link));
+        for (url, asked) in deferred {
+            let parsed = crate::capture::from_text(&url);
+            let outcome = match asked {
+                Some(asked) => parsed.and_then(|parsed| self.hold_asked(parsed, asked)),
+                None => parsed.and_then(|parsed| self.hold(parsed, Source::Link)),
+            };
             self.push_link(outcome);
         }
         lock(&self.links)?.pop_front().transpose()

@@ -241,6 +241,8 @@ pub enum Source {
     Form,
     /// An `otpauth://` link the app was opened with.
     Link,
+    /// The browser extension: a QR code on the page at `Pending::origin`.
+    Browser,
 }
 
 /// Accounts waiting for confirmation, under a one-time token.
@@ -254,6 +256,8 @@ pub struct Pending {
     pub export: bool,
     /// The accounts.
     pub accounts: Vec<PendingAccount>,
+    /// From the browser: the site (origin) the page was on; the account is bound to it.
+    pub origin: Option<String>,
 }
 
 /// The result of confirming.

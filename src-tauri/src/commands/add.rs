@@ -1,6 +1,7 @@
 //! Adding accounts: read them from a pasted text, an image, a camera frame, the screen, the
 //! clipboard or the form; hold them under a one-time token; add them when the user confirms.
 
+use otentik::browser::relay;
 use otentik::otpauth;
 use otentik::{Account, Code, Secret};
 use tauri::State;
@@ -113,12 +114,22 @@ pub fn add_manual(state: State<'_, AppState>, form: ManualForm) -> CommandResult
 pub fn confirm_add(state: State<'_, AppState>, token: String) -> CommandResult<AddResult> {
     let now = state.clock.now();
     let mut accounts = state.take(&token)?.into_iter();
+    // From the browser: bound to the page's origin, and the browser is answered.
+    let asked = state.take_asked(&token);
     let mut result = AddResult {
         added: Vec::new(),
         duplicates: Vec::new(),
     };
     while let Some(account) = accounts.next() {
-        match state.with_vault(|vault| vault.add(&account, now, false)) {
+        let added = state.with_vault(|vault| {
+            let stored = vault.add(&account, now, false)?;
+            match &asked {
+                // Bound before any enrolment: the account is never unbound once listed.
+                Some(asked) => vault.set_origins(&stored.id, std::slice::from_ref(&asked.origin)),
+                None => Ok(stored),
+            }
+        });
+        match added {
             Ok(stored) if stored.push.is_some() => {
                 result
                     .added
@@ -131,6 +142,9 @@ pub fn confirm_add(state: State<'_, AppState>, token: String) -> CommandResult<A
             Err(failure) => {
                 let rest: Vec<Account> = std::iter::once(account).chain(accounts).collect();
                 state.put_back(&token, rest)?;
+                if let Some(asked) = asked {
+                    state.put_back_asked(&token, asked);
+                }
                 super::push::restart_polling(&state);
                 return Err(failure);
             }
@@ -138,13 +152,30 @@ pub fn confirm_add(state: State<'_, AppState>, token: String) -> CommandResult<A
     }
     super::push::restart_polling(&state);
     state.backups.nudge();
+    if let Some(asked) = asked {
+        asked.answer(match (result.added.first(), result.duplicates.first()) {
+            (Some(view), _) => relay::added(&view.id, &view.issuer, &view.name),
+            (None, Some(label)) => relay::refused(
+                "duplicate",
+                &format!("{label} is already in Otentik: to fill its codes on this site, add the site in Detail akun"),
+            ),
+            (None, None) => relay::refused("not_confirmed", "nothing was added"),
+        });
+    }
     Ok(result)
 }
 
-/// Forgets the accounts held under `token`.
+/// Forgets the accounts held under `token` (from the browser: it is told they were declined).
 #[tauri::command(async)]
 pub fn cancel_add(state: State<'_, AppState>, token: String) -> CommandResult<()> {
-    state.take(&token).map(drop)
+    let taken = state.take(&token).map(drop);
+    if let Some(asked) = state.take_asked(&token) {
+        asked.answer(relay::refused(
+            "declined",
+            "declined in Otentik: nothing was added",
+        ));
+    }
+    taken
 }
 
 /// The oldest `otpauth://` link the app was opened with and the UI has not shown yet.

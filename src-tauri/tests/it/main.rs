@@ -7,6 +7,7 @@
 //! - `commands`: each command, as the UI calls it, and the errors it returns;
 //! - `capabilities`: what the main window may call, and what is refused;
 //! - `bindings`: the generated TypeScript types are up to date;
+//! - `browser`: accounts added from the browser extension, over the real socket;
 //! - `lock`: the app lock: every account command refused while locked, the idle time, the wait;
 //! - `push`: login approvals against `otentik-server --demo` on loopback, polled in the
 //!   background as the real app does.
@@ -14,6 +15,7 @@
 
 mod backup;
 mod bindings;
+mod browser;
 mod capabilities;
 mod commands;
 mod harness;

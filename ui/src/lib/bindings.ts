@@ -185,7 +185,7 @@ message: string,
  */
 values: { [key in string]?: string }, };
 
-export type Source = "uri" | "image" | "camera" | "screen" | "clipboard" | "form" | "link";
+export type Source = "uri" | "image" | "camera" | "screen" | "clipboard" | "form" | "link" | "browser";
 
 export type PendingAccount = { 
 /**
@@ -245,7 +245,11 @@ export: boolean,
 /**
  * The accounts.
  */
-accounts: Array<PendingAccount>, };
+accounts: Array<PendingAccount>, 
+/**
+ * From the browser: the site (origin) the page was on; the account is bound to it.
+ */
+origin: string | null, };
 
 export type AddResult = { 
 /**

@@ -54,10 +54,21 @@ pub fn reply(open: &mut dyn FnMut() -> crate::Result<Vault>, message: &[u8], now
             );
         }
     };
-    match open()
-        .map_err(core)
-        .and_then(|mut vault| answer(&mut vault, request, now))
-    {
+    let result = match request {
+        // The vault is closed before the wait for the user (it holds secrets, and the app
+        // writes to it when the user confirms).
+        Request::Add { origin, uri } => {
+            let uri = zeroize::Zeroizing::new(uri);
+            open()
+                .map_err(core)
+                .map(|vault| vault.dir().to_path_buf())
+                .and_then(|dir| add(&dir, &origin, &uri))
+        }
+        request => open()
+            .map_err(core)
+            .and_then(|mut vault| answer(&mut vault, request, now)),
+    };
+    match result {
         Ok(answer) => with_id(answer, id),
         Err((code, message)) => error(id, &code, &message),
     }
@@ -134,15 +145,27 @@ fn answer(vault: &mut Vault, request: Request, now: u64) -> Result<Value, Refusa
                 "remaining": period - now % period,
             }))
         }
-        Request::Add { origin, uri } => {
-            origin_of(&origin)?;
-            // Checked, so the page learns a broken QR at once; never echoed (it holds a seed).
-            crate::otpauth::parse(&uri).map_err(|e| refusal("invalid_uri", &e.to_string()))?;
-            Err(refusal(
-                "unsupported",
-                "adding an account from the browser is not available yet: scan the QR code with the Otentik app",
-            ))
-        }
+        Request::Add { .. } => Err(refusal("internal", "an add is not answered here")),
+    }
+}
+
+/// `add`: the URI is checked here (the page learns a broken QR code at once; the URI is never
+/// echoed: it holds a seed), then the running app asks the user and keeps it bound to `origin`
+/// only if they confirm ([`super::relay`]).
+fn add(data_dir: &std::path::Path, origin: &str, uri: &str) -> Result<Value, Refusal> {
+    let origin = origin_of(origin)?;
+    crate::otpauth::parse(uri).map_err(|e| refusal("invalid_uri", &e.to_string()))?;
+    #[cfg(unix)]
+    {
+        super::relay::ask(data_dir, &origin, uri, super::relay::WAIT)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = data_dir;
+        Err(refusal(
+            "unsupported",
+            "adding an account from the browser is not available on this system yet: scan the QR code with the Otentik app",
+        ))
     }
 }
 
@@ -362,8 +385,30 @@ mod tests {
             &mut open,
             json!({ "type": "add", "origin": DEMO, "uri": uri }),
         );
-        assert_eq!(answer["code"], "unsupported");
+        // No app runs for this vault: said plainly, the URI not echoed.
+        assert_eq!(answer["code"], "app_not_running", "{answer}");
         assert!(!answer.to_string().contains("GEZDGNBV"));
+        // The app confirms: its reply comes back with the request's id.
+        #[cfg(unix)]
+        {
+            let listener = super::super::relay::Listener::bind(dir.path()).unwrap();
+            let app = std::thread::spawn(move || {
+                let mut asked = listener.accept().unwrap();
+                let (origin, got) = asked.request().unwrap();
+                asked
+                    .answer(&super::super::relay::added("a1", "Demo", "budi"))
+                    .unwrap();
+                (origin.as_str().to_owned(), got.to_string())
+            });
+            let answer = ask(
+                &mut open,
+                json!({ "type": "add", "origin": "http://127.0.0.1:8080/", "uri": uri, "id": "r9" }),
+            );
+            assert_eq!(answer["type"], "added", "{answer}");
+            assert_eq!(answer["account"]["label"], "budi");
+            assert_eq!(answer["id"], "r9");
+            assert_eq!(app.join().unwrap(), (DEMO.to_owned(), uri.to_owned()));
+        }
         let broken = ask(
             &mut open,
             json!({ "type": "add", "origin": DEMO, "uri": "otpauth://totp/x" }),

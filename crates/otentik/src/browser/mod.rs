@@ -1,10 +1,11 @@
 //! The browser extension's native host (`otentik browser-host`): the browsers' framing
 //! ([`frame`]), the requests it answers ([`host`]) and its manifest in the browsers' folders
-//! ([`install`]). See `docs/browser.md`.
+//! ([`install`]), and the private channel to the running app for adds ([`relay`]). See `docs/browser.md`.
 
 pub mod frame;
 pub mod host;
 pub mod install;
+pub mod relay;
 
 use std::io::{Read, Write};
 

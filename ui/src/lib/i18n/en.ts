@@ -59,6 +59,7 @@ export const en: Record<MessageKey, string> = {
   "add.confirm.addAll": "Add {count} accounts",
   "add.confirm.cancel": "Cancel",
   "add.confirm.link": "A link opened Otentik to add an account. Add it only if you opened it yourself.",
+  "add.confirm.browser": "From the browser, on the site {origin}. Its codes will be filled only on that site. Add it only if you pressed Tambahkan ke Otentik yourself.",
 
   "warning.issuer_mismatch":
     "The issuer in the link (\"{issuer}\") differs from its label prefix (\"{prefix}\"). Otentik uses \"{issuer}\"; you can rename it later in Account details.",

@@ -57,6 +57,7 @@ export const id = {
   "add.confirm.addAll": "Tambah {count} akun",
   "add.confirm.cancel": "Batal",
   "add.confirm.link": "Sebuah tautan membuka Otentik untuk menambah akun. Tambahkan hanya jika Anda yang membukanya.",
+  "add.confirm.browser": "Dari browser, di situs {origin}. Kode akun ini hanya akan diisi di situs itu. Tambahkan hanya jika Anda sendiri yang menekan Tambahkan ke Otentik.",
 
   "warning.issuer_mismatch":
     "Nama penerbit di tautan (\"{issuer}\") berbeda dengan awalan labelnya (\"{prefix}\"). Otentik memakai \"{issuer}\"; Anda bisa menggantinya nanti di Detail akun.",
