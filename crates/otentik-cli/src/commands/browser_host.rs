@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use otentik::browser::install::{self, Browser};
+use otentik::browser::install::{self, Browser, UserDirs};
 use otentik::vault::{DATA_DIR_ENV, SERVICE_ENV, Vault};
 
 use crate::args::BrowserCommand;
@@ -43,18 +43,18 @@ pub fn manifest(command: &BrowserCommand) -> Outcome {
         .ok_or_else(|| {
             Failure::bad_input("HOME is not set: give the folder with --browser B --dir DIR")
         })?;
-    // The folders to write to or clean: the one named, or every browser's.
+    let dirs = UserDirs::new(home, std::env::var_os("XDG_CONFIG_HOME"));
     let targets: Vec<(Browser, std::path::PathBuf)> = match (args.browser, &args.dir) {
         (Some(browser), Some(dir)) => vec![(browser, dir.clone())],
-        (Some(browser), None) => vec![(browser, browser.manifest_dir(&home))],
+        (Some(browser), None) => vec![(browser, browser.manifest_dir(&dirs))],
         (None, _) if installing => Browser::ALL
             .into_iter()
-            .filter(|b| b.profile_root(&home).is_dir())
-            .map(|b| (b, b.manifest_dir(&home)))
+            .filter(|b| b.profile_root(&dirs).is_dir())
+            .map(|b| (b, b.manifest_dir(&dirs)))
             .collect(),
         (None, _) => Browser::ALL
             .into_iter()
-            .map(|b| (b, b.manifest_dir(&home)))
+            .map(|b| (b, b.manifest_dir(&dirs)))
             .collect(),
     };
     if installing {

@@ -217,6 +217,7 @@ fn install_writes_the_manifest_whose_program_reaches_this_vault() {
             .arg("browser")
             .args(args)
             .env("HOME", home.path())
+            .env_remove("XDG_CONFIG_HOME")
             .output()
             .unwrap()
     };
@@ -277,4 +278,21 @@ fn install_writes_the_manifest_whose_program_reaches_this_vault() {
         "chromium: removed\n"
     );
     assert!(!manifest_path.exists());
+
+    // Chromium's profile follows XDG_CONFIG_HOME, and so does the manifest.
+    let config = home.path().join("cfg");
+    std::fs::create_dir_all(config.join("chromium")).unwrap();
+    let output = sandbox
+        .otentik()
+        .args(["browser", "install"])
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", &config)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(
+        config
+            .join("chromium/NativeMessagingHosts/id.otentik.browser_host.json")
+            .exists()
+    );
 }

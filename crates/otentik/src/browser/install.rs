@@ -29,6 +29,28 @@ pub enum Browser {
     Firefox,
 }
 
+/// The user's folders the browsers keep their settings in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserDirs {
+    /// `$HOME` (Firefox: `~/.mozilla`).
+    pub home: PathBuf,
+    /// `$XDG_CONFIG_HOME`, or `~/.config` when it is unset, empty or relative (Chromium and
+    /// Chrome keep their profiles there).
+    pub config: PathBuf,
+}
+
+impl UserDirs {
+    /// The folders for `home` and the value of `XDG_CONFIG_HOME`, as the XDG base directory
+    /// rules read it.
+    pub fn new(home: PathBuf, xdg_config_home: Option<std::ffi::OsString>) -> Self {
+        let config = xdg_config_home
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .unwrap_or_else(|| home.join(".config"));
+        Self { home, config }
+    }
+}
+
 impl Browser {
     /// Every browser, in the order they are tried.
     pub const ALL: [Browser; 3] = [Browser::Chromium, Browser::Chrome, Browser::Firefox];
@@ -42,20 +64,20 @@ impl Browser {
         }
     }
 
-    /// The browser's own folder under `home` (present when it was ever started).
-    pub fn profile_root(self, home: &Path) -> PathBuf {
+    /// The browser's own folder (present when it was ever started).
+    pub fn profile_root(self, dirs: &UserDirs) -> PathBuf {
         match self {
-            Self::Chromium => home.join(".config/chromium"),
-            Self::Chrome => home.join(".config/google-chrome"),
-            Self::Firefox => home.join(".mozilla"),
+            Self::Chromium => dirs.config.join("chromium"),
+            Self::Chrome => dirs.config.join("google-chrome"),
+            Self::Firefox => dirs.home.join(".mozilla"),
         }
     }
 
     /// Where the browser reads host manifests for this user.
-    pub fn manifest_dir(self, home: &Path) -> PathBuf {
+    pub fn manifest_dir(self, dirs: &UserDirs) -> PathBuf {
         match self {
-            Self::Chromium | Self::Chrome => self.profile_root(home).join("NativeMessagingHosts"),
-            Self::Firefox => self.profile_root(home).join("native-messaging-hosts"),
+            Self::Chromium | Self::Chrome => self.profile_root(dirs).join("NativeMessagingHosts"),
+            Self::Firefox => self.profile_root(dirs).join("native-messaging-hosts"),
         }
     }
 
@@ -166,8 +188,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn chromium_follows_xdg_config_home_and_firefox_does_not() {
+        let dirs = UserDirs::new("/home/budi".into(), Some("/data/budi/cfg".into()));
+        assert_eq!(
+            Browser::Chromium.manifest_dir(&dirs),
+            Path::new("/data/budi/cfg/chromium/NativeMessagingHosts")
+        );
+        assert_eq!(
+            Browser::Chrome.profile_root(&dirs),
+            Path::new("/data/budi/cfg/google-chrome")
+        );
+        assert_eq!(
+            Browser::Firefox.manifest_dir(&dirs),
+            Path::new("/home/budi/.mozilla/native-messaging-hosts")
+        );
+        // Empty or relative: ignored, as the XDG rules say.
+        for ignored in ["", "cfg"] {
+            let dirs = UserDirs::new("/home/budi".into(), Some(ignored.into()));
+            assert_eq!(dirs.config, Path::new("/home/budi/.config"), "{ignored:?}");
+        }
+    }
+
+    #[test]
     fn each_browser_gets_its_folder_and_its_allow_list() {
-        let home = Path::new("/home/budi");
+        let home = &UserDirs::new("/home/budi".into(), None);
         assert_eq!(
             Browser::Chromium.manifest_dir(home),
             Path::new("/home/budi/.config/chromium/NativeMessagingHosts")
