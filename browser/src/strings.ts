@@ -19,8 +19,8 @@ export const T = {
     en: "This site is not where the account was added: Otentik fills codes only over HTTPS",
   },
   locked: {
-    id: "Otentik dikunci dengan kata sandi: kode tidak bisa diisi dari browser",
-    en: "Otentik is locked with a password: codes cannot be filled from the browser",
+    id: "Otentik terkunci: buka kunci di aplikasi Otentik, lalu coba lagi",
+    en: "Otentik is locked: unlock it in the Otentik app, then try again",
   },
   declined: { id: "Ditolak di Otentik", en: "Declined in Otentik" },
   appNotRunning: {

@@ -2,7 +2,8 @@
 //! origin to the running app over a private socket (`otentik::browser::relay`), the accounts
 //! are held like a scanned QR code and the window asks the user; confirming adds them bound to
 //! that origin (`confirm_add`), declining answers `declined` (`cancel_add`). A request that
-//! arrives while locked waits for the unlock, like an `otpauth://` link.
+//! arrives while locked waits for the unlock, like an `otpauth://` link. With the app lock on,
+//! the host (which has no password) asks the unlocked app for names and codes too.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -116,14 +117,15 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, data_dir: &std::path::Path) {
     let _ = (app, data_dir);
 }
 
-/// Serves one host connection: reads its request, holds the accounts for the user, answers
-/// when the user has (or after `relay::WAIT`).
+/// Serves one host connection: reads its request; for an add, holds the accounts for the
+/// user and answers when the user has (or after `relay::WAIT`); a query is answered at once.
 #[cfg(unix)]
 fn serve<R: Runtime>(app: &AppHandle<R>, mut connection: otentik::browser::relay::Asked) {
     use otentik::browser::relay;
     let reply = match connection.request() {
         Err((code, message)) => relay::refused(&code, &message),
-        Ok((origin, uri)) => {
+        Ok(relay::Request::Query(request)) => query(app, request),
+        Ok(relay::Request::Add { origin, uri }) => {
             let state = app.state::<AppState>();
             let (asked, answers) = Asked::new(origin);
             let id = asked.id.clone();
@@ -164,4 +166,20 @@ fn serve<R: Runtime>(app: &AppHandle<R>, mut connection: otentik::browser::relay
     if let Err(error) = connection.answer(&reply) {
         tracing::info!(%error, "the browser stopped waiting for its answer");
     }
+}
+
+/// The extension's `status`, `accounts` or `code` for a host whose vault is locked: answered
+/// from the app's vault while it is unlocked, `vault_locked` otherwise (the host then answers
+/// as a locked vault does).
+#[cfg(unix)]
+fn query<R: Runtime>(app: &AppHandle<R>, request: Value) -> Value {
+    let state = app.state::<AppState>();
+    let now = state.clock.now();
+    state
+        .with_vault(|vault| {
+            Ok::<_, Failure>(otentik::browser::host::answer_open(vault, request, now))
+        })
+        .unwrap_or_else(|failure| {
+            otentik::browser::relay::refused(&code_name(&failure), &failure.message)
+        })
 }

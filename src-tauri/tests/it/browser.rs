@@ -156,3 +156,41 @@ fn an_add_that_arrives_locked_waits_for_the_unlock() {
     assert_eq!(asked.join().unwrap().unwrap()["type"], "added");
     assert_eq!(accounts(&h)[0]["origins"], json!([DEMO]));
 }
+
+#[test]
+fn with_the_lock_on_the_unlocked_app_gives_the_host_its_codes_and_the_locked_one_none() {
+    const PASSWORD: &str = "meja kantor lantai 3";
+    let h = listening();
+    let id = h.add_uri(URI)["added"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.call(
+        "set_account_origins",
+        json!({ "id": id, "origins": [DEMO] }),
+    )
+    .unwrap();
+    let expected = h.call("codes", json!({})).unwrap()["codes"][0]["code"].clone();
+    h.call(
+        "enable_lock",
+        json!({ "password": PASSWORD, "confirm": PASSWORD }),
+    )
+    .unwrap();
+    let dir = h.dir.path().join("data");
+    let code = json!({ "type": "code", "origin": DEMO, "account": id });
+    let reply = relay::query(&dir, &code, relay::QUERY_WAIT).unwrap();
+    assert_eq!(reply["type"], "code", "{reply}");
+    assert_eq!(reply["code"], expected);
+    // Only for the bound origin, as from the host itself.
+    let elsewhere =
+        json!({ "type": "code", "origin": "https://lpse.example.go.id", "account": id });
+    assert_eq!(
+        relay::query(&dir, &elsewhere, relay::QUERY_WAIT).unwrap()["code"],
+        "origin_not_bound"
+    );
+    // Locked, the app gives nothing.
+    h.call("lock_now", json!({})).unwrap();
+    let reply = relay::query(&dir, &code, relay::QUERY_WAIT).unwrap();
+    assert_eq!(reply["code"], "vault_locked", "{reply}");
+    assert!(!reply.to_string().contains(expected.as_str().unwrap()));
+}

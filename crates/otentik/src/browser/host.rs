@@ -44,7 +44,8 @@ pub fn reply(open: &mut dyn FnMut() -> crate::Result<Vault>, message: &[u8], now
             );
         }
     };
-    let request = match serde_json::from_value::<Request>(Value::Object(fields)) {
+    let fields = Value::Object(fields);
+    let request = match serde_json::from_value::<Request>(fields.clone()) {
         Ok(request) => request,
         Err(e) => {
             return error(
@@ -64,14 +65,43 @@ pub fn reply(open: &mut dyn FnMut() -> crate::Result<Vault>, message: &[u8], now
                 .map(|vault| vault.dir().to_path_buf())
                 .and_then(|dir| add(&dir, &origin, &uri))
         }
-        request => open()
-            .map_err(core)
-            .and_then(|mut vault| answer(&mut vault, request, now)),
+        request => open().map_err(core).and_then(|mut vault| {
+            // With the lock on, the host has no password: the running app, if it is
+            // unlocked, answers instead. A locked app, or none, and the host answers as a
+            // locked vault does (names only, `vault_locked` for codes).
+            #[cfg(unix)]
+            if vault.is_locked()
+                && let Ok(reply) =
+                    super::relay::query(vault.dir(), &fields, super::relay::QUERY_WAIT)
+                && reply["code"] != "vault_locked"
+            {
+                return Ok(reply);
+            }
+            answer(&mut vault, request, now)
+        }),
     };
     match result {
         Ok(answer) => with_id(answer, id),
         Err((code, message)) => error(id, &code, &message),
     }
+}
+
+/// The reply to a `status`, `accounts` or `code` request (`request`, without its `id`) from
+/// an open vault: what the running app answers for a host whose vault is locked
+/// ([`super::relay::query`]). An `add` is refused here: it has its own way.
+pub fn answer_open(vault: &mut Vault, request: Value, now: u64) -> Value {
+    let result = match serde_json::from_value::<Request>(request) {
+        Err(e) => Err(refusal(
+            "bad_request",
+            &format!("not a request Otentik knows: {e}"),
+        )),
+        Ok(Request::Add { .. }) => Err(refusal(
+            "bad_request",
+            "an add is asked with its own request",
+        )),
+        Ok(request) => answer(vault, request, now),
+    };
+    result.unwrap_or_else(|(code, message)| error(None, &code, &message))
 }
 
 /// The reply to a frame over the size limit.
@@ -394,7 +424,11 @@ mod tests {
             let listener = super::super::relay::Listener::bind(dir.path()).unwrap();
             let app = std::thread::spawn(move || {
                 let mut asked = listener.accept().unwrap();
-                let (origin, got) = asked.request().unwrap();
+                let super::super::relay::Request::Add { origin, uri: got } =
+                    asked.request().unwrap()
+                else {
+                    panic!("not an add")
+                };
                 asked
                     .answer(&super::super::relay::added("a1", "Demo", "budi"))
                     .unwrap();
@@ -439,6 +473,51 @@ mod tests {
         assert_eq!(code["code"], "vault_locked", "{code}");
         let listed = ask(&mut open, json!({ "type": "accounts", "origin": DEMO }));
         assert_eq!(listed["accounts"].as_array().unwrap().len(), 2);
+
+        // The app runs with the vault unlocked: it answers for the host, which has no password.
+        #[cfg(unix)]
+        {
+            use super::super::relay::{Listener, Request, refused};
+            let before_code = before["code"].clone();
+            let listener = Listener::bind(dir.path()).unwrap();
+            let app = std::thread::spawn(move || {
+                for _ in 0..2 {
+                    let mut asked = listener.accept().unwrap();
+                    let Request::Query(request) = asked.request().unwrap() else {
+                        panic!("not a query")
+                    };
+                    asked.answer(&answer_open(&mut vault, request, 59)).unwrap();
+                }
+                // Then the app locks: the host answers as a locked vault again.
+                for _ in 0..2 {
+                    let mut asked = listener.accept().unwrap();
+                    asked.request().unwrap();
+                    asked
+                        .answer(&refused("vault_locked", "Otentik is locked"))
+                        .unwrap();
+                }
+            });
+            let code = ask(
+                &mut open,
+                json!({ "type": "code", "origin": DEMO, "account": bound, "id": "c1" }),
+            );
+            assert_eq!(code["type"], "code", "{code}");
+            assert_eq!(code["code"], before_code);
+            assert_eq!(code["id"], "c1");
+            let elsewhere = ask(
+                &mut open,
+                json!({ "type": "code", "origin": "http://localhost:8080", "account": bound }),
+            );
+            assert_eq!(elsewhere["code"], "origin_not_bound", "{elsewhere}");
+            let code = ask(
+                &mut open,
+                json!({ "type": "code", "origin": DEMO, "account": bound }),
+            );
+            assert_eq!(code["code"], "vault_locked", "{code}");
+            let status = ask(&mut open, json!({ "type": "status" }));
+            assert_eq!(status["locked"], true, "{status}");
+            app.join().unwrap();
+        }
     }
 
     #[test]

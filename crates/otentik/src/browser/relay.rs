@@ -1,10 +1,12 @@
-//! The private channel from the native host to the running app, for `add`: the page's
+//! The private channel from the native host to the running app. For `add`: the page's
 //! `otpauth://` URI must be confirmed by the user in Otentik's own window before anything is
-//! kept, and the host has no window. The app listens on a Unix socket in a folder only its
-//! user may enter (`<data dir>/run/browser.sock`, the folder 0700); the host connects, sends
-//! one JSON line `{"origin","uri"}` and waits for one JSON line back: `added` with the account's
-//! names, or an error (`declined`, `vault_locked`, `timeout`…). Never argv, never a file: the URI
-//! holds the seed.
+//! kept, and the host has no window. For `status`, `accounts` and `code` while the lock is on:
+//! the host has no password, the unlocked app has the vault open. The app listens on a Unix
+//! socket in a folder only its user may enter (`<data dir>/run/browser.sock`, the folder 0700);
+//! the host connects, sends one JSON line (`{"type":"add","origin","uri"}`, or the extension's
+//! request) and waits for one JSON line back: `added` with the account's names, the request's
+//! reply, or an error (`declined`, `vault_locked`, `timeout`…). Never argv, never a file: the
+//! URI holds the seed.
 //!
 //! Unix only; elsewhere the host answers that adding from the browser is not available.
 
@@ -53,6 +55,39 @@ struct Wire {
     uri: String,
 }
 
+/// A request the app received.
+pub enum Request {
+    /// Add the account of `uri`, bound to `origin`, if the user confirms.
+    Add {
+        /// The page's origin.
+        origin: Origin,
+        /// The page's `otpauth://` URI (not yet parsed; wiped on drop).
+        uri: Zeroizing<String>,
+    },
+    /// The extension's `status`, `accounts` or `code`, for a host whose vault is locked:
+    /// answered from the app's open vault (`super::host::answer_open`).
+    Query(Value),
+}
+
+/// Never shows the URI (it holds a seed).
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Add { origin, .. } => f
+                .debug_struct("Add")
+                .field("origin", &origin.as_str())
+                .finish_non_exhaustive(),
+            Self::Query(request) => f.debug_tuple("Query").field(request).finish(),
+        }
+    }
+}
+
+/// The types of reply a query may get from the app.
+const QUERY_REPLIES: [&str; 4] = ["status", "accounts", "code", "error"];
+
+/// How long the host waits for the app's answer to `status`, `accounts` or `code`.
+pub const QUERY_WAIT: Duration = Duration::from_secs(10);
+
 /// Reads one line of at most [`MAX_LINE`] bytes (without its newline); `None` at the end of
 /// the stream before any byte. The buffer is wiped on drop: a request line holds a seed.
 fn read_line(stream: impl Read) -> std::io::Result<Option<Zeroizing<Vec<u8>>>> {
@@ -100,7 +135,7 @@ fn checked_reply(reply: &Value) -> Option<Value> {
 }
 
 #[cfg(unix)]
-pub use unix::{Asked, Listener, ask};
+pub use unix::{Asked, Listener, ask, query};
 
 #[cfg(unix)]
 mod unix {
@@ -118,6 +153,34 @@ mod unix {
         uri: &str,
         wait: Duration,
     ) -> Result<Value, Refusal> {
+        let request = json!({ "type": "add", "origin": origin.as_str(), "uri": uri });
+        let reply = exchange(data_dir, &request, wait)?;
+        checked_reply(&reply).ok_or_else(bad_reply)
+    }
+
+    /// Asks the app serving the vault in `data_dir` the extension's `request` (`status`,
+    /// `accounts` or `code`, without its `id`): its reply, or an error reply. A refusal when
+    /// no app listens or it does not answer in `wait`: the host then answers by itself.
+    pub fn query(data_dir: &Path, request: &Value, wait: Duration) -> Result<Value, Refusal> {
+        let reply = exchange(data_dir, request, wait)?;
+        let known = reply
+            .get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| QUERY_REPLIES.contains(&t));
+        if known { Ok(reply) } else { Err(bad_reply()) }
+    }
+
+    fn bad_reply() -> Refusal {
+        (
+            "bad_reply".to_owned(),
+            "the Otentik app answered something the host does not understand: update Otentik"
+                .to_owned(),
+        )
+    }
+
+    /// Connects to the app, sends `request` as one line and reads one JSON line back within
+    /// `wait`.
+    fn exchange(data_dir: &Path, request: &Value, wait: Duration) -> Result<Value, Refusal> {
         let path = socket_path(data_dir);
         let mut stream = UnixStream::connect(&path).map_err(|e| {
             use std::io::ErrorKind::{ConnectionRefused, NotFound};
@@ -139,8 +202,7 @@ mod unix {
             )
         };
         let mut line = Zeroizing::new(
-            serde_json::to_vec(&json!({ "origin": origin.as_str(), "uri": uri }))
-                .map_err(|e| ("internal".to_owned(), e.to_string()))?,
+            serde_json::to_vec(request).map_err(|e| ("internal".to_owned(), e.to_string()))?,
         );
         line.push(b'\n');
         stream.write_all(&line).map_err(broken)?;
@@ -166,16 +228,7 @@ mod unix {
             }
             Err(e) => return Err(broken(e)),
         };
-        serde_json::from_slice::<Value>(&reply)
-            .ok()
-            .as_ref()
-            .and_then(checked_reply)
-            .ok_or_else(|| {
-                (
-                    "bad_reply".to_owned(),
-                    "the Otentik app answered something the host does not understand: update Otentik".to_owned(),
-                )
-            })
+        serde_json::from_slice::<Value>(&reply).map_err(|_| bad_reply())
     }
 
     /// The app's end: a socket in a folder only this user may enter, removed on drop.
@@ -231,8 +284,8 @@ mod unix {
     }
 
     impl Asked {
-        /// The request: the origin (checked) and the URI (not yet parsed; wiped on drop).
-        pub fn request(&mut self) -> Result<(Origin, Zeroizing<String>), Refusal> {
+        /// The request: an add (its origin checked, its URI not yet parsed) or a query.
+        pub fn request(&mut self) -> Result<Request, Refusal> {
             let bad = |why: String| ("bad_request".to_owned(), why);
             self.stream
                 .set_read_timeout(Some(REQUEST_WAIT))
@@ -240,12 +293,20 @@ mod unix {
             let line = read_line(&self.stream)
                 .map_err(|e| bad(format!("the request could not be read: {e}")))?
                 .ok_or_else(|| bad("the request is empty".to_owned()))?;
-            let wire: Wire = serde_json::from_slice(&line)
-                .map_err(|_| bad("the request is not {origin, uri}".to_owned()))?;
-            let uri = Zeroizing::new(wire.uri);
-            let origin = Origin::parse(&wire.origin)
-                .map_err(|e| ("origin_not_allowed".to_owned(), e.to_string()))?;
-            Ok((origin, uri))
+            let request: Value = serde_json::from_slice(&line)
+                .map_err(|_| bad("the request is not a JSON object".to_owned()))?;
+            match request.get("type").and_then(Value::as_str) {
+                Some("add") => {
+                    let wire: Wire = serde_json::from_value(request)
+                        .map_err(|_| bad("the request is not {origin, uri}".to_owned()))?;
+                    let uri = Zeroizing::new(wire.uri);
+                    let origin = Origin::parse(&wire.origin)
+                        .map_err(|e| ("origin_not_allowed".to_owned(), e.to_string()))?;
+                    Ok(Request::Add { origin, uri })
+                }
+                Some("status" | "accounts" | "code") => Ok(Request::Query(request)),
+                _ => Err(bad("not a request Otentik knows".to_owned())),
+            }
         }
 
         /// Sends the one reply (`added` or an error reply) and closes the connection.
@@ -316,7 +377,9 @@ mod tests {
             let mut asked = listener.accept().unwrap();
             assert_eq!(asked.request().unwrap_err().0, "bad_request");
             let mut asked = listener.accept().unwrap();
-            let (origin, uri) = asked.request().unwrap();
+            let Request::Add { origin, uri } = asked.request().unwrap() else {
+                panic!("not an add")
+            };
             assert_eq!(origin.as_str(), DEMO);
             assert_eq!(uri.as_str(), URI);
             asked.answer(&added("id1", "Demo", "budi")).unwrap();
@@ -377,25 +440,66 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
+    fn a_query_gets_the_apps_reply_and_nonsense_is_not_passed_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let request = json!({ "type": "code", "origin": DEMO, "account": "a1" });
+        // No app: the host answers by itself.
+        assert_eq!(
+            query(dir.path(), &request, QUERY_WAIT).unwrap_err().0,
+            "app_not_running"
+        );
+        let listener = Listener::bind(dir.path()).unwrap();
+        let app = std::thread::spawn(move || {
+            let mut asked = listener.accept().unwrap();
+            let Request::Query(got) = asked.request().unwrap() else {
+                panic!("not a query")
+            };
+            asked
+                .answer(&json!({ "type": "code", "account": got["account"], "code": "123456" }))
+                .unwrap();
+            let mut asked = listener.accept().unwrap();
+            asked.request().unwrap();
+            asked.answer(&added("a", "b", "c")).unwrap();
+        });
+        let reply = query(dir.path(), &request, QUERY_WAIT).unwrap();
+        assert_eq!(reply["code"], "123456");
+        // An `added` to a query is the app's fault, not a reply.
+        assert_eq!(
+            query(dir.path(), &request, QUERY_WAIT).unwrap_err().0,
+            "bad_reply"
+        );
+        app.join().unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn a_malformed_request_is_refused_with_its_reason() {
         let dir = tempfile::tempdir().unwrap();
         let listener = Listener::bind(dir.path()).unwrap();
         let path = listener.path().to_path_buf();
         let app = std::thread::spawn(move || {
             let mut codes = Vec::new();
-            for _ in 0..2 {
+            for _ in 0..3 {
                 let mut asked = listener.accept().unwrap();
-                codes.push(asked.request().unwrap_err().0);
+                codes.push(asked.request().err().map(|r| r.0));
             }
             codes
         });
         for line in [
             &b"not json\n"[..],
-            b"{\"origin\":\"http://evil.example\",\"uri\":\"x\"}\n",
+            b"{\"type\":\"add\",\"origin\":\"http://evil.example\",\"uri\":\"x\"}\n",
+            b"{\"type\":\"launch\"}\n",
         ] {
             let mut stream = std::os::unix::net::UnixStream::connect(&path).unwrap();
             stream.write_all(line).unwrap();
         }
-        assert_eq!(app.join().unwrap(), ["bad_request", "origin_not_allowed"]);
+        assert_eq!(
+            app.join().unwrap(),
+            [
+                Some("bad_request".to_owned()),
+                Some("origin_not_allowed".to_owned()),
+                Some("bad_request".to_owned())
+            ]
+        );
     }
 }
