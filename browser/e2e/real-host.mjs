@@ -6,21 +6,26 @@
 //
 //   1. setup      demo server on 127.0.0.1:<port>; a new vault folder and keyring service;
 //                 `otentik browser install --browser chromium --dir <profile>/NativeMessagingHosts`
-//                 before Chromium starts with that --user-data-dir; the app over the same vault
-//   2. add        log in, ENABLE TOTP: the QR gets "Tambahkan ke Otentik"; a click reaches the
-//                 real host, which asks the running app: its window shows the account and the
-//                 page's origin. Batal → the panel says "Ditolak di Otentik", nothing is kept.
-//                 Again, Tambah → "Berhasil tambah akun", `otentik list` holds it bound to the
-//                 demo's origin, and its push enrolment completes ENABLE TOTP (the page reloads;
-//                 that enrolment sends the current code, so the site counts that period as used)
-//   3. login      log out, log in, "Gunakan kode TOTP" (the push request is left pending): the
+//                 before Chromium starts with that --user-data-dir
+//   2. no app     log in, ENABLE TOTP: the QR gets "Tambahkan ke Otentik"; a click reaches the
+//                 real host, which finds no app running and starts it (OTENTIK_APP); the app
+//                 listens and shows the request; quitting it (SIGTERM) instead of answering ends
+//                 the request with the host's error in the panel, and nothing is kept
+//   3. add        the app through tauri-driver (replacing the socket the quit one left): a click
+//                 → its window shows the account and the page's origin. Batal → the panel says
+//                 "Ditolak di Otentik", nothing is kept. Again, Tambah → "Berhasil tambah akun",
+//                 `otentik list` holds it bound to the demo's origin, and its push enrolment
+//                 completes ENABLE TOTP (the page reloads; that enrolment sends the current code,
+//                 so the site counts that period as used)
+//   4. login      log out, log in, "Gunakan kode TOTP" (the push request is left pending): the
 //                 fill button fills exactly `otentik code`'s current code (in a period after any
 //                 code already used) → Beranda
-//   4. look-alike the same demo on http://localhost:<port>: no code, "Situs ini bukan situs tempat
+//   5. look-alike the same demo on http://localhost:<port>: no code, "Situs ini bukan situs tempat
 //                 akun ditambahkan"
 // Each step prints ok/FAIL with its time; a failed step skips the rest; exit 0 only if all passed.
-// Chromium, chromedriver, the app, tauri-driver, the host and the server are always stopped (every process started
-// here carries a marker in its environment; leftovers with it are killed at the end).
+// Chromium, chromedriver, the apps, tauri-driver, the host and the server are always stopped
+// (every process started here carries a marker in its environment; leftovers with it are killed
+// at the end).
 //
 // Needs a Secret Service: run inside scripts/with-keyring.sh (scripts/browser-e2e.sh does it all).
 // Environment:
@@ -59,7 +64,7 @@ const TAURI_DRIVER = process.env.TAURI_DRIVER ??
     .map((d) => join(d, "tauri-driver"))
     .find((p) => existsSync(p)) ??
   "tauri-driver";
-const STEPS = 4;
+const STEPS = 5;
 const shots = resolve(process.env.OTENTIK_E2E_SHOTS ?? join(here, "shots"));
 const headless = process.env.OTENTIK_E2E_HEADLESS === "1";
 const keep = process.env.OTENTIK_E2E_KEEP === "1";
@@ -237,7 +242,17 @@ async function wdAt(base, method, path, body) {
 async function startChromium() {
   const port = await freePort();
   const out = logFile("chromedriver.log"); // Chromium's and the native host's stderr end up here
-  driver = spawn("chromedriver", [`--port=${port}`], { env: { ...baseEnv, NO_AT_BRIDGE: "1" }, stdio: ["ignore", out, out], detached: true });
+  // The host Chromium starts inherits this environment, and the app the host starts for an add
+  // when none runs (OTENTIK_APP): its settings and caches go to the test's folders.
+  const env = {
+    ...baseEnv,
+    NO_AT_BRIDGE: "1",
+    OTENTIK_APP: APP,
+    XDG_CONFIG_HOME: join(appHome, ".config"),
+    XDG_CACHE_HOME: join(appHome, ".cache"),
+    XDG_DATA_HOME: join(appHome, ".local/share"),
+  };
+  driver = spawn("chromedriver", [`--port=${port}`], { env, stdio: ["ignore", out, out], detached: true });
   closeSync(out);
   wdBase = `http://127.0.0.1:${port}`;
   await until("chromedriver", () => wd("GET", "/status"), 10_000);
@@ -301,6 +316,37 @@ async function startApp() {
     capabilities: { alwaysMatch: { "tauri:options": { application: APP, args: [] } }, firstMatch: [{}] },
   });
   appSid = session.sessionId;
+}
+
+/** The app's socket for the test vault. */
+const socket = join(vaultDir, "run", "browser.sock");
+
+/** Whether an app accepts connections on `path` now. */
+function portless(path) {
+  return new Promise((resolveOpen) => {
+    const probe = connect({ path }, () => {
+      probe.end();
+      resolveOpen(true);
+    });
+    probe.on("error", () => resolveOpen(false));
+  });
+}
+
+/** Pids of this run's Otentik apps. */
+function appProcesses() {
+  const found = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv0 = readFileSync(`/proc/${entry}/cmdline`, "latin1").split("\0")[0];
+      if (!argv0.endsWith("otentik-app")) continue;
+      const environ = readFileSync(`/proc/${entry}/environ`, "latin1").split("\0");
+      if (environ.includes(RUN_MARK)) found.push(Number(entry));
+    } catch {
+      // gone already
+    }
+  }
+  return found;
 }
 
 /** Kills what is left of this run: every process whose environment carries RUN_MARK. */
@@ -442,7 +488,7 @@ let enableCounter;
 const started = Date.now();
 
 try {
-  await step("1. setup: demo server, fresh vault, otentik browser install, Chromium, the Otentik app", async () => {
+  await step("1. setup: demo server, fresh vault, otentik browser install, Chromium", async () => {
     demo = await startServer();
     const port = new URL(demo).port;
     lookalike = `http://localhost:${port}`;
@@ -463,14 +509,9 @@ try {
     check("the vault starts empty", JSON.parse(await otentik("list", "--json")).length === 0);
     const version = await startChromium();
     check("Chromium started with the extension", Boolean(sid), `chromium ${version}${headless ? " (headless=new)" : ""}`);
-    await startApp();
-    await afind("main, #app, body");
-    const socket = join(vaultDir, "run", "browser.sock");
-    check("the Otentik app started over the same vault and listens for the browser", await until("the app's socket", () => existsSync(socket), 20_000), socket);
-    await ashot("0-app-started");
   });
 
-  await step("2. ENABLE TOTP: 'Tambahkan ke Otentik' → Otentik asks in its window: Batal declines, Tambah adds it bound to the page", async () => {
+  await step("2. no app running: 'Tambahkan ke Otentik' starts Otentik, which asks; quitting it adds nothing", async () => {
     await login(demo);
     check("logged in without TOTP", (await path()) === "/beranda", await path());
     await click(await find("form[action='/totp/enable'] button"));
@@ -478,6 +519,33 @@ try {
     const label = await text(await until("the add button", () => inPanel("add", "button")));
     check("the QR code gets 'Tambahkan ke Otentik'", label.startsWith("Tambahkan ke Otentik"), JSON.stringify(label));
     await shot("1-enable-totp-qr");
+    check("no app listens yet", !existsSync(socket));
+    await click(await inPanel("add", "button"));
+    const started = await until("the app the host started", () => appProcesses()[0], 30_000);
+    check("the host started the Otentik app", Boolean(started), `pid ${started}`);
+    check("it listens on the vault's socket", await until("the app's socket", () => existsSync(socket), 30_000));
+    await sleep(1000);
+    const waitingLine = (await panelStatus("add")).line;
+    check("the panel waits for the confirmation in Otentik", /Konfirmasi di Otentik/.test(waitingLine), JSON.stringify(waitingLine));
+    // The user quits Otentik instead of answering.
+    process.kill(started, "SIGTERM");
+    const answer = await settled("add");
+    check(
+      "the panel says Otentik closed before the account was confirmed",
+      answer.tone === "err" && answer.line.startsWith("Otentik tertutup atau berhenti menjawab"),
+      `${JSON.stringify(answer.all)} (${answer.tone})`,
+    );
+    check("nothing was added to the vault", JSON.parse(await otentik("list", "--json")).length === 0);
+    await shot("1-app-quit");
+  });
+
+  await step("3. ENABLE TOTP with the app running: Batal declines, Tambah adds it bound to the page", async () => {
+    await until("the started app to end", () => appProcesses().length === 0, 10_000);
+    await startApp();
+    await afind("main, #app, body");
+    check("the Otentik app (driven by tauri-driver) listens, replacing the socket the quit one left", await until("the app's socket", () => portless(socket), 20_000), socket);
+    await ashot("0-app-started");
+    check("the page still offers the QR code", (await path()) === "/totp/enable" && (await exec("return document.querySelector('#qr svg') !== null")));
 
     /** Clicks the add button; waits for the app's window to show the account and the origin. */
     async function askApp() {
@@ -544,7 +612,7 @@ try {
     await shot("4-enabled");
   });
 
-  await step("3. log out, log in with a code: the extension fills otentik code's current code → Beranda", async () => {
+  await step("4. log out, log in with a code: the extension fills otentik code's current code → Beranda", async () => {
     await go(`${demo}/beranda`);
     await click(await find("form[action='/logout'] button"));
     await login(demo);
@@ -578,7 +646,7 @@ try {
     await shot("6-beranda");
   });
 
-  await step("4. the look-alike origin (http://localhost:<port>): no code, the warning", async () => {
+  await step("5. the look-alike origin (http://localhost:<port>): no code, the warning", async () => {
     await login(lookalike);
     await useCode();
     check("the look-alike's code form", (await path()) === "/login/kode", `${lookalike}${await path()}`);

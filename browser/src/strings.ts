@@ -27,6 +27,10 @@ export const T = {
     id: "Otentik belum berjalan: buka aplikasi Otentik, lalu tekan tombol ini lagi",
     en: "Otentik is not running: open the Otentik app, then press this button again",
   },
+  appUnreachable: {
+    id: "Otentik tertutup atau berhenti menjawab sebelum akun dikonfirmasi: tekan tombol ini lagi",
+    en: "Otentik closed or stopped answering before the account was confirmed: press this button again",
+  },
   duplicate: {
     id: "Akun ini sudah ada di Otentik. Untuk mengisi kodenya di situs ini, tambahkan situs ini di Detail akun",
     en: "This account is already in Otentik. To fill its codes on this site, add this site in Detail akun",
@@ -64,6 +68,8 @@ export function failureText(code: string, message: string): Text {
       return T.declined;
     case "app_not_running":
       return T.appNotRunning;
+    case "app_unreachable":
+      return T.appUnreachable;
     case "duplicate":
       return T.duplicate;
     case "not_confirmed":

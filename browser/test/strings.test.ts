@@ -7,6 +7,7 @@ describe("failureText", () => {
     expect(failureText("app_not_running", "the Otentik app is not running")).toBe(T.appNotRunning);
     expect(failureText("duplicate", "Demo: budi is already in Otentik")).toBe(T.duplicate);
     expect(failureText("not_confirmed", "put aside")).toBe(T.notConfirmed);
+    expect(failureText("app_unreachable", "the Otentik app closed the request")).toBe(T.appUnreachable);
     expect(T.appNotRunning.id).toMatch(/buka aplikasi Otentik/);
   });
 

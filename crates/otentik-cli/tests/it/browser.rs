@@ -21,7 +21,9 @@ impl Host {
         command
             .arg("browser-host")
             .env("OTENTIK_DATA_DIR", sandbox.dir.path())
-            .env("OTENTIK_KEYRING_SERVICE", &sandbox.service);
+            .env("OTENTIK_KEYRING_SERVICE", &sandbox.service)
+            // An add starts no app (the app beside `otentik` in target/ would be found).
+            .env("OTENTIK_APP", "/nonexistent/otentik-app");
         Host::spawn(command)
     }
 
@@ -31,7 +33,8 @@ impl Host {
         let mut command = Process::new(program);
         command
             .env_remove("OTENTIK_DATA_DIR")
-            .env_remove("OTENTIK_KEYRING_SERVICE");
+            .env_remove("OTENTIK_KEYRING_SERVICE")
+            .env("OTENTIK_APP", "/nonexistent/otentik-app");
         Host::spawn(command)
     }
 
@@ -178,7 +181,8 @@ fn the_host_answers_every_message_type_over_the_browsers_framing() {
     assert_eq!(host.read()["code"], "bad_request");
     host.send_raw(&vec![b' '; 70 * 1024]);
     assert_eq!(host.read()["code"], "too_large");
-    // No Otentik app runs on this vault: the add says to open it, and never echoes the URI.
+    // No Otentik app runs on this vault and none can be started (OTENTIK_APP names a missing
+    // program, see Host::start): the add says to open it, and never echoes the URI.
     let add = host.ask(json!({ "type": "add", "origin": DEMO, "uri": URI }));
     assert_eq!(add["code"], "app_not_running", "{add}");
     assert!(!add.to_string().contains("GEZDGNBV"), "{add}");

@@ -30,6 +30,27 @@ const MAX_ID: usize = 64;
 /// and the lock changed by the app or the CLI count at once (a host outlives them all), and a
 /// vault that cannot be opened (a locked keyring) is an error reply, not the host's end.
 pub fn reply(open: &mut dyn FnMut() -> crate::Result<Vault>, message: &[u8], now: u64) -> Value {
+    reply_with(open, message, now, &default_app)
+}
+
+/// The app an add starts when none runs: `OTENTIK_APP`, or `otentik-app` beside this program
+/// or on `PATH`.
+pub fn default_app() -> Option<std::path::PathBuf> {
+    let program = std::env::current_exe().ok();
+    super::relay::find_app(
+        std::env::var_os(super::relay::APP_ENV),
+        program.as_deref().and_then(std::path::Path::parent),
+        std::env::var_os("PATH"),
+    )
+}
+
+/// [`reply`], with the app an add starts when none runs given by `app` (`None`: start none).
+pub fn reply_with(
+    open: &mut dyn FnMut() -> crate::Result<Vault>,
+    message: &[u8],
+    now: u64,
+    app: &dyn Fn() -> Option<std::path::PathBuf>,
+) -> Value {
     let Ok(Value::Object(mut fields)) = serde_json::from_slice::<Value>(message) else {
         return error(None, "bad_request", "the message is not a JSON object");
     };
@@ -63,7 +84,7 @@ pub fn reply(open: &mut dyn FnMut() -> crate::Result<Vault>, message: &[u8], now
             open()
                 .map_err(core)
                 .map(|vault| vault.dir().to_path_buf())
-                .and_then(|dir| add(&dir, &origin, &uri))
+                .and_then(|dir| add(&dir, &origin, &uri, app))
         }
         request => open().map_err(core).and_then(|mut vault| {
             // With the lock on, the host has no password: the running app, if it is
@@ -181,17 +202,32 @@ fn answer(vault: &mut Vault, request: Request, now: u64) -> Result<Value, Refusa
 
 /// `add`: the URI is checked here (the page learns a broken QR code at once; the URI is never
 /// echoed: it holds a seed), then the running app asks the user and keeps it bound to `origin`
-/// only if they confirm ([`super::relay`]).
-fn add(data_dir: &std::path::Path, origin: &str, uri: &str) -> Result<Value, Refusal> {
+/// only if they confirm ([`super::relay`]). With no app running, the app is started first
+/// (`OTENTIK_APP`, or `otentik-app` beside this program or on `PATH`).
+fn add(
+    data_dir: &std::path::Path,
+    origin: &str,
+    uri: &str,
+    app: &dyn Fn() -> Option<std::path::PathBuf>,
+) -> Result<Value, Refusal> {
     let origin = origin_of(origin)?;
     crate::otpauth::parse(uri).map_err(|e| refusal("invalid_uri", &e.to_string()))?;
     #[cfg(unix)]
     {
-        super::relay::ask(data_dir, &origin, uri, super::relay::WAIT)
+        use super::relay;
+        match relay::ask(data_dir, &origin, uri, relay::WAIT) {
+            // No app: start it (it asks the user), then ask again.
+            Err((code, message)) if code == "app_not_running" => {
+                let program = app().ok_or((code, message))?;
+                relay::start_app(data_dir, &program, relay::START_WAIT)?;
+                relay::ask(data_dir, &origin, uri, relay::WAIT)
+            }
+            other => other,
+        }
     }
     #[cfg(not(unix))]
     {
-        let _ = data_dir;
+        let _ = (data_dir, app);
         Err(refusal(
             "unsupported",
             "adding an account from the browser is not available on this system yet: scan the QR code with the Otentik app",
@@ -250,8 +286,9 @@ mod tests {
         move || Vault::open(dir.to_path_buf(), Box::new(store.clone()))
     }
 
+    /// The host's reply; an add starts no app.
     fn ask(open: &mut dyn FnMut() -> crate::Result<Vault>, request: Value) -> Value {
-        reply(open, request.to_string().as_bytes(), 59)
+        reply_with(open, request.to_string().as_bytes(), 59, &|| None)
     }
 
     /// A vault with a bound account (`bound`), an unbound one and a bound HOTP one.
@@ -418,6 +455,19 @@ mod tests {
         // No app runs for this vault: said plainly, the URI not echoed.
         assert_eq!(answer["code"], "app_not_running", "{answer}");
         assert!(!answer.to_string().contains("GEZDGNBV"));
+        // An app is started for it; one that ends at once is said plainly too.
+        #[cfg(unix)]
+        {
+            let request = json!({ "type": "add", "origin": DEMO, "uri": uri }).to_string();
+            let answer = reply_with(&mut open, request.as_bytes(), 59, &|| {
+                Some("/bin/false".into())
+            });
+            assert_eq!(answer["code"], "app_not_running", "{answer}");
+            assert!(
+                answer["message"].as_str().unwrap().contains("it ended"),
+                "{answer}"
+            );
+        }
         // The app confirms: its reply comes back with the request's id.
         #[cfg(unix)]
         {

@@ -134,8 +134,37 @@ fn checked_reply(reply: &Value) -> Option<Value> {
     }
 }
 
+/// The app's program name.
+pub const APP_PROGRAM: &str = "otentik-app";
+
+/// Names the app's program explicitly (for a host whose app is not beside it or on `PATH`).
+pub const APP_ENV: &str = "OTENTIK_APP";
+
+/// How long the host waits for an app it started to listen.
+pub const START_WAIT: Duration = Duration::from_secs(30);
+
+/// The app to start for an add when none runs: `explicit` (`OTENTIK_APP`) if set, else
+/// `otentik-app` beside the host's program (`beside`: its folder), else the first on `path`
+/// (`PATH`).
+pub fn find_app(
+    explicit: Option<std::ffi::OsString>,
+    beside: Option<&Path>,
+    path: Option<std::ffi::OsString>,
+) -> Option<PathBuf> {
+    if let Some(explicit) = explicit.filter(|e| !e.is_empty()) {
+        return Some(PathBuf::from(explicit));
+    }
+    let candidates = beside.map(Path::to_path_buf).into_iter().chain(
+        path.map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+            .unwrap_or_default(),
+    );
+    candidates
+        .map(|dir| dir.join(APP_PROGRAM))
+        .find(|program| program.is_file())
+}
+
 #[cfg(unix)]
-pub use unix::{Asked, Listener, ask, query};
+pub use unix::{Asked, Listener, ask, query, start_app};
 
 #[cfg(unix)]
 mod unix {
@@ -168,6 +197,46 @@ mod unix {
             .and_then(Value::as_str)
             .is_some_and(|t| QUERY_REPLIES.contains(&t));
         if known { Ok(reply) } else { Err(bad_reply()) }
+    }
+
+    /// Starts the app (`program`, on this vault: it inherits the environment) and waits up
+    /// to `wait` for it to listen. Its output goes nowhere: the host's standard output is the
+    /// browser's pipe.
+    pub fn start_app(data_dir: &Path, program: &Path, wait: Duration) -> Result<(), Refusal> {
+        use std::os::unix::process::CommandExt;
+        let not_started = |why: String| {
+            (
+                "app_not_running".to_owned(),
+                format!(
+                    "Otentik could not be started ({why}): open the Otentik app, then press the button again"
+                ),
+            )
+        };
+        let mut child = std::process::Command::new(program)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            // Its own process group: closing the browser's port does not end the app.
+            .process_group(0)
+            .spawn()
+            .map_err(|e| not_started(format!("{}: {e}", program.display())))?;
+        let path = socket_path(data_dir);
+        let start = std::time::Instant::now();
+        loop {
+            if UnixStream::connect(&path).is_ok() {
+                return Ok(());
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                return Err(not_started(format!("it ended: {status}")));
+            }
+            if start.elapsed() > wait {
+                return Err(not_started(format!(
+                    "it did not answer in {} s",
+                    wait.as_secs()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn bad_reply() -> Refusal {
@@ -339,6 +408,50 @@ mod tests {
         ] {
             assert_eq!(checked_reply(&bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_app_is_the_named_one_then_the_one_beside_the_host_then_the_one_on_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let (beside, on_path) = (dir.path().join("bin"), dir.path().join("usr/bin"));
+        std::fs::create_dir_all(&beside).unwrap();
+        std::fs::create_dir_all(&on_path).unwrap();
+        let path = std::env::join_paths([dir.path().join("nothing"), on_path.clone()]).ok();
+        assert_eq!(find_app(None, Some(&beside), path.clone()), None);
+        std::fs::write(on_path.join(APP_PROGRAM), b"").unwrap();
+        assert_eq!(
+            find_app(None, Some(&beside), path.clone()),
+            Some(on_path.join(APP_PROGRAM))
+        );
+        std::fs::write(beside.join(APP_PROGRAM), b"").unwrap();
+        assert_eq!(
+            find_app(None, Some(&beside), path.clone()),
+            Some(beside.join(APP_PROGRAM))
+        );
+        assert_eq!(
+            find_app(Some("/opt/otentik/app".into()), Some(&beside), path.clone()),
+            Some(PathBuf::from("/opt/otentik/app"))
+        );
+        assert_eq!(
+            find_app(Some("".into()), Some(&beside), path),
+            Some(beside.join(APP_PROGRAM))
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_app_that_cannot_start_or_ends_at_once_is_said_plainly() {
+        let dir = tempfile::tempdir().unwrap();
+        let (code, message) = start_app(
+            dir.path(),
+            Path::new("/nonexistent/otentik-app"),
+            START_WAIT,
+        )
+        .unwrap_err();
+        assert_eq!(code, "app_not_running");
+        assert!(message.contains("/nonexistent/otentik-app"), "{message}");
+        let (_, message) = start_app(dir.path(), Path::new("/bin/false"), START_WAIT).unwrap_err();
+        assert!(message.contains("it ended"), "{message}");
     }
 
     #[test]
