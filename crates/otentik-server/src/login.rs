@@ -19,13 +19,6 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
     user::check_text("user_id", &request.user_id, 128)?;
     check_shown("ip", &request.ip, 64)?;
     check_shown("user_agent", &request.user_agent, 512)?;
-    let (totp_enabled, devices) = user::push_ready(&mut state.db()?, &request.user_id)?;
-    if !totp_enabled {
-        return Err(Error::TotpNotEnabled);
-    }
-    if devices == 0 {
-        return Err(Error::NoPushDevice);
-    }
     let now = state.now();
     let window = state.config.rate_window;
     let ttl = state.config.challenge_ttl.min(MAX_CHALLENGE_TTL_SECS);
@@ -48,21 +41,49 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
     let id = token::random("ch_", 16);
     let nonce = token::random("", 32);
     let topics = state.db()?.transaction(Lock::Key(&request.user_id), |tx| {
-        if let Err(error) = crate::throttle::check_logins(tx, &request.user_id, now) {
+        // Everything the login depends on, in one query (a round trip each counts on
+        // PostgreSQL): TOTP on, active devices, ended logins to settle, the back-off, the
+        // logins within the rate window.
+        let row = tx.query_one(
+            "SELECT (SELECT totp_enabled FROM users WHERE user_id = ?1),
+                    (SELECT COUNT(*) FROM devices WHERE user_id = ?1 AND status = 'active'),
+                    (SELECT COUNT(*) FROM logins WHERE user_id = ?1 AND settled = 0
+                        AND (status != 'pending' OR expires_at <= ?2)),
+                    (SELECT blocked_until FROM login_backoff WHERE user_id = ?1),
+                    (SELECT COUNT(*) FROM logins WHERE user_id = ?1 AND created_at > ?3),
+                    (SELECT MIN(created_at) FROM logins WHERE user_id = ?1 AND created_at > ?3)",
+            args![&request.user_id, now, now.saturating_sub(window)],
+        )?;
+        let (totp_enabled, devices, ended): (Option<bool>, u32, u32) =
+            (row.get(0)?, row.get(1)?, row.get(2)?);
+        let (blocked_until, recent, oldest): (Option<u64>, u32, Option<u64>) =
+            (row.get(3)?, row.get(4)?, row.get(5)?);
+        if totp_enabled != Some(true) {
+            return Err(Error::TotpNotEnabled);
+        }
+        if devices == 0 {
+            return Err(Error::NoPushDevice);
+        }
+        // Ended logins change the back-off once settled: settle them first, then it is read
+        // again. Without any, the back-off read above stands.
+        let throttled = if ended > 0 {
+            crate::throttle::check_logins(tx, &request.user_id, now)
+        } else {
+            crate::throttle::blocked(blocked_until, now)
+        };
+        if let Err(error) = throttled {
             return db::refusal(error); // keep what was settled
         }
-        let row = tx.query_one(
-            "SELECT COUNT(*), MIN(created_at) FROM logins WHERE user_id = ?1 AND created_at > ?2",
-            args![&request.user_id, now.saturating_sub(window)],
-        )?;
-        let (recent, oldest): (u32, Option<u64>) = (row.get(0)?, row.get(1)?);
         if recent >= state.config.login_limit {
             let retry = (oldest.unwrap_or(now) + window).saturating_sub(now).max(1);
             return Ok(Err(Error::RateLimited(retry)));
         }
         let replaced = user::expire_pending(tx, "logins", &request.user_id)?;
         crate::throttle::replaced(tx, &request.user_id, &replaced, now)?;
-        tx.execute(
+        let mut topics: Vec<String> = replaced.iter().map(|old| format!("login:{old}")).collect();
+        topics.push(format!("user:{}", request.user_id));
+        // The insert and the wake-up of the other processes (sent at the commit), together.
+        tx.execute_notify(
             "INSERT INTO logins (id, user_id, nonce, ip, user_agent, numbers, number, status,
                                  created_at, expires_at, typed)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10)",
@@ -80,10 +101,9 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
                 now + ttl,
                 typed
             ],
+            &state.hub,
+            &topics,
         )?;
-        let mut topics: Vec<String> = replaced.iter().map(|old| format!("login:{old}")).collect();
-        topics.push(format!("user:{}", request.user_id));
-        tx.notify(&state.hub, &topics)?;
         Ok(Ok(topics))
     })?;
     state.hub.publish_local_all(&topics);
@@ -217,7 +237,10 @@ pub fn answer(
             Decision::Deny => (LoginState::Denied, false),
             Decision::NotMe => (LoginState::NotMe, false),
         };
-        let changed = conn.execute(
+        // Stored and, in the same statement, the other processes woken (the site, the
+        // user's other devices); this process's waiters after it.
+        let topics = [format!("login:{login_id}"), format!("user:{user_id}")];
+        let changed = conn.execute_notify(
             "UPDATE logins SET status = ?2, answered_at = ?3, device_id = ?4, answer_signature = ?5
              WHERE id = ?1 AND status = 'pending'",
             args![
@@ -227,20 +250,13 @@ pub fn answer(
                 device_id,
                 &request.signature
             ],
+            &state.hub,
+            &topics,
         )?;
         if changed != 1 {
             return Err(Error::ChallengeAnswered);
         }
-        // The answer is stored: wake the site and the user's other devices, here and (on the
-        // same connection, no queue between) in the other processes.
-        let topics = [format!("login:{login_id}"), format!("user:{user_id}")];
         state.hub.publish_local_all(&topics);
-        if conn.notify(&state.hub, &topics).is_err() {
-            // The connection failed after the update: the listening one tells them instead.
-            for topic in &topics {
-                state.hub.publish_remote(topic);
-            }
-        }
         (status, wrong_number)
     };
     if status == LoginState::NotMe {

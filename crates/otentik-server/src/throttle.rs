@@ -72,6 +72,11 @@ pub fn check_logins(tx: &mut Conn<'_>, user_id: &str, now: u64) -> Result<(), Er
         )?
         .map(|r| r.get(0))
         .transpose()?;
+    blocked(blocked_until, now)
+}
+
+/// Refused while a back-off (`blocked_until`, as read from `login_backoff`) lasts.
+pub fn blocked(blocked_until: Option<u64>, now: u64) -> Result<(), Error> {
     match blocked_until {
         Some(until) if until > now => Err(Error::RateLimited(until - now)),
         _ => Ok(()),

@@ -46,21 +46,6 @@ pub fn check_shown_chars(field: &'static str, value: &str) -> Result<(), Error> 
     }
 }
 
-/// Whether TOTP is on for `user_id`, and how many active devices it has: what a login
-/// needs, in one query (a login is made on every sign-in; [`status`] reads more).
-pub fn push_ready(conn: &mut Conn<'_>, user_id: &str) -> Result<(bool, u32), Error> {
-    let row = conn.query_opt(
-        "SELECT u.totp_enabled,
-                (SELECT COUNT(*) FROM devices d WHERE d.user_id = u.user_id AND d.status = 'active')
-         FROM users u WHERE u.user_id = ?1",
-        args![user_id],
-    )?;
-    match row {
-        Some(row) => Ok((row.get(0)?, row.get(1)?)),
-        None => Ok((false, 0)),
-    }
-}
-
 /// Whether TOTP is on, the number of active devices, and recent "Bukan saya" answers.
 pub fn status(state: &AppState, user_id: &str) -> Result<UserStatus, Error> {
     check_text("user_id", user_id, 128)?;

@@ -166,15 +166,19 @@ impl Conn<'_> {
         lock: Lock<'_>,
         work: impl FnOnce(&mut Self) -> Result<Result<T, Error>, Error>,
     ) -> Result<T, Error> {
-        match self {
-            Self::Sqlite(conn) => conn.execute_batch("BEGIN IMMEDIATE")?,
-            Self::Postgres(conn) => conn.batch("BEGIN")?,
-        }
-        if let Lock::Key(key) = lock
-            && let Err(error) = self.lock_key(key)
-        {
-            let _ = self.batch("ROLLBACK");
-            return Err(error);
+        match (&mut *self, lock) {
+            (Self::Sqlite(conn), _) => conn.execute_batch("BEGIN IMMEDIATE")?,
+            // One round trip for both: the key travels as a quoted literal.
+            (Self::Postgres(conn), Lock::Key(key)) => {
+                if let Err(error) = conn.batch(&format!(
+                    "BEGIN; SELECT pg_advisory_xact_lock(hashtextextended({}, 0))",
+                    postgres::literal(key)
+                )) {
+                    let _ = conn.batch("ROLLBACK");
+                    return Err(error);
+                }
+            }
+            (Self::Postgres(conn), Lock::Rows) => conn.batch("BEGIN")?,
         }
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(self)));
         match outcome {
@@ -215,6 +219,40 @@ impl Conn<'_> {
 }
 
 impl Conn<'_> {
+    /// Runs a statement that changes rows (`sql`, an `INSERT`, `UPDATE` or `DELETE` without
+    /// `RETURNING`) and, if it changed any, tells the other server processes that `topics`
+    /// changed ([`Conn::notify`]): on PostgreSQL in one statement, one round trip. The rows it
+    /// changed.
+    pub fn execute_notify(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+        hub: &crate::hub::Hub,
+        topics: &[String],
+    ) -> Result<u64, Error> {
+        match self {
+            Self::Sqlite(conn) => sqlite::execute(conn, sql, args),
+            Self::Postgres(_) if topics.is_empty() => self.execute(sql, args),
+            Self::Postgres(conn) => {
+                let (channel, notice) = (args.len() + 1, args.len() + 2);
+                let combined = format!(
+                    "WITH changed AS ({sql} RETURNING 1)
+                     SELECT n, CASE WHEN n > 0 THEN pg_notify(?{channel}, ?{notice}) END
+                     FROM (SELECT COUNT(*) AS n FROM changed) AS c"
+                );
+                let mut all = args.to_vec();
+                all.push(Value::from(listen::CHANNEL));
+                all.push(Value::from(hub.notice(topics)));
+                let rows = conn.query(&combined, &all)?;
+                let changed: i64 = rows
+                    .first()
+                    .ok_or_else(|| Error::Internal("a count returned no row".into()))?
+                    .get(0)?;
+                Ok(changed.max(0) as u64)
+            }
+        }
+    }
+
     /// Tells the other server processes that `topics` changed (PostgreSQL; nothing to tell on
     /// SQLite, which has one process). Inside a transaction PostgreSQL delivers the
     /// notification when it commits and drops it on a rollback; outside one, at once. This

@@ -224,6 +224,12 @@ impl Conn {
     }
 }
 
+/// `text` as a PostgreSQL escape-string literal (`E'…'`: quotes doubled, backslashes
+/// escaped), read the same whatever `standard_conforming_strings` says.
+pub fn literal(text: &str) -> String {
+    format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
+}
+
 /// `?1`, `?2`… (the server's placeholders) as PostgreSQL's `$1`, `$2`…; the statements hold
 /// no `?` anywhere else.
 fn numbered(sql: &str) -> String {
@@ -366,6 +372,12 @@ pub fn migrate_component(pool: &Pool, component: &str, migrations: &[&str]) -> R
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_literal_keeps_quotes_and_backslashes_inside() {
+        assert_eq!(super::literal("budi"), "E'budi'");
+        assert_eq!(super::literal("o'brien\\x"), "E'o''brien\\\\x'");
+    }
+
     #[test]
     fn placeholders_are_numbered_for_postgres() {
         assert_eq!(
