@@ -22,8 +22,10 @@ import { HOST_NAME, type CodeReply, type HostReply, type HostRequest } from "./p
 
 /** A quick request (status, accounts, code). The host may need a moment to open the keyring. */
 const QUICK_TIMEOUT_MS = 30_000;
-/** An add waits for the user to confirm in Otentik. */
-const ADD_TIMEOUT_MS = 5 * 60_000;
+/** An add waits for the user to confirm in Otentik: longer than the app holds it (4 min) and the
+ * host waits for the app (4 min 20 s, after up to 30 s starting it), so Otentik's own answer
+ * arrives first. */
+const ADD_TIMEOUT_MS = 6 * 60_000;
 /** The shared port closes (and the host exits) after this long without a request. */
 const IDLE_MS = 60_000;
 

@@ -38,9 +38,19 @@ export const HOST_ERROR_CODES = [
   "not_found",
   "too_large",
   "invalid_uri",
+  "unsupported",
+  // an add, answered by the Otentik app through the host
+  "duplicate",
+  "not_confirmed",
+  "app_not_running",
+  "app_unreachable",
+  "busy",
+  "timeout",
+  "bad_reply",
 ] as const;
 
-/** Error codes the extension makes itself (never sent by the host). */
+/** Error codes the extension makes itself (the host sends `timeout` and `bad_reply` too, for the
+ * app behind it). */
 export const LOCAL_ERROR_CODES = [
   "host_unavailable", // no host manifest, the host crashed or exited
   "timeout", // no answer in time

@@ -17,8 +17,21 @@ use crate::failure::Failure;
 use crate::state::AppState;
 use crate::{capture, link};
 
-/// At most this many adds from the browser wait at once; more are refused (`busy`).
+/// At most this many requests from the browser's host are served at once (adds waiting for
+/// the user, queries); more are refused (`busy`).
 const MAX_WAITING: usize = 8;
+
+/// How long an add whose wait ran out while the user was confirming it waits for that answer.
+const CONFIRMING: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Gives a serving slot back when its request is done, even if serving it panicked.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 /// An add from the browser waiting for the user: where the page was, and where the answer
 /// goes (the host's connection, through the thread that serves it).
@@ -65,6 +78,15 @@ fn code_name(failure: &Failure) -> String {
 /// Without a socket (another app on the same vault, a folder that cannot be written) the app
 /// runs on and the browser is told the app is not running.
 pub fn start<R: Runtime>(app: &AppHandle<R>, data_dir: &std::path::Path) {
+    start_waiting(app, data_dir, otentik::browser::relay::WAIT);
+}
+
+/// [`start`], holding each add for the user's answer up to `wait` (tests shorten it).
+pub fn start_waiting<R: Runtime>(
+    app: &AppHandle<R>,
+    data_dir: &std::path::Path,
+    wait: std::time::Duration,
+) {
     #[cfg(unix)]
     {
         use otentik::browser::relay;
@@ -97,12 +119,12 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, data_dir: &std::path::Path) {
                         ));
                         continue;
                     }
-                    let (app, waiting) = (app.clone(), waiting.clone());
+                    let (app, slot) = (app.clone(), Slot(waiting.clone()));
                     let served = std::thread::Builder::new()
                         .name("browser-add".into())
                         .spawn(move || {
-                            serve(&app, connection);
-                            waiting.fetch_sub(1, Ordering::SeqCst);
+                            let _slot = slot;
+                            serve(&app, connection, wait);
                         });
                     if let Err(error) = served {
                         tracing::warn!(%error, "a browser add could not be served");
@@ -114,13 +136,17 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, data_dir: &std::path::Path) {
         }
     }
     #[cfg(not(unix))]
-    let _ = (app, data_dir);
+    let _ = (app, data_dir, wait);
 }
 
 /// Serves one host connection: reads its request; for an add, holds the accounts for the
-/// user and answers when the user has (or after `relay::WAIT`); a query is answered at once.
+/// user and answers when the user has (or after `wait`); a query is answered at once.
 #[cfg(unix)]
-fn serve<R: Runtime>(app: &AppHandle<R>, mut connection: otentik::browser::relay::Asked) {
+fn serve<R: Runtime>(
+    app: &AppHandle<R>,
+    mut connection: otentik::browser::relay::Asked,
+    wait: std::time::Duration,
+) {
     use otentik::browser::relay;
     let reply = match connection.request() {
         Err((code, message)) => relay::refused(&code, &message),
@@ -145,14 +171,16 @@ fn serve<R: Runtime>(app: &AppHandle<R>, mut connection: otentik::browser::relay
                 Ok(()) => {
                     let _ = app.emit(link::EVENT, ());
                     link::show(app);
-                    match answers.recv_timeout(relay::WAIT) {
+                    let timeout = relay::refused(
+                        "timeout",
+                        "no answer in Otentik in time: press the button again and confirm in the Otentik window",
+                    );
+                    match answers.recv_timeout(wait) {
                         Ok(reply) => reply,
+                        Err(mpsc::RecvTimeoutError::Timeout) if state.abandon_asked(&id) => timeout,
+                        // The user is confirming it right now: the answer follows.
                         Err(mpsc::RecvTimeoutError::Timeout) => {
-                            state.abandon_asked(&id);
-                            relay::refused(
-                                "timeout",
-                                "no answer in Otentik in time: press the button again and confirm in the Otentik window",
-                            )
+                            answers.recv_timeout(CONFIRMING).unwrap_or(timeout)
                         }
                         Err(mpsc::RecvTimeoutError::Disconnected) => relay::refused(
                             "not_confirmed",

@@ -196,22 +196,33 @@ impl AppState {
         }
     }
 
-    /// Forgets a browser's request that stopped waiting (it timed out), with its accounts.
-    pub fn abandon_asked(&self, id: &str) {
-        let token = self.asked.lock().ok().and_then(|mut waiting| {
-            let token = waiting
+    /// Forgets a browser's request that waited too long, with its accounts; `false` when the
+    /// user is confirming it right now (its accounts are already taken: the answer follows).
+    pub fn abandon_asked(&self, id: &str) -> bool {
+        if let Ok(mut deferred) = self.deferred.lock() {
+            let before = deferred.len();
+            deferred.retain(|(_, asked)| asked.as_ref().is_none_or(|a| a.id != id));
+            if deferred.len() < before {
+                return true;
+            }
+        }
+        let token = self.asked.lock().ok().and_then(|waiting| {
+            waiting
                 .iter()
                 .find(|(_, asked)| asked.id == id)
-                .map(|(token, _)| token.clone())?;
-            waiting.remove(&token);
-            Some(token)
+                .map(|(token, _)| token.clone())
         });
-        if let Some(token) = token {
-            let _ = self.take(&token);
+        let Some(token) = token else {
+            return true; // already answered or dropped
+        };
+        // The accounts first: if `confirm_add` took them, it binds them and answers.
+        if self.take(&token).is_err() {
+            return false;
         }
-        if let Ok(mut deferred) = self.deferred.lock() {
-            deferred.retain(|(_, asked)| asked.as_ref().is_none_or(|a| a.id != id));
+        if let Ok(mut waiting) = self.asked.lock() {
+            waiting.remove(&token);
         }
+        true
     }
 
     /// Forgets what only an unlocked app may hold: accounts, links and imports waiting for

@@ -240,19 +240,33 @@ pub fn answer(
         // Stored and, in the same statement, the other processes woken (the site, the
         // user's other devices); this process's waiters after it.
         let topics = [format!("login:{login_id}"), format!("user:{user_id}")];
-        let changed = conn.execute_notify(
+        let update =
             "UPDATE logins SET status = ?2, answered_at = ?3, device_id = ?4, answer_signature = ?5
-             WHERE id = ?1 AND status = 'pending'",
-            args![
-                login_id,
-                status.as_str(),
-                now,
-                device_id,
-                &request.signature
-            ],
-            &state.hub,
-            &topics,
-        )?;
+             WHERE id = ?1 AND status = 'pending'";
+        let values = args![
+            login_id,
+            status.as_str(),
+            now,
+            device_id,
+            &request.signature
+        ];
+        let changed = match conn.execute_notify(update, values, &state.hub, &topics) {
+            Ok(changed) => changed,
+            // Nothing was stored (one statement): a valid answer is not lost to a failed
+            // notification (a full queue): stored alone, and the listening connection tells
+            // the other processes.
+            Err(error) if conn.engine() == db::Engine::Postgres => {
+                tracing::warn!(%error, "storing an answer with its notification failed; storing it alone");
+                let changed = conn.execute(update, values)?;
+                if changed == 1 {
+                    for topic in &topics {
+                        state.hub.publish_remote(topic);
+                    }
+                }
+                changed
+            }
+            Err(error) => return Err(error),
+        };
         if changed != 1 {
             return Err(Error::ChallengeAnswered);
         }

@@ -131,9 +131,16 @@ pub fn confirm_add(state: State<'_, AppState>, token: String) -> CommandResult<A
         });
         match added {
             Ok(stored) if stored.push.is_some() => {
-                result
-                    .added
-                    .push(super::push::enroll(&state, &stored.id, now)?);
+                match super::push::enroll(&state, &stored.id, now) {
+                    Ok(view) => result.added.push(view),
+                    Err(failure) => {
+                        // Kept and bound all the same: the browser is told so.
+                        if let Some(asked) = asked {
+                            asked.answer(relay::added(&stored.id, &stored.issuer, &stored.name));
+                        }
+                        return Err(failure);
+                    }
+                }
             }
             Ok(stored) => result.added.push((&stored).into()),
             Err(failure) if failure.code == ErrorCode::Core(Code::Duplicate) => {

@@ -131,6 +131,25 @@ fn declined_put_aside_and_broken_adds_keep_nothing_and_say_so() {
 }
 
 #[test]
+fn an_add_nobody_answers_times_out_and_is_forgotten() {
+    let h = Harness::new();
+    otentik_app::browser::start_waiting(
+        h.app.handle(),
+        &h.dir.path().join("data"),
+        Duration::from_millis(300),
+    );
+    let reply = ask(&h, URI).join().unwrap().unwrap();
+    assert_eq!(reply["code"], "timeout", "{reply}");
+    // The window may still show it; confirming it now adds nothing unbound behind its back.
+    let pending = waiting(&h);
+    let expired = h
+        .call("confirm_add", json!({ "token": pending["token"] }))
+        .unwrap_err();
+    assert_eq!(expired["code"], "pending_expired");
+    assert!(accounts(&h).is_empty());
+}
+
+#[test]
 fn an_add_that_arrives_locked_waits_for_the_unlock() {
     const PASSWORD: &str = "meja kantor lantai 3";
     let h = listening();

@@ -66,7 +66,7 @@ pub fn reply_with(
         }
     };
     let fields = Value::Object(fields);
-    let request = match serde_json::from_value::<Request>(fields.clone()) {
+    let request = match Request::deserialize(&fields) {
         Ok(request) => request,
         Err(e) => {
             return error(
@@ -215,12 +215,12 @@ fn add(
     #[cfg(unix)]
     {
         use super::relay;
-        match relay::ask(data_dir, &origin, uri, relay::WAIT) {
+        match relay::ask(data_dir, &origin, uri, relay::HOST_WAIT) {
             // No app: start it (it asks the user), then ask again.
             Err((code, message)) if code == "app_not_running" => {
                 let program = app().ok_or((code, message))?;
                 relay::start_app(data_dir, &program, relay::START_WAIT)?;
-                relay::ask(data_dir, &origin, uri, relay::WAIT)
+                relay::ask(data_dir, &origin, uri, relay::HOST_WAIT)
             }
             other => other,
         }

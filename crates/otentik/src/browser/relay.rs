@@ -23,8 +23,13 @@ use crate::origin::Origin;
 /// Longest line either side sends (a URI is far shorter; a request over it is refused).
 pub const MAX_LINE: u64 = 64 * 1024;
 
-/// How long an add may wait for the user's answer in the app (the extension waits as long).
-pub const WAIT: Duration = Duration::from_secs(5 * 60);
+/// How long the app holds an add for the user's answer. The waits nest, so that the one
+/// that knows most answers: the app ([`WAIT`]) < the host ([`HOST_WAIT`], after starting the
+/// app if need be) < the extension (`ADD_TIMEOUT_MS` in `browser/src/background.ts`, 6 min).
+pub const WAIT: Duration = Duration::from_secs(4 * 60);
+
+/// How long the host waits for the app's answer to an add: the app's own wait and a margin.
+pub const HOST_WAIT: Duration = Duration::from_secs(4 * 60 + 20);
 
 /// How long the app waits for the request line after a connection (a local program that
 /// connects and says nothing holds no thread for long).
@@ -274,6 +279,9 @@ mod unix {
             serde_json::to_vec(request).map_err(|e| ("internal".to_owned(), e.to_string()))?,
         );
         line.push(b'\n');
+        stream
+            .set_write_timeout(Some(REQUEST_WAIT))
+            .map_err(broken)?;
         stream.write_all(&line).map_err(broken)?;
         stream.set_read_timeout(Some(wait)).map_err(broken)?;
         let reply = match read_line(&stream) {
