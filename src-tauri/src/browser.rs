@@ -56,14 +56,6 @@ impl Asked {
         // The host may have stopped waiting; nothing to do then.
         let _ = self.reply.send(reply);
     }
-
-    /// Answers the browser with a failure of the app.
-    pub fn fail(self, failure: &Failure) {
-        self.answer(otentik::browser::relay::refused(
-            &code_name(failure),
-            &failure.message,
-        ));
-    }
 }
 
 /// A failure's code as the extension receives it (its `snake_case` name).

@@ -171,8 +171,8 @@ impl Conn<'_> {
             // One round trip for both: the key travels as a quoted literal.
             (Self::Postgres(conn), Lock::Key(key)) => {
                 if let Err(error) = conn.batch(&format!(
-                    "BEGIN; SELECT pg_advisory_xact_lock(hashtextextended({}, 0))",
-                    postgres::literal(key)
+                    "BEGIN; {}",
+                    postgres::key_lock(&postgres::literal(key))
                 )) {
                     let _ = conn.batch("ROLLBACK");
                     return Err(error);
@@ -208,10 +208,7 @@ impl Conn<'_> {
         match self {
             Self::Sqlite(_) => Ok(()),
             Self::Postgres(conn) => {
-                conn.execute(
-                    "SELECT pg_advisory_xact_lock(hashtextextended(?1, 0))",
-                    &[Value::from(key)],
-                )?;
+                conn.execute(&postgres::key_lock("?1"), &[Value::from(key)])?;
                 Ok(())
             }
         }

@@ -224,6 +224,12 @@ impl Conn {
     }
 }
 
+/// The statement that takes the transaction's lock of a key (`key`: a placeholder or a
+/// literal): `pg_advisory_xact_lock` of its hash.
+pub fn key_lock(key: &str) -> String {
+    format!("SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))")
+}
+
 /// `text` as a PostgreSQL escape-string literal (`E'…'`: quotes doubled, backslashes
 /// escaped), read the same whatever `standard_conforming_strings` says.
 pub fn literal(text: &str) -> String {
