@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::Error;
-use crate::db::{Conn, Engine, args};
+use crate::db::{Conn, Engine, Row, Value, args};
 use crate::state::AppState;
 use axum::Json;
 use axum::http::HeaderMap;
@@ -240,6 +240,22 @@ pub fn authenticate(
     body: &[u8],
     signer: Signer,
 ) -> Result<Vec<Device>, Error> {
+    authenticate_reading(state, headers, method, path_and_query, body, signer, None)
+        .map(|(devices, _)| devices)
+}
+
+/// [`authenticate`], with the rows of one more query (`also`) read in the same round trip as
+/// the devices: read before the request is known to be authentic, they are the caller's to
+/// use once this returns `Ok`.
+pub fn authenticate_reading(
+    state: &AppState,
+    headers: &HeaderMap,
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+    signer: Signer,
+    also: Option<(&str, &[Value])>,
+) -> Result<(Vec<Device>, Vec<Row>), Error> {
     let auth = parse_auth(headers)?;
     if headers.get(header::DEVICE).is_none() {
         return Err(Error::Unauthorized);
@@ -248,14 +264,25 @@ pub fn authenticate(
     let mut devices = Vec::with_capacity(auth.device_ids.len());
     let mut poll_keys = Vec::with_capacity(auth.device_ids.len());
     let mut conn = state.db()?;
-    for id in &auth.device_ids {
-        let row = conn
-            .query_opt(
+    let ids: Vec<[Value; 1]> = auth.device_ids.iter().map(|id| [Value::from(id)]).collect();
+    let mut queries: Vec<(&str, &[Value])> = ids
+        .iter()
+        .map(|id| {
+            (
                 "SELECT user_id, public_key, status, revoked_reason, features, poll_key
                  FROM devices WHERE id = ?1",
-                args![id],
-            )?
-            .ok_or(Error::Unauthorized)?;
+                id.as_slice(),
+            )
+        })
+        .collect();
+    queries.extend(also);
+    let mut rows = conn.pipeline(&queries)?;
+    let also_rows = match also {
+        Some(_) => rows.pop().unwrap_or_default(),
+        None => Vec::new(),
+    };
+    for (id, found) in auth.device_ids.iter().zip(rows) {
+        let row = found.into_iter().next().ok_or(Error::Unauthorized)?;
         let (user_id, status, reason, features): (String, String, Option<String>, String) =
             (row.get(0)?, row.get(2)?, row.get(3)?, row.get(4)?);
         let (public_key, poll_key): (Vec<u8>, Option<Vec<u8>>) = (row.get(1)?, row.get(5)?);
@@ -289,7 +316,7 @@ pub fn authenticate(
         }
     }
     record_nonce(state, &mut conn, &auth)?;
-    Ok(devices)
+    Ok((devices, also_rows))
 }
 
 /// A stored Ed25519 public key (32 bytes); anything else fails as unauthorized.

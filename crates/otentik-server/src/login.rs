@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use crate::db::{self, Lock, args};
+use crate::db::{self, Lock, Row, args};
 use crate::state::AppState;
-use crate::{Error, token, user};
+use crate::{Error, throttle, token, user};
 use otentik_protocol::answer::{self, Decision};
 use otentik_protocol::device_api::{AnswerRequest, AnswerResponse};
 use otentik_protocol::rp_api::{CreateLogin, Login, LoginState, LoginStatus, NumberMatching};
@@ -40,56 +40,88 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
     let typed = mode == NumberMatching::Typed;
     let id = token::random("ch_", 16);
     let nonce = token::random("", 32);
-    let topics = state.db()?.transaction(Lock::Key(&request.user_id), |tx| {
-        // Everything the login depends on, in one query (a round trip each counts on
-        // PostgreSQL): TOTP on, active devices, ended logins to settle, the back-off, the
-        // logins within the rate window.
-        let row = tx.query_one(
+    let user_id = request.user_id.as_str();
+    let topics = state.db()?.transaction(Lock::Key(user_id), |tx| {
+        // Everything the login depends on, in one round trip on PostgreSQL (with the
+        // transaction's BEGIN and lock): TOTP on, active devices, the live pending login it
+        // replaces, the back-off, the logins within the rate window; then the ended logins
+        // to settle.
+        let read = format!(
             "SELECT (SELECT totp_enabled FROM users WHERE user_id = ?1),
                     (SELECT COUNT(*) FROM devices WHERE user_id = ?1 AND status = 'active'),
-                    (SELECT COUNT(*) FROM logins WHERE user_id = ?1 AND settled = 0
-                        AND (status != 'pending' OR expires_at <= ?2)),
-                    (SELECT blocked_until FROM login_backoff WHERE user_id = ?1),
                     (SELECT COUNT(*) FROM logins WHERE user_id = ?1 AND created_at > ?3),
-                    (SELECT MIN(created_at) FROM logins WHERE user_id = ?1 AND created_at > ?3)",
-            args![&request.user_id, now, now.saturating_sub(window)],
-        )?;
-        let (totp_enabled, devices, ended): (Option<bool>, u32, u32) =
-            (row.get(0)?, row.get(1)?, row.get(2)?);
-        let (blocked_until, recent, oldest): (Option<u64>, u32, Option<u64>) =
-            (row.get(3)?, row.get(4)?, row.get(5)?);
+                    (SELECT MIN(created_at) FROM logins WHERE user_id = ?1 AND created_at > ?3),
+                    (SELECT COUNT(*) FROM logins
+                        WHERE user_id = ?1 AND status = 'pending' AND expires_at > ?2),
+                    b.*
+             FROM (SELECT 1) AS one
+             LEFT JOIN (SELECT {} FROM login_backoff WHERE user_id = ?1) AS b ON TRUE",
+            throttle::BACKOFF_COLUMNS
+        );
+        let ended = throttle::ended_logins(tx.engine());
+        let [row, ended]: [Vec<Row>; 2] = tx
+            .pipeline(&[
+                (&read, args![user_id, now, now.saturating_sub(window)]),
+                (&ended, args![user_id, now]),
+            ])?
+            .try_into()
+            .map_err(|_| Error::Internal("a pipeline of two gave another count".into()))?;
+        let row = row
+            .first()
+            .ok_or_else(|| Error::Internal("a query that returns a row returned none".into()))?;
+        let (totp_enabled, devices, recent, oldest, live): (
+            Option<bool>,
+            u32,
+            u32,
+            Option<u64>,
+            u32,
+        ) = (
+            row.get(0)?,
+            row.get(1)?,
+            row.get(2)?,
+            row.get(3)?,
+            row.get(4)?,
+        );
         if totp_enabled != Some(true) {
             return Err(Error::TotpNotEnabled);
         }
         if devices == 0 {
             return Err(Error::NoPushDevice);
         }
-        // Ended logins change the back-off once settled: settle them first, then it is read
-        // again. Without any, the back-off read above stands.
-        let throttled = if ended > 0 {
-            crate::throttle::check_logins(tx, &request.user_id, now)
-        } else {
-            crate::throttle::blocked(blocked_until, now)
+        // Ended logins change the back-off once settled: settled first, then it decides.
+        let before = throttle::Backoff::read(row, 5)?;
+        let backoff = throttle::settle(tx, &ended, before, now)?;
+        let refused = match backoff.check(now) {
+            Err(error) => Some(error),
+            Ok(()) if recent >= state.config.login_limit => {
+                let retry = (oldest.unwrap_or(now) + window).saturating_sub(now).max(1);
+                Some(Error::RateLimited(retry))
+            }
+            Ok(()) => None,
         };
-        if let Err(error) = throttled {
+        if let Some(error) = refused {
+            backoff.save(tx, user_id, before)?;
             return db::refusal(error); // keep what was settled
         }
-        if recent >= state.config.login_limit {
-            let retry = (oldest.unwrap_or(now) + window).saturating_sub(now).max(1);
-            return Ok(Err(Error::RateLimited(retry)));
-        }
-        let replaced = user::expire_pending(tx, "logins", &request.user_id)?;
-        crate::throttle::replaced(tx, &request.user_id, &replaced, now)?;
+        // Under the user's lock no pending login appears; one seen may have been answered
+        // since, so the update says which it replaced.
+        let replaced = if live > 0 {
+            user::expire_pending(tx, "logins", user_id)?
+        } else {
+            Vec::new()
+        };
+        throttle::replaced(tx, &replaced, backoff, now)?.save(tx, user_id, before)?;
         let mut topics: Vec<String> = replaced.iter().map(|old| format!("login:{old}")).collect();
-        topics.push(format!("user:{}", request.user_id));
-        // The insert and the wake-up of the other processes (sent at the commit), together.
-        tx.execute_notify(
+        topics.push(format!("user:{user_id}"));
+        // The insert and the wake-up of the other processes (sent at the commit), together
+        // with the commit.
+        tx.defer(
             "INSERT INTO logins (id, user_id, nonce, ip, user_agent, numbers, number, status,
                                  created_at, expires_at, typed)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10)",
             args![
                 &id,
-                &request.user_id,
+                user_id,
                 &nonce,
                 &request.ip,
                 &request.user_agent,
@@ -101,9 +133,8 @@ pub fn create(state: &AppState, request: &CreateLogin) -> Result<Login, Error> {
                 now + ttl,
                 typed
             ],
-            &state.hub,
-            &topics,
         )?;
+        tx.notify(&state.hub, &topics)?;
         Ok(Ok(topics))
     })?;
     state.hub.publish_local_all(&topics);
@@ -181,10 +212,16 @@ fn read(state: &AppState, id: &str) -> Result<(LoginState, u64), Error> {
     Ok((status, expires_at))
 }
 
-/// Applies a device's answer (the request signature already verified; `device_key` is the
-/// device's registered key, used again for the answer's own signature).
+/// What [`answer()`] reads of the login (`?1` its id), read with the device's own lookup.
+pub const ANSWER_READ: &str =
+    "SELECT user_id, nonce, status, number, expires_at FROM logins WHERE id = ?1";
+
+/// Applies a device's answer to the login `login_id`, whose [`ANSWER_READ`] rows are `read`
+/// (the request signature already verified; `device_key` is the device's registered key,
+/// used again for the answer's own signature).
 pub fn answer(
     state: &AppState,
+    read: Vec<Row>,
     login_id: &str,
     device_id: &str,
     user_id: &str,
@@ -193,13 +230,7 @@ pub fn answer(
 ) -> Result<AnswerResponse, Error> {
     let now = state.now();
     let (status, wrong_number) = {
-        let mut conn = state.db()?;
-        let row = conn
-            .query_opt(
-                "SELECT user_id, nonce, status, number, expires_at FROM logins WHERE id = ?1",
-                args![login_id],
-            )?
-            .ok_or(Error::ChallengeNotFound)?;
+        let row = read.into_iter().next().ok_or(Error::ChallengeNotFound)?;
         let (owner, nonce, status, number, expires_at): (String, String, String, Option<u8>, u64) = (
             row.get(0)?,
             row.get(1)?,
@@ -250,6 +281,7 @@ pub fn answer(
             device_id,
             &request.signature
         ];
+        let mut conn = state.db()?;
         let changed = match conn.execute_notify(update, values, &state.hub, &topics) {
             Ok(changed) => changed,
             // Nothing was stored (one statement): a valid answer is not lost to a failed

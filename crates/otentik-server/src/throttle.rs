@@ -13,7 +13,7 @@
 //!   oldest of them leaves the window.
 
 use crate::Error;
-use crate::db::{Conn, Engine, args};
+use crate::db::{Conn, Engine, Row, args};
 
 /// Failed logins in a row that start the back-off.
 pub const STRIKES: u32 = 3;
@@ -31,48 +31,118 @@ pub fn block_secs(level: u32) -> u64 {
     (FIRST_BLOCK << level.min(12)).min(LONGEST_BLOCK)
 }
 
-enum Outcome {
+/// How an ended login counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Approved: the back-off ends.
     Approved,
+    /// "Bukan saya": a block starts at once.
     NotMe,
+    /// Denied, a wrong number, expired or replaced unanswered: a strike.
     Failed,
 }
 
-/// Settles the user's ended logins (oldest first) into the back-off state, marking overdue
-/// pending ones expired, then refuses with [`Error::RateLimited`] while a block runs.
-pub fn check_logins(tx: &mut Conn<'_>, user_id: &str, now: u64) -> Result<(), Error> {
-    let sql = format!(
+impl Outcome {
+    /// How a login that ended with `status` counts.
+    pub fn of(status: &str) -> Self {
+        match status {
+            "approved" => Self::Approved,
+            "not_me" => Self::NotMe,
+            _ => Self::Failed,
+        }
+    }
+}
+
+/// The columns [`Backoff::read`] reads, for a query that selects them from `login_backoff`.
+pub const BACKOFF_COLUMNS: &str = "strikes, level, blocked_until";
+
+/// A user's back-off, as kept in `login_backoff` (`None`: no row, no back-off). Settling
+/// works on it in memory ([`Backoff::after`]); [`Backoff::save`] writes the change once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Backoff(Option<(u32, u32, u64)>);
+
+impl Backoff {
+    /// The back-off from `row`'s columns `at`, `at + 1`, `at + 2` ([`BACKOFF_COLUMNS`],
+    /// NULL when the user has none).
+    pub fn read(row: &Row, at: usize) -> Result<Self, Error> {
+        let strikes: Option<u32> = row.get(at)?;
+        Ok(Self(match strikes {
+            Some(strikes) => Some((strikes, row.get(at + 1)?, row.get(at + 2)?)),
+            None => None,
+        }))
+    }
+
+    /// After a login that ended at `at` with `outcome`.
+    pub fn after(self, outcome: Outcome, at: u64) -> Self {
+        if outcome == Outcome::Approved {
+            return Self(None);
+        }
+        let (strikes, level, blocked_until) = self.0.unwrap_or_default();
+        let strikes = strikes + 1;
+        let block = outcome == Outcome::NotMe || level > 0 || strikes >= STRIKES;
+        Self(Some(if block {
+            (0, level + 1, blocked_until.max(at + block_secs(level)))
+        } else {
+            (strikes, level, blocked_until)
+        }))
+    }
+
+    /// Refused with [`Error::RateLimited`] while a block runs.
+    pub fn check(self, now: u64) -> Result<(), Error> {
+        blocked(self.0.map(|(_, _, until)| until), now)
+    }
+
+    /// Writes the back-off if it differs from `before` (deferred: see [`Conn::defer`]).
+    pub fn save(self, tx: &mut Conn<'_>, user_id: &str, before: Self) -> Result<(), Error> {
+        match self.0 {
+            _ if self == before => Ok(()),
+            None => tx.defer(
+                "DELETE FROM login_backoff WHERE user_id = ?1",
+                args![user_id],
+            ),
+            Some((strikes, level, blocked_until)) => tx.defer(
+                "INSERT INTO login_backoff (user_id, strikes, level, blocked_until)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id) DO UPDATE SET strikes = ?2, level = ?3, blocked_until = ?4",
+                args![user_id, strikes, level, blocked_until],
+            ),
+        }
+    }
+}
+
+/// The user's ended logins not settled yet, oldest first (`?1` the user, `?2` now): id,
+/// status, expires_at, answered_at.
+pub fn ended_logins(engine: Engine) -> String {
+    format!(
         "SELECT id, status, expires_at, answered_at FROM logins
          WHERE user_id = ?1 AND settled = 0 AND (status != 'pending' OR expires_at <= ?2)
          ORDER BY created_at, {}",
-        insertion_order(tx.engine())
-    );
-    let ended = tx.query(&sql, args![user_id, now])?;
+        insertion_order(engine)
+    )
+}
+
+/// Settles the user's ended logins (rows of [`ended_logins`], oldest first) into `backoff`,
+/// marking them settled and overdue pending ones expired (deferred).
+pub fn settle(
+    tx: &mut Conn<'_>,
+    ended: &[Row],
+    mut backoff: Backoff,
+    now: u64,
+) -> Result<Backoff, Error> {
     for row in ended {
         let (id, status, expires_at, answered_at): (String, String, u64, Option<u64>) =
             (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
-        let outcome = match status.as_str() {
-            "approved" => Outcome::Approved,
-            "not_me" => Outcome::NotMe,
-            _ => Outcome::Failed,
-        };
         // Answered logins end when answered; the others when they expired or were replaced.
         let ended_at = answered_at.unwrap_or(expires_at).min(now);
-        apply(tx, user_id, outcome, ended_at)?;
-        tx.execute(
+        backoff = backoff.after(Outcome::of(&status), ended_at);
+        tx.defer(
             "UPDATE logins SET settled = 1,
                  status = CASE status WHEN 'pending' THEN 'expired' ELSE status END
              WHERE id = ?1",
             args![&id],
         )?;
     }
-    let blocked_until: Option<u64> = tx
-        .query_opt(
-            "SELECT blocked_until FROM login_backoff WHERE user_id = ?1",
-            args![user_id],
-        )?
-        .map(|r| r.get(0))
-        .transpose()?;
-    blocked(blocked_until, now)
+    Ok(backoff)
 }
 
 /// Refused while a back-off (`blocked_until`, as read from `login_backoff`) lasts.
@@ -92,43 +162,19 @@ pub fn insertion_order(engine: Engine) -> &'static str {
     }
 }
 
-/// Counts the pending logins a new one replaces (ended unanswered, as of `now`).
-pub fn replaced(tx: &mut Conn<'_>, user_id: &str, ids: &[String], now: u64) -> Result<(), Error> {
+/// Counts the pending logins a new one replaced (ended unanswered, as of `now`) into
+/// `backoff`, marking them settled (deferred).
+pub fn replaced(
+    tx: &mut Conn<'_>,
+    ids: &[String],
+    mut backoff: Backoff,
+    now: u64,
+) -> Result<Backoff, Error> {
     for id in ids {
-        apply(tx, user_id, Outcome::Failed, now)?;
-        tx.execute("UPDATE logins SET settled = 1 WHERE id = ?1", args![id])?;
+        backoff = backoff.after(Outcome::Failed, now);
+        tx.defer("UPDATE logins SET settled = 1 WHERE id = ?1", args![id])?;
     }
-    Ok(())
-}
-
-fn apply(tx: &mut Conn<'_>, user_id: &str, outcome: Outcome, at: u64) -> Result<(), Error> {
-    if let Outcome::Approved = outcome {
-        tx.execute(
-            "DELETE FROM login_backoff WHERE user_id = ?1",
-            args![user_id],
-        )?;
-        return Ok(());
-    }
-    let (strikes, level, blocked_until): (u32, u32, u64) = match tx.query_opt(
-        "SELECT strikes, level, blocked_until FROM login_backoff WHERE user_id = ?1",
-        args![user_id],
-    )? {
-        Some(row) => (row.get(0)?, row.get(1)?, row.get(2)?),
-        None => (0, 0, 0),
-    };
-    let strikes = strikes + 1;
-    let block = matches!(outcome, Outcome::NotMe) || level > 0 || strikes >= STRIKES;
-    let (strikes, level, blocked_until) = if block {
-        (0, level + 1, blocked_until.max(at + block_secs(level)))
-    } else {
-        (strikes, level, blocked_until)
-    };
-    tx.execute(
-        "INSERT INTO login_backoff (user_id, strikes, level, blocked_until) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (user_id) DO UPDATE SET strikes = ?2, level = ?3, blocked_until = ?4",
-        args![user_id, strikes, level, blocked_until],
-    )?;
-    Ok(())
+    Ok(backoff)
 }
 
 /// A typed code verified: the back-off ends, and the user's ended logins count no more.

@@ -13,6 +13,7 @@ use otentik_protocol::keys;
 
 use super::blocking;
 use super::body::{json_body, wait_param};
+use crate::db::Value;
 use crate::state::AppState;
 use crate::{Error, device, enrollment, login};
 
@@ -119,21 +120,26 @@ async fn answer(
     let bytes = raw(body, state.config.body_limit)?;
     let target = target(&uri);
     let response = blocking(&state, move |state| {
-        let devices = device::authenticate(
+        // The login is read with the device, in the same round trip.
+        let id = id.map(|Path(v)| v).ok();
+        let login_id = [Value::from(id.as_deref().unwrap_or_default())];
+        let (devices, login) = device::authenticate_reading(
             state,
             &headers,
             method.as_str(),
             &target,
             &bytes,
             device::Signer::DeviceKey,
+            Some((login::ANSWER_READ, &login_id)),
         )?;
         let device = device::single(devices)?;
         device::require_active(&device)?;
-        let id = id.map(|Path(v)| v).map_err(|_| Error::ChallengeNotFound)?;
+        let id = id.ok_or(Error::ChallengeNotFound)?;
         let (request, _): (AnswerRequest, _) =
             json_body(&headers, Ok(bytes), state.config.body_limit)?;
         login::answer(
             state,
+            login,
             &id,
             &device.id,
             &device.user_id,

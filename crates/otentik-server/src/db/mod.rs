@@ -168,36 +168,65 @@ impl Conn<'_> {
     ) -> Result<T, Error> {
         match (&mut *self, lock) {
             (Self::Sqlite(conn), _) => conn.execute_batch("BEGIN IMMEDIATE")?,
-            // One round trip for both: the key travels as a quoted literal.
+            // Sent with the transaction's first statement, in the same round trip.
             (Self::Postgres(conn), Lock::Key(key)) => {
-                if let Err(error) = conn.batch(&format!(
-                    "BEGIN; {}",
-                    postgres::key_lock(&postgres::literal(key))
-                )) {
-                    let _ = conn.batch("ROLLBACK");
-                    return Err(error);
-                }
+                conn.defer("BEGIN", &[]);
+                conn.defer(&postgres::key_lock("?1"), &[Value::from(key)]);
             }
-            (Self::Postgres(conn), Lock::Rows) => conn.batch("BEGIN")?,
+            (Self::Postgres(conn), Lock::Rows) => conn.defer("BEGIN", &[]),
         }
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(self)));
         match outcome {
+            // The commit carries the statements still deferred.
             Ok(Ok(result)) => match self.batch("COMMIT") {
                 Ok(()) => result,
                 Err(error) => {
-                    let _ = self.batch("ROLLBACK");
+                    self.rollback();
                     Err(error)
                 }
             },
             Ok(Err(error)) => {
                 // A failed rollback leaves nothing committed either; the first error tells.
-                let _ = self.batch("ROLLBACK");
+                self.rollback();
                 Err(error)
             }
             Err(panic) => {
-                let _ = self.batch("ROLLBACK");
+                self.rollback();
                 std::panic::resume_unwind(panic)
             }
+        }
+    }
+
+    /// Rolls back the transaction, without what it deferred.
+    fn rollback(&mut self) {
+        if let Self::Postgres(conn) = self {
+            conn.discard_deferred();
+        }
+        let _ = self.batch("ROLLBACK");
+    }
+
+    /// Inside a transaction: runs a statement whose result is not read (one that returns no
+    /// rows: SQLite refuses a query here). On PostgreSQL it is
+    /// sent with the transaction's next statement (at the latest its `COMMIT`), in the same
+    /// round trip, and its error fails that statement; SQLite runs it at once.
+    pub fn defer(&mut self, sql: &str, args: &[Value]) -> Result<(), Error> {
+        match self {
+            Self::Sqlite(conn) => sqlite::execute(conn, sql, args).map(drop),
+            Self::Postgres(conn) => {
+                conn.defer(sql, args);
+                Ok(())
+            }
+        }
+    }
+
+    /// The rows of each query, in order; on PostgreSQL sent together, in one round trip.
+    pub fn pipeline(&mut self, queries: &[(&str, &[Value])]) -> Result<Vec<Vec<Row>>, Error> {
+        match self {
+            Self::Sqlite(conn) => queries
+                .iter()
+                .map(|(sql, args)| sqlite::query(conn, sql, args))
+                .collect(),
+            Self::Postgres(conn) => conn.pipeline(queries),
         }
     }
 
@@ -250,23 +279,24 @@ impl Conn<'_> {
         }
     }
 
-    /// Tells the other server processes that `topics` changed (PostgreSQL; nothing to tell on
-    /// SQLite, which has one process). Inside a transaction PostgreSQL delivers the
-    /// notification when it commits and drops it on a rollback; outside one, at once. This
-    /// process's own waiters are woken by the caller after the commit
+    /// Inside a transaction: tells the other server processes that `topics` changed
+    /// (PostgreSQL; nothing to tell on SQLite, which has one process). PostgreSQL delivers
+    /// the notification when the transaction commits and drops it on a rollback; the
+    /// statement is deferred ([`Conn::defer`]) to the commit's round trip. This process's own
+    /// waiters are woken by the caller after the commit
     /// ([`crate::hub::Hub::publish_local_all`]).
     pub fn notify(&mut self, hub: &crate::hub::Hub, topics: &[String]) -> Result<(), Error> {
         match self {
             Self::Sqlite(_) => Ok(()),
             Self::Postgres(_) if topics.is_empty() => Ok(()),
             Self::Postgres(conn) => {
-                conn.execute(
+                conn.defer(
                     "SELECT pg_notify(?1, ?2)",
                     &[
                         Value::from(listen::CHANNEL),
                         Value::from(hub.notice(topics)),
                     ],
-                )?;
+                );
                 Ok(())
             }
         }

@@ -160,6 +160,7 @@ impl Pool {
         Ok(Conn {
             client,
             handle: self.handle.clone(),
+            deferred: Vec::new(),
         })
     }
 
@@ -192,48 +193,176 @@ fn block_on<F: std::future::Future>(handle: &tokio::runtime::Handle, future: F) 
 pub struct Conn {
     client: deadpool_postgres::Object,
     handle: tokio::runtime::Handle,
+    /// Statements whose results nobody reads, sent with the next statement
+    /// ([`Conn::defer`]).
+    deferred: Vec<(String, Vec<Value>)>,
 }
 
 impl Conn {
-    /// Runs one statement; the rows it changed.
+    /// Keeps a statement (inside a transaction) to be sent, in order, in the same round trip
+    /// as the next statement run on this connection; its error fails that statement.
+    pub fn defer(&mut self, sql: &str, args: &[Value]) {
+        self.deferred.push((numbered(sql), args.to_vec()));
+    }
+
+    /// Forgets the deferred statements (the transaction rolls back).
+    pub fn discard_deferred(&mut self) {
+        self.deferred.clear();
+    }
+
+    /// Runs one statement (after the deferred ones); the rows it changed.
     pub fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, Error> {
         let sql = numbered(sql);
-        let client = &self.client;
+        let deferred = std::mem::take(&mut self.deferred);
+        let client = &*self.client;
         block_on(&self.handle, async {
-            let statement = client.prepare_cached(&sql).await?;
-            Ok(client.execute(&statement, &params(args)).await?)
+            let (before, statement) = futures_util::future::try_join(
+                prepare(client, held(&deferred)),
+                prepare(client, [(sql.as_str(), args)]),
+            )
+            .await?;
+            let (done, changed) = futures_util::future::join(
+                run(client, &before, &deferred),
+                client.execute(&statement[0], &params(args)),
+            )
+            .await;
+            done?;
+            Ok(changed?)
         })
     }
 
-    /// Every row of a query.
+    /// Every row of a query (run after the deferred statements).
     pub fn query(&mut self, sql: &str, args: &[Value]) -> Result<Vec<Row>, Error> {
-        let sql = numbered(sql);
-        let client = &self.client;
-        let rows = block_on(&self.handle, async {
-            let statement = client.prepare_cached(&sql).await?;
-            client.query(&statement, &params(args)).await
-        })?;
-        rows.iter().map(row).collect()
+        let mut rows = self.pipeline(&[(sql, args)])?;
+        Ok(rows.pop().unwrap_or_default())
     }
 
-    /// Several statements without arguments.
+    /// The deferred statements, then `statements`, each sent without waiting for the one
+    /// before: one round trip (plus one the first time this connection meets a statement, to
+    /// prepare it). The rows of each of `statements`; the first failure is the answer (in a
+    /// transaction, the statements after it fail too).
+    pub fn pipeline(&mut self, statements: &[(&str, &[Value])]) -> Result<Vec<Vec<Row>>, Error> {
+        let deferred = std::mem::take(&mut self.deferred);
+        let sql: Vec<String> = statements.iter().map(|(sql, _)| numbered(sql)).collect();
+        let client = &*self.client;
+        let results = block_on(&self.handle, async {
+            let (before, prepared) = futures_util::future::try_join(
+                prepare(client, held(&deferred)),
+                prepare(
+                    client,
+                    sql.iter()
+                        .zip(statements)
+                        .map(|(sql, (_, args))| (sql.as_str(), *args)),
+                ),
+            )
+            .await?;
+            let arguments: Vec<_> = statements.iter().map(|(_, args)| params(args)).collect();
+            let (done, results) = futures_util::future::join(
+                run(client, &before, &deferred),
+                futures_util::future::join_all(
+                    prepared
+                        .iter()
+                        .zip(&arguments)
+                        .map(|(statement, args)| client.query(statement, args)),
+                ),
+            )
+            .await;
+            done?;
+            Ok::<_, Error>(results)
+        })?;
+        results
+            .into_iter()
+            .map(|rows| rows?.iter().map(row).collect())
+            .collect()
+    }
+
+    /// Several statements without arguments (after the deferred statements: a `COMMIT`
+    /// sends them with it).
     pub fn batch(&mut self, sql: &str) -> Result<(), Error> {
-        let client = &self.client;
-        block_on(&self.handle, client.batch_execute(sql))?;
-        Ok(())
+        let deferred = std::mem::take(&mut self.deferred);
+        let client = &*self.client;
+        block_on(&self.handle, async {
+            let before = prepare(client, held(&deferred)).await?;
+            let (done, batch) = futures_util::future::join(
+                run(client, &before, &deferred),
+                client.batch_execute(sql),
+            )
+            .await;
+            done?;
+            Ok(batch?)
+        })
     }
 }
 
-/// The statement that takes the transaction's lock of a key (`key`: a placeholder or a
-/// literal): `pg_advisory_xact_lock` of its hash.
+/// Prepares `statements` (cached on the connection: a round trip only the first time) and
+/// checks their arguments ([`check`]), so that they can then go out one after the other
+/// without waiting.
+async fn prepare<'a>(
+    client: &deadpool_postgres::ClientWrapper,
+    statements: impl IntoIterator<Item = (&'a str, &'a [Value])>,
+) -> Result<Vec<tokio_postgres::Statement>, Error> {
+    let statements: Vec<(&str, &[Value])> = statements.into_iter().collect();
+    let prepared = futures_util::future::try_join_all(
+        statements.iter().map(|(sql, _)| client.prepare_cached(sql)),
+    )
+    .await?;
+    for (statement, (_, args)) in prepared.iter().zip(&statements) {
+        check(statement, args)?;
+    }
+    Ok(prepared)
+}
+
+/// The deferred statements, as [`prepare`] takes them.
+fn held(deferred: &[(String, Vec<Value>)]) -> impl Iterator<Item = (&str, &[Value])> {
+    deferred
+        .iter()
+        .map(|(sql, args)| (sql.as_str(), args.as_slice()))
+}
+
+/// Whether `args` can be sent for `statement` (their number, and each as its type), checked
+/// before a pipeline sends anything: tokio-postgres refuses such a statement without sending
+/// it, and the statements around it, a `COMMIT` among them, would still go.
+fn check(statement: &tokio_postgres::Statement, args: &[Value]) -> Result<(), Error> {
+    let types = statement.params();
+    if types.len() != args.len() {
+        return Err(Error::Internal(format!(
+            "a statement takes {} arguments, {} were given",
+            types.len(),
+            args.len()
+        )));
+    }
+    for (ty, value) in types.iter().zip(args) {
+        value
+            .to_sql_checked(ty, &mut bytes::BytesMut::new())
+            .map_err(|e| Error::Internal(format!("an argument cannot be sent as {ty}: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Runs the deferred statements, sent in order; the first error.
+async fn run(
+    client: &deadpool_postgres::ClientWrapper,
+    statements: &[tokio_postgres::Statement],
+    deferred: &[(String, Vec<Value>)],
+) -> Result<(), Error> {
+    let arguments: Vec<_> = deferred.iter().map(|(_, args)| params(args)).collect();
+    let results = futures_util::future::join_all(
+        statements
+            .iter()
+            .zip(&arguments)
+            .map(|(statement, args)| client.execute(statement, args)),
+    )
+    .await;
+    for result in results {
+        result?;
+    }
+    Ok(())
+}
+
+/// The statement that takes the transaction's lock of a key (`key`: a placeholder):
+/// `pg_advisory_xact_lock` of its hash.
 pub fn key_lock(key: &str) -> String {
     format!("SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))")
-}
-
-/// `text` as a PostgreSQL escape-string literal (`E'…'`: quotes doubled, backslashes
-/// escaped), read the same whatever `standard_conforming_strings` says.
-pub fn literal(text: &str) -> String {
-    format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
 }
 
 /// `?1`, `?2`… (the server's placeholders) as PostgreSQL's `$1`, `$2`…; the statements hold
@@ -378,12 +507,6 @@ pub fn migrate_component(pool: &Pool, component: &str, migrations: &[&str]) -> R
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn a_literal_keeps_quotes_and_backslashes_inside() {
-        assert_eq!(super::literal("budi"), "E'budi'");
-        assert_eq!(super::literal("o'brien\\x"), "E'o''brien\\\\x'");
-    }
-
     #[test]
     fn placeholders_are_numbered_for_postgres() {
         assert_eq!(

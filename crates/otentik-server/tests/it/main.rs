@@ -12,6 +12,7 @@
 //!   ids: a clear 4xx, never a 500.
 //! - `layering`: the demo as a layer: absent from the push server alone, behind the
 //!   server-wide layers, one session cookie per browser, `--demo` in the binary.
+//! - `transaction`: deferred statements and pipelines inside transactions, on both engines.
 //! - `schema`: databases across releases: one made before the demo had its own migrations
 //!   keeps working, and a new one gets the demo's table only with the demo.
 
@@ -29,3 +30,4 @@ mod restart;
 mod schema;
 mod sqlite_lock;
 mod throttle;
+mod transaction;
