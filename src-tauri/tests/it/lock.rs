@@ -103,6 +103,22 @@ fn locked_every_account_command_answers_vault_locked_until_the_password() {
         ),
         ("check_removal", json!({ "id": id })),
         ("remove_account", json!({ "id": id })),
+        // A login request cannot be answered while locked (the device key is sealed).
+        (
+            "answer_request",
+            json!({ "id": "ch_any", "decision": "approve", "number": null }),
+        ),
+        ("set_account_origins", json!({ "id": id, "origins": [] })),
+        ("move_account", json!({ "id": id, "index": 0 })),
+        (
+            "add_manual",
+            json!({ "form": {
+                "issuer": "LPSE", "name": "budi2", "secret": "JBSWY3DPEHPK3PXP", "kind": "totp",
+                "algorithm": "SHA1", "digits": 6, "period": 30, "counter": 0
+            }}),
+        ),
+        ("retry_push", json!({ "id": id })),
+        ("backup_now", json!({})),
     ] {
         let refused = h.call(command, args).unwrap_err();
         assert_eq!(refused["code"], "vault_locked", "{command}: {refused}");

@@ -47,6 +47,10 @@ fn activated() -> Activated {
     assert_eq!(account["push"]["state"], "active", "{added}");
     assert_eq!(account["push"]["reachable"], true, "{added}");
     assert!(account["push"]["problem"].is_null(), "{added}");
+    assert_eq!(
+        account["push"]["lock_protected"], true,
+        "a new enrolment registers a poll-only key: {added}"
+    );
     // The site's activation page turns to "Berhasil Enable TOTP".
     let status = site.get("/totp/enable/status?wait=5");
     assert!(status.html.contains("\"completed\""), "{}", status.html);
@@ -263,6 +267,27 @@ fn reset_on_the_site_revokes_and_the_server_away_is_reported_then_recovers() {
         a.h.call("check_removal", json!({ "id": a.id })).unwrap(),
         json!({ "site_active": false })
     );
+}
+
+#[test]
+fn an_enrolment_without_a_poll_key_is_marked_not_protected_by_the_lock() {
+    use tauri::Manager as _;
+    let a = activated();
+    // As an enrolment made before poll-only keys existed is stored.
+    let state = a.h.app.state::<otentik_app::state::AppState>();
+    state
+        .with_vault(|vault| {
+            vault.set_poll_key(&a.id, None)?;
+            vault.update(&a.id, |account| {
+                if let Some(push) = account.push.as_mut() {
+                    push.poll_key = false;
+                }
+            })
+        })
+        .unwrap();
+    let listed = a.h.call("list_accounts", json!({})).unwrap();
+    assert_eq!(listed[0]["push"]["state"], "active", "{listed}");
+    assert_eq!(listed[0]["push"]["lock_protected"], false, "{listed}");
 }
 
 #[test]
