@@ -282,7 +282,7 @@ pub struct ManualForm {
     pub kind: OtpKind,
     /// The HMAC algorithm.
     pub algorithm: Algorithm,
-    /// 6, 7 or 8.
+    /// 6 to 9.
     pub digits: u8,
     /// TOTP period in seconds.
     pub period: u32,

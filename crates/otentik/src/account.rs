@@ -125,7 +125,7 @@ pub struct Account {
     pub name: String,
     /// HMAC algorithm.
     pub algorithm: Algorithm,
-    /// Code length, 6 to 8 (always 5 for Steam).
+    /// Code length, 6 to 9 ([`Account::DIGITS`]; always 5 for Steam).
     pub digits: u8,
     /// TOTP period in seconds, 1 to 3600 (kept at 30 for HOTP, where it is unused).
     pub period: u32,
@@ -144,6 +144,21 @@ impl Account {
     pub const DEFAULT_PERIOD: u32 = 30;
     /// The length of a Steam Guard code.
     pub const STEAM_DIGITS: u8 = 5;
+    /// The code lengths of TOTP and HOTP accounts: 6 to 9, as many as the 31 bits of HMAC
+    /// truncation fill (Aegis, andOTP, Ente, LastPass and Proton keep 9-digit accounts).
+    pub const DIGITS: std::ops::RangeInclusive<u8> = 6..=9;
+
+    /// `value` as a TOTP or HOTP code length ([`Account::DIGITS`]), or
+    /// [`Error::InvalidDigits`](crate::Error::InvalidDigits).
+    pub fn digits_of<T: TryInto<u8> + ToString + Copy>(value: T) -> crate::Result<u8> {
+        value
+            .try_into()
+            .ok()
+            .filter(|digits| Self::DIGITS.contains(digits))
+            .ok_or_else(|| crate::Error::InvalidDigits {
+                found: value.to_string(),
+            })
+    }
 
     /// A TOTP account with the defaults every authenticator assumes (SHA1, 6 digits, 30 s).
     pub fn totp(issuer: impl Into<String>, name: impl Into<String>, secret: Secret) -> Self {

@@ -75,8 +75,8 @@ pub enum Error {
         /// What was found.
         found: String,
     },
-    /// The `digits` parameter is not 6, 7 or 8.
-    #[error("invalid digits '{found}': expected 6, 7 or 8")]
+    /// The `digits` parameter is not 6 to 9.
+    #[error("invalid digits '{found}': expected 6 to 9")]
     InvalidDigits {
         /// What was found.
         found: String,
@@ -791,7 +791,7 @@ mod tests {
             Error::UnsupportedAlgorithm {
                 found: "MD5".into(),
             },
-            Error::InvalidDigits { found: "9".into() },
+            Error::InvalidDigits { found: "10".into() },
             Error::InvalidPeriod { found: "0".into() },
             Error::InvalidCounter { found: "-1".into() },
             Error::InvalidEncoding {
@@ -998,7 +998,7 @@ mod tests {
             Error::UnsupportedAlgorithm { .. } => {
                 "unsupported algorithm 'MD5': expected SHA1, SHA256 or SHA512"
             }
-            Error::InvalidDigits { .. } => "invalid digits '9': expected 6, 7 or 8",
+            Error::InvalidDigits { .. } => "invalid digits '10': expected 6 to 9",
             Error::InvalidPeriod { .. } => {
                 "invalid period '0': expected whole seconds from 1 to 3600"
             }

@@ -146,7 +146,7 @@ fn verify_counters(
     found
 }
 
-/// Digits outside 6–8 only come from code that bypassed [`crate::otpauth::parse`]; they are
+/// Digits outside 6–9 only come from code that bypassed [`crate::otpauth::parse`]; they are
 /// clamped to the 1–9 that HMAC truncation can produce, so that nothing panics.
 fn clamp_digits(digits: u8) -> u8 {
     digits.clamp(1, 9)
@@ -204,6 +204,15 @@ mod tests {
                 hotp_code(&secret, Algorithm::Sha1, 6, counter as u64),
                 *code
             );
+        }
+    }
+
+    #[test]
+    fn nine_digits_are_the_low_digits_of_rfc4226_truncation() {
+        // RFC 4226 appendix D, "Truncated" in decimal: 1284755224, 1094287082, 137359152.
+        let secret = Secret::new(RFC4226_SECRET.to_vec());
+        for (counter, code) in [(0, "284755224"), (1, "094287082"), (2, "137359152")] {
+            assert_eq!(hotp_code(&secret, Algorithm::Sha1, 9, counter), code);
         }
     }
 

@@ -342,12 +342,11 @@ fn parse_algorithm(text: &str) -> Result<Algorithm> {
 }
 
 fn parse_digits(raw: &str) -> Result<u8> {
-    match raw.trim() {
-        "6" => Ok(6),
-        "7" => Ok(7),
-        "8" => Ok(8),
-        other => Err(Error::InvalidDigits {
-            found: shorten(other),
+    let raw = raw.trim();
+    match raw.parse::<u8>() {
+        Ok(digits) if raw.len() == 1 && Account::DIGITS.contains(&digits) => Ok(digits),
+        _ => Err(Error::InvalidDigits {
+            found: shorten(raw),
         }),
     }
 }

@@ -39,6 +39,18 @@ impl Secret {
     /// padding are accepted. Errors name the offending character and its 1-based position in
     /// `text` as given, never the rest of the secret.
     pub fn from_base32(text: &str) -> Result<Self> {
+        Self::decode_base32(text, false)
+    }
+
+    /// [`Secret::from_base32`], for secrets another authenticator already holds (imports):
+    /// a trailing character that cannot complete a byte (1, 3 or 6 characters past a multiple
+    /// of 8) is dropped, as the apps that exported it read it (Google Authenticator's and
+    /// Apache Commons' decoders keep only whole bytes). The codes are the ones that app showed.
+    pub fn from_base32_held(text: &str) -> Result<Self> {
+        Self::decode_base32(text, true)
+    }
+
+    fn decode_base32(text: &str, held: bool) -> Result<Self> {
         let mut clean = Zeroizing::new(String::with_capacity(text.len()));
         for (index, character) in text.chars().enumerate() {
             match character {
@@ -55,11 +67,15 @@ impl Secret {
         if clean.is_empty() {
             return Err(Error::EmptySecret);
         }
-        // 1, 3 or 6 trailing characters cannot encode whole bytes.
+        // 1, 3 or 6 trailing characters cannot encode whole bytes: the last one holds only
+        // bits past the last whole byte.
         if matches!(clean.len() % 8, 1 | 3 | 6) {
-            return Err(Error::InvalidSecretLength {
-                length: clean.len(),
-            });
+            if !held || clean.len() == 1 {
+                return Err(Error::InvalidSecretLength {
+                    length: clean.len(),
+                });
+            }
+            clean.pop();
         }
         let bytes =
             lenient_base32()
@@ -99,6 +115,32 @@ impl Eq for Secret {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_held_secret_keeps_the_whole_bytes_of_an_odd_length() {
+        // 17, 19 and 22 characters (2FAS iOS and LastPass Android exports): 10, 11 and 13
+        // whole bytes, the same as without the last character.
+        for text in [
+            "JBSWY3DPEHPK3PXPJ",
+            "JBSWY3DPEHPK3PXPJBS",
+            "JBSWY3DPEHPK3PXPJBSWY3",
+        ] {
+            let held = Secret::from_base32_held(text).unwrap();
+            let whole = Secret::from_base32(&text[..text.len() - 1]).unwrap();
+            assert_eq!(held.expose(), whole.expose(), "{text}");
+            assert_eq!(held.expose().len(), text.len() * 5 / 8, "{text}");
+            // A secret typed or scanned here is still refused: a character is missing.
+            assert!(matches!(
+                Secret::from_base32(text),
+                Err(Error::InvalidSecretLength { .. })
+            ));
+        }
+        assert!(Secret::from_base32_held("A").is_err());
+        assert_eq!(
+            Secret::from_base32_held("JBSWY3DP").unwrap().expose(),
+            Secret::from_base32("JBSWY3DP").unwrap().expose()
+        );
+    }
 
     #[test]
     fn debug_is_redacted() {

@@ -132,6 +132,13 @@ fn automatic_backups_are_written_verified_and_their_failures_kept() {
     assert_eq!(view["enabled"], false);
     assert_eq!(view["has_password"], false);
     assert_eq!(view["keep"], 10);
+    // Suggested: `Otentik` in the user's Documents (the home folder without one).
+    let suggested = std::path::PathBuf::from(view["default_folder"].as_str().unwrap());
+    let home = std::path::PathBuf::from(std::env::var("HOME").unwrap());
+    assert!(
+        suggested.ends_with("Otentik") && suggested.starts_with(&home),
+        "{suggested:?}"
+    );
     let folder = h.dir.path().join("Cadangan");
 
     let short = h

@@ -226,7 +226,7 @@ fn manual_form_is_checked_field_by_field() {
         .call("add_manual", form("budi", "JBSWY3DP", 6))
         .unwrap_err();
     assert_eq!(short["field"], "secret");
-    let digits = h.call("add_manual", form("budi", SECRET, 9)).unwrap_err();
+    let digits = h.call("add_manual", form("budi", SECRET, 10)).unwrap_err();
     assert_eq!(
         (digits["code"].as_str(), digits["field"].as_str()),
         (Some("invalid_uri"), Some("digits"))

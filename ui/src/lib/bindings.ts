@@ -283,7 +283,7 @@ kind: OtpKind,
  */
 algorithm: Algorithm, 
 /**
- * 6, 7 or 8.
+ * 6 to 9.
  */
 digits: number, 
 /**

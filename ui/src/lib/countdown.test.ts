@@ -39,6 +39,7 @@ describe("countdown", () => {
     expect(groupDigits("123456")).toBe("123 456");
     expect(groupDigits("1234567")).toBe("123 4567");
     expect(groupDigits("12345678")).toBe("1234 5678");
+    expect(groupDigits("123456789")).toBe("123 456 789");
     expect(groupDigits("12")).toBe("12");
   });
 });

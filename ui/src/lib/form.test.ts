@@ -23,7 +23,8 @@ describe("manual form", () => {
   });
 
   it("checks the advanced fields", () => {
-    expect(validateManual({ ...valid, digits: 9 }).digits).toBe("form.error.digits");
+    expect(validateManual({ ...valid, digits: 10 }).digits).toBe("form.error.digits");
+    expect(validateManual({ ...valid, digits: 9 }).digits).toBeUndefined();
     // Steam Guard's length is fixed: whatever the hidden field holds is not an error.
     expect(validateManual({ ...valid, kind: "steam", digits: 9 }).digits).toBeUndefined();
     expect(validateManual({ ...valid, period: 0 }).period).toBe("form.error.period");

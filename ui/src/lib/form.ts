@@ -42,7 +42,7 @@ export function validateManual(form: ManualFields): FieldErrors {
     errors.secret = "form.error.secretShort";
   }
   // Steam Guard is always 5 characters, HMAC-SHA1 and 30 s: its fields are not shown.
-  if (form.kind !== "steam" && ![6, 7, 8].includes(form.digits)) errors.digits = "form.error.digits";
+  if (form.kind !== "steam" && ![6, 7, 8, 9].includes(form.digits)) errors.digits = "form.error.digits";
   if (form.kind === "totp" && !(Number.isInteger(form.period) && form.period >= 1 && form.period <= 3600)) {
     errors.period = "form.error.period";
   }

@@ -166,6 +166,19 @@ fn wrong_password_damaged_file_and_unknown_format_add_nothing() {
     fs::write(&unknown, "shopping list: rice, tea\n").unwrap();
     let empty = sandbox.dir.path().join("empty.json");
     fs::write(&empty, "").unwrap();
+    // One base64 letter of the encrypted content changed: authentication fails.
+    let mut aegis: serde_json::Value =
+        serde_json::from_slice(&fs::read(fixture("aegis-encrypted-v1.json")).unwrap()).unwrap();
+    let db = aegis["db"].as_str().unwrap().to_owned();
+    let middle = db.len() / 2;
+    let swapped = if &db[middle..=middle] == "A" {
+        "B"
+    } else {
+        "A"
+    };
+    aegis["db"] = format!("{}{swapped}{}", &db[..middle], &db[middle + 1..]).into();
+    let tampered = sandbox.dir.path().join("tampered.json");
+    fs::write(&tampered, serde_json::to_vec(&aegis).unwrap()).unwrap();
 
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
@@ -183,6 +196,14 @@ fn wrong_password_damaged_file_and_unknown_format_add_nothing() {
                 right.display().to_string(),
             ],
             "2FAS",
+        ),
+        (
+            vec![
+                tampered.display().to_string(),
+                "--password-file".into(),
+                right.display().to_string(),
+            ],
+            "wrong password or damaged file",
         ),
         (
             vec![unknown.display().to_string()],

@@ -140,7 +140,7 @@ fn bad_input_is_status_2_one_line_on_stderr_nothing_on_stdout() {
         vec![
             "code".into(),
             "--uri".into(),
-            "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP&digits=9".into(),
+            "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP&digits=10".into(),
         ],
         vec![
             "code".into(),

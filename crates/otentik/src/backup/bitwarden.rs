@@ -141,7 +141,7 @@ fn account(login: &Login<'_>) -> Result<Account, String> {
     let totp = login.totp.trim();
     let item_name = login.name.trim();
     let username = login.username.trim();
-    if strip_scheme(totp, "otpauth://").is_some() {
+    if uri::strip_scheme(totp, "otpauth://").is_some() {
         let mut account = uri::account(totp).or_else(|reason| {
             // A URI without an account name (Bitwarden's own exports hold
             // `otpauth://totp/?secret=…`): the login's username names it, or else the item.
@@ -163,20 +163,12 @@ fn account(login: &Login<'_>) -> Result<Account, String> {
         return Ok(account);
     }
     let (issuer, name) = names(login.issuer.map_or(item_name, str::trim), username)?;
-    if let Some(secret) = strip_scheme(totp, "steam://") {
+    if let Some(secret) = uri::strip_scheme(totp, "steam://") {
         return Ok(Account::steam(issuer, name, uri::secret_base32(secret)?));
     }
     let mut account = Account::totp(issuer, name, uri::secret_base32(totp)?);
     if let Some(digits) = login.digits {
-        account.digits = match u8::try_from(digits) {
-            Ok(digits @ 6..=8) => digits,
-            _ => {
-                return Err(Error::InvalidDigits {
-                    found: digits.to_string(),
-                }
-                .to_string());
-            }
-        };
+        account.digits = Account::digits_of(digits).map_err(|e| e.to_string())?;
     }
     if let Some(period) = login.period {
         account.period = match u32::try_from(period) {
@@ -212,13 +204,6 @@ fn with_name(uri: &str, name: &str) -> Option<String> {
     let open =
         path.ends_with('/') || path.ends_with(':') || path.to_ascii_lowercase().ends_with("%3a");
     open.then(|| format!("{path}{}?{query}", otpauth::encode(name)))
-}
-
-/// `text` without its `scheme` prefix (any case).
-fn strip_scheme<'a>(text: &'a str, scheme: &str) -> Option<&'a str> {
-    text.get(..scheme.len())
-        .filter(|start| start.eq_ignore_ascii_case(scheme))
-        .and_then(|_| text.get(scheme.len()..))
 }
 
 #[cfg(test)]

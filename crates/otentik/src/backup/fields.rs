@@ -7,7 +7,7 @@ use zeroize::Zeroize as _;
 
 use super::{Format, malformed, text, uri};
 use crate::account::{Account, Algorithm, OtpKind};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// A parsed JSON document that holds secrets: every string in it is zeroed on drop.
 pub(crate) struct Json(Value);
@@ -116,13 +116,16 @@ impl Fields<'_> {
         let digits = match (kind, self.digits) {
             (OtpKind::Steam, _) => Account::STEAM_DIGITS,
             (_, None) => Account::DEFAULT_DIGITS,
-            (_, Some(value)) => match whole(value) {
-                Some(digits @ 6..=8) => digits as u8,
-                _ => {
-                    return Err(format!(
-                        "invalid digits {}: expected 6, 7 or 8",
-                        shown(value)
-                    ));
+            (_, Some(value)) => match whole(value)
+                .and_then(|digits| u8::try_from(digits).ok())
+                .filter(|digits| Account::DIGITS.contains(digits))
+            {
+                Some(digits) => digits,
+                None => {
+                    return Err(Error::InvalidDigits {
+                        found: shown(value),
+                    }
+                    .to_string());
                 }
             },
         };

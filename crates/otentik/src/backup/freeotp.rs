@@ -137,15 +137,7 @@ fn account(token: &Token) -> Result<Account, String> {
         })?;
     }
     if let Some(digits) = token.digits {
-        account.digits = match u8::try_from(digits) {
-            Ok(digits @ 6..=8) => digits,
-            _ => {
-                return Err(Error::InvalidDigits {
-                    found: digits.to_string(),
-                }
-                .to_string());
-            }
-        };
+        account.digits = Account::digits_of(digits).map_err(|e| e.to_string())?;
     }
     match kind {
         OtpKind::Hotp => {

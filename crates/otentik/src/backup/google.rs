@@ -30,12 +30,30 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Import> {
 /// supported: each image holds one, as the phone shows them). Missing batches are a note,
 /// not an error: the accounts that are there are imported. No usable account at all is
 /// [`Error::BackupNoAccounts`].
+///
+/// A text file of `otpauth-migration://` lines (the export's payloads copied out of its QR
+/// codes, as other apps and scripts save them) is read too.
 pub fn read_images(images: &[&[u8]]) -> Result<Import> {
     let mut texts = Vec::with_capacity(images.len());
     for (index, bytes) in images.iter().enumerate() {
-        texts.push(qr_text(bytes, index + 1)?);
+        match migration_lines(bytes) {
+            Some(lines) => texts.extend(lines),
+            None => texts.push(qr_text(bytes, index + 1)?),
+        }
     }
     read_texts(&texts)?.non_empty()
+}
+
+/// The `otpauth-migration://` lines of a text file, if it is one that holds some.
+fn migration_lines(bytes: &[u8]) -> Option<Vec<String>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let lines: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.to_ascii_lowercase().starts_with("otpauth-migration:"))
+        .map(str::to_owned)
+        .collect();
+    (!lines.is_empty()).then_some(lines)
 }
 
 /// Reads the `otpauth-migration://` texts of an export's QR codes.
@@ -133,8 +151,8 @@ fn why_not(account: &Account) -> String {
 #[cfg(feature = "scan")]
 fn qr_text(bytes: &[u8], number: usize) -> Result<String> {
     use crate::scan::{Frame, ScanOptions, image_file, scan};
-    let what = format!("image {number}");
-    let grey = image_file::decode(bytes, &what)?;
+    let grey = image_file::decode(bytes, &format!("number {number}"))?;
+    let what = format!("in image {number}");
     let options = ScanOptions {
         budget: std::time::Duration::from_secs(5),
         ..ScanOptions::default()
@@ -155,7 +173,7 @@ fn qr_text(bytes: &[u8], number: usize) -> Result<String> {
         return Err(Error::BackupMalformed {
             format: Format::Google.app_name(),
             detail: format!(
-                "the QR code in {what} is a single account, not an export: add it with 'otentik add'"
+                "the QR code {what} is a single account, not an export: add it with 'otentik add'"
             ),
         });
     }

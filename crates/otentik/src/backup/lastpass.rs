@@ -67,15 +67,7 @@ fn account(entry: &LastPassAccount) -> Result<Account, String> {
         })?;
     }
     if let Some(digits) = entry.digits {
-        account.digits = match u8::try_from(digits) {
-            Ok(digits @ 6..=8) => digits,
-            _ => {
-                return Err(Error::InvalidDigits {
-                    found: digits.to_string(),
-                }
-                .to_string());
-            }
-        };
+        account.digits = Account::digits_of(digits).map_err(|e| e.to_string())?;
     }
     if let Some(period) = entry.time_step {
         account.period = match u32::try_from(period) {

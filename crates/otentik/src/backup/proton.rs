@@ -159,7 +159,7 @@ fn account(content: Content) -> Result<Account, String> {
         "totp" => uri::account(&uri),
         "steam" => {
             // Everything after the scheme, verbatim: Proton's base64 may hold '/'.
-            let encoded = strip_scheme(uri.trim(), "steam://")
+            let encoded = uri::strip_scheme(uri.trim(), "steam://")
                 .ok_or("a Steam entry whose URI is not steam://…")?;
             let bytes = BASE64
                 .decode(encoded.trim())
@@ -177,13 +177,6 @@ fn account(content: Content) -> Result<Account, String> {
             kind.chars().take(32).collect::<String>()
         )),
     }
-}
-
-/// `text` without its `scheme` prefix (any case).
-fn strip_scheme<'a>(text: &'a str, scheme: &str) -> Option<&'a str> {
-    text.get(..scheme.len())
-        .filter(|start| start.eq_ignore_ascii_case(scheme))
-        .and_then(|_| text.get(scheme.len()..))
 }
 
 #[cfg(test)]

@@ -14,6 +14,13 @@ use crate::vault::metadata::{io, sync_dir, temp_path};
 /// On any failure the previous file at `path`, if any, is left as it was.
 pub fn save_verified(path: &Path, entries: &[Entry], password: Option<&str>) -> Result<()> {
     let bytes = aegis::write(entries, password)?;
+    save_checked(path, &bytes, |back| verify(back, entries, password))
+}
+
+/// Writes `bytes` beside `path`, reads them back from disk, and renames them into place only
+/// when `check` accepts what was read; on any failure the temporary file is removed and `path`
+/// is left as it was.
+fn save_checked(path: &Path, bytes: &[u8], check: impl FnOnce(&[u8]) -> Result<()>) -> Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -27,13 +34,13 @@ pub fn save_verified(path: &Path, entries: &[Entry], password: Option<&str>) -> 
         let mut file = options
             .open(&temp)
             .map_err(|source| io("create", &temp, source))?;
-        file.write_all(&bytes)
+        file.write_all(bytes)
             .map_err(|source| io("write", &temp, source))?;
         file.sync_all()
             .map_err(|source| io("write", &temp, source))?;
         drop(file);
         let back = fs::read(&temp).map_err(|source| io("read", &temp, source))?;
-        verify(&back, entries, password)?;
+        check(&back)?;
         fs::rename(&temp, path).map_err(|source| io("replace", path, source))?;
         sync_dir(dir)
     })();
@@ -65,4 +72,35 @@ pub fn verify(bytes: &[u8], entries: &[Entry], password: Option<&str>) -> Result
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_backup_that_does_not_read_back_leaves_the_old_one_and_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("otentik-backup.json");
+        fs::write(&path, b"the previous backup").unwrap();
+        let refused = save_checked(&path, b"the new backup", |back| {
+            assert_eq!(
+                back, b"the new backup",
+                "the check reads the file from disk"
+            );
+            Err(Error::BackupVerifyFailed {
+                detail: "entry 1 reads back differently".into(),
+            })
+        });
+        assert!(matches!(refused, Err(Error::BackupVerifyFailed { .. })));
+        assert_eq!(fs::read(&path).unwrap(), b"the previous backup");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["otentik-backup.json"], "no temporary file is left");
+
+        save_checked(&path, b"the new backup", |_| Ok(())).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"the new backup");
+    }
 }

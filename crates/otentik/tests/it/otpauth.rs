@@ -81,6 +81,8 @@ fn real_world_cases() {
         // Algorithms, digits, periods.
         (format!("otpauth://totp/ACME:alice?secret={s}&issuer=ACME&algorithm=sha256"), params(Algorithm::Sha256, 6, 30)),
         (format!("otpauth://totp/ACME:alice?secret={s}&issuer=ACME&algorithm=SHA512&digits=8"), params(Algorithm::Sha512, 8, 30)),
+        // Aegis, andOTP, Ente, LastPass and Proton keep 9-digit accounts.
+        (format!("otpauth://totp/ACME:alice?secret={s}&issuer=ACME&digits=9"), params(Algorithm::Sha1, 9, 30)),
         (format!("otpauth://totp/ACME:alice?secret={s}&issuer=ACME&digits=7"), params(Algorithm::Sha1, 7, 30)),
         (format!("otpauth://totp/ACME:alice?secret={s}&issuer=ACME&period=60"), params(Algorithm::Sha1, 6, 60)),
         (format!("otpauth://totp/ACME:alice?secret={s}&issuer=ACME&period=1"), params(Algorithm::Sha1, 6, 1)),
@@ -90,7 +92,7 @@ fn real_world_cases() {
         (format!("otpauth://hotp/ACME:alice?secret={s}&issuer=ACME"), Want::Err("missing parameter 'counter' (required for HOTP)")),
         (format!("otpauth://hotp/ACME:alice?secret={s}&counter=-1"), Want::Err("invalid counter '-1'")),
         // Errors.
-        (format!("otpauth://totp/ACME:alice?secret={s}&digits=9"), Want::Err("invalid digits '9': expected 6, 7 or 8")),
+        (format!("otpauth://totp/ACME:alice?secret={s}&digits=10"), Want::Err("invalid digits '10': expected 6 to 9")),
         (format!("otpauth://totp/ACME:alice?secret={s}&digits=5"), Want::Err("invalid digits '5'")),
         (format!("otpauth://totp/ACME:alice?secret={s}&period=0"), Want::Err("invalid period '0'")),
         (format!("otpauth://totp/ACME:alice?secret={s}&period=3601"), Want::Err("invalid period '3601'")),

@@ -189,6 +189,23 @@ fn google_export_images_read_together_and_alone() {
     );
     assert!(import.notes.is_empty(), "{:?}", import.notes);
     assert_eq!(import.skipped.len(), 1);
+
+    // An export's payloads saved as text lines (as other apps keep them) read as Google's too.
+    let uris = String::from_utf8(read("uris.txt")).unwrap();
+    let lines: Vec<String> = uris
+        .lines()
+        .filter(|line| line.starts_with("otpauth-migration:"))
+        .map(str::to_owned)
+        .collect();
+    assert!(!lines.is_empty());
+    let text = format!("# copied out\n{}\n", lines.join("\n"));
+    let from_text = backup::google::read_images(&[text.as_bytes()]).unwrap();
+    let from_payloads = backup::google::read_texts(&lines).unwrap();
+    let names = |import: &backup::Import| -> Vec<String> {
+        import.entries.iter().map(|e| e.account.label()).collect()
+    };
+    assert!(!from_text.entries.is_empty());
+    assert_eq!(names(&from_text), names(&from_payloads));
 }
 
 /// Flips the lowest bit of byte `offset` of the base64 at `field` (for 2FAS, part `part` of

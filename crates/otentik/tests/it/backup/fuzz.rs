@@ -59,3 +59,5 @@ fuzz_target!(andotp_never_panics, Format::AndOtp, 24);
 fuzz_target!(freeotp_never_panics, Format::FreeOtpPlus, 128);
 fuzz_target!(lastpass_never_panics, Format::LastPass, 128);
 fuzz_target!(uris_never_panics, Format::Uris, 128);
+// Screenshots: each mutated image that still decodes is scanned (a few hundred ms).
+fuzz_target!(google_never_panics, Format::Google, 8);
