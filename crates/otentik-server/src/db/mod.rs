@@ -3,8 +3,9 @@
 //! - **SQLite** (`--db PATH`, or `:memory:`; the default): one machine, zero set-up; a few
 //!   connections to the file, write transactions `BEGIN IMMEDIATE`;
 //! - **PostgreSQL** (`--db postgres://…`): several server processes on one database; a pool
-//!   of connections (`deadpool-postgres` over `tokio-postgres`), per-user advisory locks
-//!   inside transactions, and wake-ups across processes with `LISTEN/NOTIFY` (`db::listen`).
+//!   of connections (`r2d2` over `tokio-postgres` clients, each driven by the thread that
+//!   holds it), per-user advisory locks inside transactions, and wake-ups across processes
+//!   with `LISTEN/NOTIFY` (`db::listen`).
 //!
 //! The server's statements are written once, with `?1`, `?2`… placeholders (rewritten to
 //! `$1`, `$2`… for PostgreSQL) and the SQL both engines share; each engine has its own

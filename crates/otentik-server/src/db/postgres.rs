@@ -1,13 +1,20 @@
-//! The PostgreSQL engine: a pool of connections (`deadpool-postgres` over `tokio-postgres`),
-//! the server's migrations counted in `schema_migrations` under the component `server`, and
-//! the conversions between [`Value`] and PostgreSQL's types.
+//! The PostgreSQL engine: a pool of connections, the server's migrations counted in
+//! `schema_migrations` under the component `server`, and the conversions between [`Value`]
+//! and PostgreSQL's types.
 //!
-//! Calls block their thread on the server's runtime (the pool's connections run there), so
-//! they are made on blocking threads (`api::blocking`), never on a runtime worker.
+//! Each connection is a `tokio-postgres` client whose connection is driven by the thread
+//! that holds it, on a small runtime of its own ([`Session`]), the way the `postgres` crate
+//! drives its clients, so that a statement costs one round trip and no hand-off between
+//! threads; `r2d2` pools them. Calls block their thread: they are made on blocking threads
+//! (`api::blocking`), never on a runtime worker. Why this shape, with the figures, is in
+//! `docs/decisions/0007-postgres-engine.md`.
 
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, RecyclingMethod, Runtime};
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
 use super::{Row, Value};
@@ -111,42 +118,37 @@ pub const DEFAULT_CONNECTIONS: usize = 16;
 const WAIT: Duration = Duration::from_secs(5);
 
 /// A pool of connections to one PostgreSQL database.
+#[derive(Clone)]
 pub struct Pool {
-    pool: deadpool_postgres::Pool,
-    handle: tokio::runtime::Handle,
+    pool: r2d2::Pool<Manager>,
     url: String,
 }
 
 impl Pool {
     /// Connects to `url` (`postgres://user@host:port/db`), checks it answers and migrates
-    /// it. Must run inside the runtime the server serves on: the connections live there.
+    /// it.
     pub async fn connect(url: &str, connections: usize) -> Result<Self, Error> {
-        let config: tokio_postgres::Config = url
+        let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| Error::Internal(format!("the PostgreSQL URL does not parse: {e}")))?;
-        let manager = Manager::from_config(
-            config,
-            tokio_postgres::NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = deadpool_postgres::Pool::builder(manager)
-            .max_size(connections.max(2))
-            .runtime(Runtime::Tokio1)
-            .wait_timeout(Some(WAIT))
-            .create_timeout(Some(WAIT))
-            .recycle_timeout(Some(WAIT))
-            .build()
-            .map_err(|e| Error::Internal(format!("building the PostgreSQL pool: {e}")))?;
-        let this = Self {
-            pool,
-            handle: tokio::runtime::Handle::current(),
-            url: url.to_owned(),
-        };
-        let mut client = this.pool.get().await.map_err(unavailable)?;
-        migrate(&mut client).await?;
-        Ok(this)
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(WAIT);
+        }
+        let url = url.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let pool = r2d2::Pool::builder()
+                .max_size(u32::try_from(connections.max(2)).unwrap_or(u32::MAX))
+                // Opened when first needed: many processes may share one database.
+                .min_idle(Some(0))
+                .connection_timeout(WAIT)
+                .error_handler(Box::new(LogErrors))
+                .build_unchecked(Manager { config });
+            let this = Self { pool, url };
+            migrate(&mut this.get()?)?;
+            Ok(this)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("connecting to PostgreSQL failed: {e}")))?
     }
 
     /// The URL it connects to (for the listening connection).
@@ -156,43 +158,218 @@ impl Pool {
 
     /// A connection: waits up to 5 s for a free one.
     pub fn get(&self) -> Result<Conn, Error> {
-        let client = block_on(&self.handle, self.pool.get()).map_err(unavailable)?;
+        let session = self.pool.get().map_err(unavailable)?;
         Ok(Conn {
-            client,
-            handle: self.handle.clone(),
+            session,
             deferred: Vec::new(),
         })
     }
 
     /// Whether the database answers now (`/readyz`).
     pub async fn ready(&self) -> Result<(), Error> {
-        let client = self.pool.get().await.map_err(unavailable)?;
-        client.simple_query("SELECT 1").await?;
-        Ok(())
+        let pool = self.clone();
+        tokio::task::spawn_blocking(move || pool.get()?.batch("SELECT 1"))
+            .await
+            .map_err(|e| Error::Internal(format!("checking PostgreSQL failed: {e}")))?
     }
 }
 
-fn unavailable(error: deadpool_postgres::PoolError) -> Error {
+fn unavailable(error: r2d2::Error) -> Error {
     Error::DatabaseUnavailable(error.to_string())
 }
 
-/// Runs `future` to completion from a blocking thread (or, on a multi-threaded runtime, from
-/// a worker, which then hands its other tasks over first).
-fn block_on<F: std::future::Future>(handle: &tokio::runtime::Handle, future: F) -> F::Output {
+/// Opens and checks the pool's connections.
+#[derive(Debug)]
+struct Manager {
+    config: tokio_postgres::Config,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Session;
+    type Error = Error;
+
+    fn connect(&self) -> Result<Session, Error> {
+        Session::open(&self.config)
+    }
+
+    /// On every check-out: whether the server has closed the connection while it sat in the
+    /// pool (a restart, an administrator's command); no round trip.
+    fn is_valid(&self, session: &mut Session) -> Result<(), Error> {
+        if session.alive() {
+            Ok(())
+        } else {
+            Err(closed())
+        }
+    }
+
+    fn has_broken(&self, session: &mut Session) -> bool {
+        session.driver.is_none() || session.client.is_closed()
+    }
+}
+
+/// The pool's errors (a connection that cannot be opened) go to the server's log.
+#[derive(Debug)]
+struct LogErrors;
+
+impl r2d2::HandleError<Error> for LogErrors {
+    fn handle_error(&self, error: Error) {
+        tracing::warn!(%error, "a PostgreSQL connection could not be opened");
+    }
+}
+
+fn closed() -> Error {
+    Error::DatabaseUnavailable("the connection to PostgreSQL is closed".into())
+}
+
+/// The future that runs a connection: reads and writes its socket for the client.
+type Driver = Pin<Box<dyn Future<Output = Result<(), tokio_postgres::Error>> + Send>>;
+
+/// One connection to PostgreSQL, driven by the thread that uses it: each call runs the
+/// client's requests and the connection together on the session's own single-threaded
+/// runtime, so the answer is read by the thread that waits for it (no wake-up of another
+/// thread on the way, which cost more than the round trip itself on the server's runtime).
+pub struct Session {
+    runtime: Local,
+    client: tokio_postgres::Client,
+    /// `None` once the connection has ended.
+    driver: Option<Driver>,
+    /// Statements prepared on this connection, by their SQL.
+    statements: HashMap<String, tokio_postgres::Statement>,
+}
+
+impl Session {
+    fn open(config: &tokio_postgres::Config) -> Result<Self, Error> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Internal(format!("starting a PostgreSQL connection: {e}")))?;
+        let (client, connection) = runtime.block_on(config.connect(tokio_postgres::NoTls))?;
+        Ok(Self {
+            runtime: Local(Some(runtime)),
+            client,
+            driver: Some(Box::pin(connection)),
+            statements: HashMap::new(),
+        })
+    }
+
+    /// Whether the connection is still open: reads, without waiting, what the server sent
+    /// since the last call (a closed socket, a fatal error), which ends the connection.
+    fn alive(&mut self) -> bool {
+        let Some(connection) = self.driver.as_mut() else {
+            return false;
+        };
+        let Some(runtime) = self.runtime.0.as_ref() else {
+            return false;
+        };
+        let ended = runtime.block_on(async {
+            // Lets the runtime look at the socket (a poll that does not wait) first.
+            tokio::task::yield_now().await;
+            std::future::poll_fn(|cx| Poll::Ready(connection.as_mut().poll(cx).is_ready())).await
+        });
+        if ended {
+            self.driver = None;
+        }
+        !ended && !self.client.is_closed()
+    }
+
+    /// The prepared statements of `sql` (prepared on this connection the first time, all in
+    /// one round trip).
+    fn prepare(&mut self, sql: &[&str]) -> Result<Vec<tokio_postgres::Statement>, Error> {
+        let mut missing: Vec<&str> = sql
+            .iter()
+            .copied()
+            .filter(|sql| !self.statements.contains_key(*sql))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if !missing.is_empty() {
+            let Self {
+                runtime,
+                client,
+                driver,
+                statements,
+            } = self;
+            let client = &*client;
+            let prepared = drive(
+                runtime,
+                driver,
+                futures_util::future::try_join_all(missing.iter().map(|sql| client.prepare(sql))),
+            )??;
+            statements.extend(missing.iter().map(|sql| (*sql).to_owned()).zip(prepared));
+        }
+        sql.iter()
+            .map(|sql| {
+                self.statements
+                    .get(*sql)
+                    .cloned()
+                    .ok_or_else(|| Error::Internal("a prepared statement went missing".into()))
+            })
+            .collect()
+    }
+}
+
+/// The session's runtime, shut down without waiting when the session is dropped (which may
+/// happen on any thread).
+struct Local(Option<tokio::runtime::Runtime>);
+
+impl Drop for Local {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// Runs `work` (requests of the session's client) to completion on the session's runtime,
+/// driving the connection meanwhile. A connection that ends meanwhile is gone for good: the
+/// pool replaces it.
+fn drive<F: Future>(
+    runtime: &Local,
+    driver: &mut Option<Driver>,
+    work: F,
+) -> Result<F::Output, Error> {
+    let (Some(runtime), Some(connection)) = (runtime.0.as_ref(), driver.as_mut()) else {
+        return Err(closed());
+    };
+    let run = || {
+        runtime.block_on(async {
+            let mut work = std::pin::pin!(work);
+            std::future::poll_fn(|cx| {
+                if let Poll::Ready(output) = work.as_mut().poll(cx) {
+                    return Poll::Ready(Ok(output));
+                }
+                match connection.as_mut().poll(cx) {
+                    Poll::Pending => Poll::Pending,
+                    Poll::Ready(end) => Poll::Ready(Err(end)),
+                }
+            })
+            .await
+        })
+    };
+    // On a worker of a multi-threaded runtime (never in the server's requests), the worker
+    // hands its other tasks over first.
     let on_worker = tokio::runtime::Handle::try_current().is_ok_and(|current| {
         current.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
     });
-    if on_worker {
-        tokio::task::block_in_place(|| handle.block_on(future))
+    let outcome = if on_worker {
+        tokio::task::block_in_place(run)
     } else {
-        handle.block_on(future)
-    }
+        run()
+    };
+    outcome.map_err(|end| {
+        *driver = None;
+        match end {
+            Ok(()) => closed(),
+            Err(error) => {
+                Error::DatabaseUnavailable(format!("the connection to PostgreSQL ended: {error}"))
+            }
+        }
+    })
 }
 
 /// One connection of the pool, returned to it when dropped.
 pub struct Conn {
-    client: deadpool_postgres::Object,
-    handle: tokio::runtime::Handle,
+    session: r2d2::PooledConnection<Manager>,
     /// Statements whose results nobody reads, sent with the next statement
     /// ([`Conn::defer`]).
     deferred: Vec<(String, Vec<Value>)>,
@@ -210,25 +387,59 @@ impl Conn {
         self.deferred.clear();
     }
 
+    /// The deferred statements prepared, then `statements` prepared, each with its arguments
+    /// checked ([`check`]) so that they can all go out one after the other without waiting.
+    #[allow(clippy::type_complexity)]
+    fn prepared(
+        &mut self,
+        deferred: &[(String, Vec<Value>)],
+        statements: &[(&str, &[Value])],
+    ) -> Result<
+        (
+            Vec<tokio_postgres::Statement>,
+            Vec<tokio_postgres::Statement>,
+        ),
+        Error,
+    > {
+        let sql: Vec<&str> = deferred
+            .iter()
+            .map(|(sql, _)| sql.as_str())
+            .chain(statements.iter().map(|(sql, _)| *sql))
+            .collect();
+        let mut prepared = self.session.prepare(&sql)?;
+        let args = deferred
+            .iter()
+            .map(|(_, args)| args.as_slice())
+            .chain(statements.iter().map(|(_, args)| *args));
+        for (statement, args) in prepared.iter().zip(args) {
+            check(statement, args)?;
+        }
+        let after = prepared.split_off(deferred.len());
+        Ok((prepared, after))
+    }
+
     /// Runs one statement (after the deferred ones); the rows it changed.
     pub fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, Error> {
         let sql = numbered(sql);
         let deferred = std::mem::take(&mut self.deferred);
-        let client = &*self.client;
-        block_on(&self.handle, async {
-            let (before, statement) = futures_util::future::try_join(
-                prepare(client, held(&deferred)),
-                prepare(client, [(sql.as_str(), args)]),
-            )
-            .await?;
-            let (done, changed) = futures_util::future::join(
+        let (before, statement) = self.prepared(&deferred, &[(sql.as_str(), args)])?;
+        let Session {
+            runtime,
+            client,
+            driver,
+            ..
+        } = &mut *self.session;
+        let client = &*client;
+        let (done, changed) = drive(
+            runtime,
+            driver,
+            futures_util::future::join(
                 run(client, &before, &deferred),
                 client.execute(&statement[0], &params(args)),
-            )
-            .await;
-            done?;
-            Ok(changed?)
-        })
+            ),
+        )?;
+        done?;
+        Ok(changed?)
     }
 
     /// Every row of a query (run after the deferred statements).
@@ -244,20 +455,24 @@ impl Conn {
     pub fn pipeline(&mut self, statements: &[(&str, &[Value])]) -> Result<Vec<Vec<Row>>, Error> {
         let deferred = std::mem::take(&mut self.deferred);
         let sql: Vec<String> = statements.iter().map(|(sql, _)| numbered(sql)).collect();
-        let client = &*self.client;
-        let results = block_on(&self.handle, async {
-            let (before, prepared) = futures_util::future::try_join(
-                prepare(client, held(&deferred)),
-                prepare(
-                    client,
-                    sql.iter()
-                        .zip(statements)
-                        .map(|(sql, (_, args))| (sql.as_str(), *args)),
-                ),
-            )
-            .await?;
-            let arguments: Vec<_> = statements.iter().map(|(_, args)| params(args)).collect();
-            let (done, results) = futures_util::future::join(
+        let numbered: Vec<(&str, &[Value])> = sql
+            .iter()
+            .zip(statements)
+            .map(|(sql, (_, args))| (sql.as_str(), *args))
+            .collect();
+        let (before, prepared) = self.prepared(&deferred, &numbered)?;
+        let arguments: Vec<_> = statements.iter().map(|(_, args)| params(args)).collect();
+        let Session {
+            runtime,
+            client,
+            driver,
+            ..
+        } = &mut *self.session;
+        let client = &*client;
+        let (done, results) = drive(
+            runtime,
+            driver,
+            futures_util::future::join(
                 run(client, &before, &deferred),
                 futures_util::future::join_all(
                     prepared
@@ -265,11 +480,9 @@ impl Conn {
                         .zip(&arguments)
                         .map(|(statement, args)| client.query(statement, args)),
                 ),
-            )
-            .await;
-            done?;
-            Ok::<_, Error>(results)
-        })?;
+            ),
+        )?;
+        done?;
         results
             .into_iter()
             .map(|rows| rows?.iter().map(row).collect())
@@ -280,43 +493,22 @@ impl Conn {
     /// sends them with it).
     pub fn batch(&mut self, sql: &str) -> Result<(), Error> {
         let deferred = std::mem::take(&mut self.deferred);
-        let client = &*self.client;
-        block_on(&self.handle, async {
-            let before = prepare(client, held(&deferred)).await?;
-            let (done, batch) = futures_util::future::join(
-                run(client, &before, &deferred),
-                client.batch_execute(sql),
-            )
-            .await;
-            done?;
-            Ok(batch?)
-        })
+        let (before, _) = self.prepared(&deferred, &[])?;
+        let Session {
+            runtime,
+            client,
+            driver,
+            ..
+        } = &mut *self.session;
+        let client = &*client;
+        let (done, batch) = drive(
+            runtime,
+            driver,
+            futures_util::future::join(run(client, &before, &deferred), client.batch_execute(sql)),
+        )?;
+        done?;
+        Ok(batch?)
     }
-}
-
-/// Prepares `statements` (cached on the connection: a round trip only the first time) and
-/// checks their arguments ([`check`]), so that they can then go out one after the other
-/// without waiting.
-async fn prepare<'a>(
-    client: &deadpool_postgres::ClientWrapper,
-    statements: impl IntoIterator<Item = (&'a str, &'a [Value])>,
-) -> Result<Vec<tokio_postgres::Statement>, Error> {
-    let statements: Vec<(&str, &[Value])> = statements.into_iter().collect();
-    let prepared = futures_util::future::try_join_all(
-        statements.iter().map(|(sql, _)| client.prepare_cached(sql)),
-    )
-    .await?;
-    for (statement, (_, args)) in prepared.iter().zip(&statements) {
-        check(statement, args)?;
-    }
-    Ok(prepared)
-}
-
-/// The deferred statements, as [`prepare`] takes them.
-fn held(deferred: &[(String, Vec<Value>)]) -> impl Iterator<Item = (&str, &[Value])> {
-    deferred
-        .iter()
-        .map(|(sql, args)| (sql.as_str(), args.as_slice()))
 }
 
 /// Whether `args` can be sent for `statement` (their number, and each as its type), checked
@@ -341,7 +533,7 @@ fn check(statement: &tokio_postgres::Statement, args: &[Value]) -> Result<(), Er
 
 /// Runs the deferred statements, sent in order; the first error.
 async fn run(
-    client: &deadpool_postgres::ClientWrapper,
+    client: &tokio_postgres::Client,
     statements: &[tokio_postgres::Statement],
     deferred: &[(String, Vec<Value>)],
 ) -> Result<(), Error> {
@@ -441,25 +633,45 @@ fn row(row: &tokio_postgres::Row) -> Result<Row, Error> {
     Ok(Row(values))
 }
 
-async fn migrate(client: &mut deadpool_postgres::Object) -> Result<(), Error> {
-    let tx = client.transaction().await?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-        .await?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-             component TEXT PRIMARY KEY,
-             version BIGINT NOT NULL
-         )",
-    )
-    .await?;
-    apply(&tx, SERVER, MIGRATIONS).await?;
-    tx.commit().await?;
-    Ok(())
+/// Applies the server's migrations not applied yet.
+fn migrate(conn: &mut Conn) -> Result<(), Error> {
+    conn.migrate(SERVER, MIGRATIONS, true)
+}
+
+impl Conn {
+    /// Applies the migrations of `component` not applied yet, all or none, under a lock that
+    /// every process starting on the same database takes (creating `schema_migrations` first
+    /// when `create` is set).
+    fn migrate(&mut self, component: &str, migrations: &[&str], create: bool) -> Result<(), Error> {
+        let Session {
+            runtime,
+            client,
+            driver,
+            ..
+        } = &mut *self.session;
+        drive(runtime, driver, async {
+            let tx = client.transaction().await?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+                .await?;
+            if create {
+                tx.batch_execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (
+                         component TEXT PRIMARY KEY,
+                         version BIGINT NOT NULL
+                     )",
+                )
+                .await?;
+            }
+            apply(&tx, component, migrations).await?;
+            tx.commit().await?;
+            Ok(())
+        })?
+    }
 }
 
 /// Applies the migrations of `component` not applied yet (inside the caller's transaction).
 async fn apply(
-    tx: &deadpool_postgres::Transaction<'_>,
+    tx: &tokio_postgres::Transaction<'_>,
     component: &str,
     migrations: &[&str],
 ) -> Result<(), Error> {
@@ -494,15 +706,7 @@ async fn apply(
 /// Applies the migrations of a component built on the server, under the same lock as the
 /// server's, all or none.
 pub fn migrate_component(pool: &Pool, component: &str, migrations: &[&str]) -> Result<(), Error> {
-    let mut client = block_on(&pool.handle, pool.pool.get()).map_err(unavailable)?;
-    block_on(&pool.handle, async {
-        let tx = client.transaction().await?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-            .await?;
-        apply(&tx, component, migrations).await?;
-        tx.commit().await?;
-        Ok(())
-    })
+    pool.get()?.migrate(component, migrations, false)
 }
 
 #[cfg(test)]

@@ -401,3 +401,60 @@ async fn racing_processes_leave_one_pending_login_and_take_one_answer() {
     };
     assert_eq!(seen["status"], expected);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pooled_connection_the_database_closed_is_replaced_before_a_request_uses_it() {
+    let url = Cluster::shared().database();
+    let server = Binary::start(Path::new(&url), &[]);
+    let enrol = |user: &'static str| {
+        let server = &server;
+        async move {
+            server
+                .rp(
+                    Method::POST,
+                    "/enrollments",
+                    Some(json!({ "user_id": user })),
+                )
+                .await
+        }
+    };
+    let (status, body) = enrol("before").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // The database ends every connection of the server (as an administrator's
+    // pg_terminate_backend or a failover does) while they sit idle in its pool.
+    let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let others =
+        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()";
+    let ended = admin
+        .query(&format!("SELECT pg_terminate_backend(pid) {others}"), &[])
+        .await
+        .unwrap();
+    assert!(
+        ended.len() >= 2,
+        "the pooled connection and the listening one: {}",
+        ended.len()
+    );
+    otentik_test_support::wait::until_async(
+        Duration::from_secs(10),
+        "the ended connections to be gone",
+        || async {
+            let left: i64 = admin
+                .query_one(
+                    &format!("SELECT COUNT(*) {others} AND backend_type = 'client backend'"),
+                    &[],
+                )
+                .await
+                .ok()?
+                .get(0);
+            (left == 0).then_some(())
+        },
+        tokio::time::sleep,
+    )
+    .await;
+    // The next request gets a new connection, not the dead one's error.
+    let (status, body) = enrol("after").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
