@@ -166,10 +166,25 @@ pub fn record_nonce(
     conn: &mut Conn<'_>,
     auth: &RequestAuth,
 ) -> Result<(), Error> {
+    match nonce_to_record(state, conn, auth)? {
+        Some(nonce) => nonce.record(conn),
+        None => Ok(()),
+    }
+}
+
+/// [`record_nonce`] up to the insert: on SQLite the nonce is recorded (in memory) and `None`
+/// returned; on PostgreSQL the table is swept when due, a full one refused, and the nonce
+/// returned for the caller to record.
+fn nonce_to_record(
+    state: &AppState,
+    conn: &mut Conn<'_>,
+    auth: &RequestAuth,
+) -> Result<Option<Unrecorded>, Error> {
     let now = state.now();
     if conn.engine() == Engine::Sqlite {
         let mut cache = state.replay.lock().unwrap_or_else(|p| p.into_inner());
-        return cache.record(&auth.replay_key(), auth.timestamp, now);
+        cache.record(&auth.replay_key(), auth.timestamp, now)?;
+        return Ok(None);
     }
     sweep(state, conn, now)?;
     if state.replay_full.load(std::sync::atomic::Ordering::Relaxed) {
@@ -178,19 +193,43 @@ pub fn record_nonce(
     }
     // Kept twice the clock tolerance past the request's time: another process whose clock
     // is behind the sweeper's still accepts the timestamp a little longer.
-    let inserted = conn.execute(
-        "INSERT INTO seen_nonces (nonce, forget_after) VALUES (?1, ?2)
-         ON CONFLICT (nonce) DO NOTHING",
-        args![
-            auth.replay_key(),
-            auth.timestamp
-                .saturating_add(2 * otentik_protocol::MAX_CLOCK_SKEW_SECS)
-        ],
-    )?;
-    if inserted == 0 {
-        return Err(Error::Unauthorized);
+    Ok(Some(Unrecorded {
+        nonce: auth.replay_key(),
+        forget_after: auth
+            .timestamp
+            .saturating_add(2 * otentik_protocol::MAX_CLOCK_SKEW_SECS),
+    }))
+}
+
+/// The statement that records a nonce (`?1`, forgotten after `?2`); it inserts no row for a
+/// nonce already seen.
+pub(crate) const INSERT_NONCE: &str =
+    "INSERT INTO seen_nonces (nonce, forget_after) VALUES (?1, ?2)
+     ON CONFLICT (nonce) DO NOTHING";
+
+/// An authentic request's nonce not recorded yet (PostgreSQL): recorded alone
+/// ([`Unrecorded::record`]) or by the caller's own statement, in the same round trip as the
+/// change it allows (an answer: `login::answer`). Until it is, the request could be replayed.
+#[derive(Debug)]
+#[must_use = "an unrecorded nonce lets its request be replayed"]
+pub struct Unrecorded {
+    nonce: String,
+    forget_after: u64,
+}
+
+impl Unrecorded {
+    /// The arguments of [`INSERT_NONCE`].
+    pub(crate) fn args(&self) -> [Value; 2] {
+        [Value::from(&self.nonce), Value::from(self.forget_after)]
     }
-    Ok(())
+
+    /// Records the nonce alone: a replay is refused (401).
+    pub fn record(self, conn: &mut Conn<'_>) -> Result<(), Error> {
+        if conn.execute(INSERT_NONCE, &self.args())? == 0 {
+            return Err(Error::Unauthorized);
+        }
+        Ok(())
+    }
 }
 
 /// At most every [`SWEEP_EVERY`] seconds per process (PostgreSQL): forgets nonces past their
@@ -240,22 +279,51 @@ pub fn authenticate(
     body: &[u8],
     signer: Signer,
 ) -> Result<Vec<Device>, Error> {
-    authenticate_reading(state, headers, method, path_and_query, body, signer, None)
-        .map(|(devices, _)| devices)
+    let mut conn = state.db()?;
+    let Authenticated { devices, nonce, .. } = authenticate_reading(
+        state,
+        &mut conn,
+        headers,
+        method,
+        path_and_query,
+        body,
+        signer,
+        None,
+    )?;
+    if let Some(nonce) = nonce {
+        nonce.record(&mut conn)?;
+    }
+    Ok(devices)
 }
 
-/// [`authenticate`], with the rows of one more query (`also`) read in the same round trip as
-/// the devices: read before the request is known to be authentic, they are the caller's to
-/// use once this returns `Ok`.
+/// What [`authenticate_reading`] found: the request's devices, the rows of the query read with
+/// them, and the request's nonce if it is the caller's to record.
+#[derive(Debug)]
+pub struct Authenticated {
+    /// The devices the request names, in its order.
+    pub devices: Vec<Device>,
+    /// The rows of the query read with them.
+    pub also: Vec<Row>,
+    /// The nonce still to record (PostgreSQL).
+    pub nonce: Option<Unrecorded>,
+}
+
+/// [`authenticate`] on `conn`, with the rows of one more query (`also`) read in the same
+/// round trip as the devices: read before the request is known to be authentic, they are the
+/// caller's to use once this returns `Ok`. On PostgreSQL the request's nonce is returned
+/// unrecorded, for the caller to record, in the statement that acts on the request or alone;
+/// on SQLite it is recorded already (`None`).
+#[allow(clippy::too_many_arguments)]
 pub fn authenticate_reading(
     state: &AppState,
+    conn: &mut Conn<'_>,
     headers: &HeaderMap,
     method: &str,
     path_and_query: &str,
     body: &[u8],
     signer: Signer,
     also: Option<(&str, &[Value])>,
-) -> Result<(Vec<Device>, Vec<Row>), Error> {
+) -> Result<Authenticated, Error> {
     let auth = parse_auth(headers)?;
     if headers.get(header::DEVICE).is_none() {
         return Err(Error::Unauthorized);
@@ -263,7 +331,6 @@ pub fn authenticate_reading(
     check_time(state, &auth)?;
     let mut devices = Vec::with_capacity(auth.device_ids.len());
     let mut poll_keys = Vec::with_capacity(auth.device_ids.len());
-    let mut conn = state.db()?;
     let ids: Vec<[Value; 1]> = auth.device_ids.iter().map(|id| [Value::from(id)]).collect();
     let mut queries: Vec<(&str, &[Value])> = ids
         .iter()
@@ -315,8 +382,12 @@ pub fn authenticate_reading(
             return Err(Error::Unauthorized);
         }
     }
-    record_nonce(state, &mut conn, &auth)?;
-    Ok((devices, also_rows))
+    let nonce = nonce_to_record(state, conn, &auth)?;
+    Ok(Authenticated {
+        devices,
+        also: also_rows,
+        nonce,
+    })
 }
 
 /// A stored Ed25519 public key (32 bytes); anything else fails as unauthorized.

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::db::{self, Lock, Row, args};
+use crate::device::Unrecorded;
 use crate::state::AppState;
 use crate::{Error, throttle, token, user};
 use otentik_protocol::answer::{self, Decision};
@@ -216,11 +217,95 @@ fn read(state: &AppState, id: &str) -> Result<(LoginState, u64), Error> {
 pub const ANSWER_READ: &str =
     "SELECT user_id, nonce, status, number, expires_at FROM logins WHERE id = ?1";
 
+/// Stores an answer (`?1` the login, `?2` its new status, `?3` the time, `?4` the device, `?5`
+/// the answer's signature) if the login is still pending.
+const STORE_ANSWER: &str =
+    "UPDATE logins SET status = ?2, answered_at = ?3, device_id = ?4, answer_signature = ?5
+     WHERE id = ?1 AND status = 'pending'";
+
+/// Stores an answer ([`STORE_ANSWER`]'s `values`) and, in the same statement, wakes the other
+/// processes (the site, the user's other devices); the rows it changed.
+fn store(
+    state: &AppState,
+    conn: &mut db::Conn<'_>,
+    values: &[db::Value],
+    topics: &[String],
+) -> Result<u64, Error> {
+    match conn.execute_notify(STORE_ANSWER, values, &state.hub, topics) {
+        Ok(changed) => Ok(changed),
+        // Nothing was stored (one statement): a valid answer is not lost to a failed
+        // notification (a full queue): stored alone, and the listening connection tells the
+        // other processes.
+        Err(error) if conn.engine() == db::Engine::Postgres => {
+            tracing::warn!(%error, "storing an answer with its notification failed; storing it alone");
+            let changed = conn.execute(STORE_ANSWER, values)?;
+            if changed == 1 {
+                for topic in topics {
+                    state.hub.publish_remote(topic);
+                }
+            }
+            Ok(changed)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// [`store`] on PostgreSQL with the request's nonce recorded by the same statement, one round
+/// trip: the answer is stored only if the nonce is new, and a replay is refused (401).
+fn store_with_nonce(
+    state: &AppState,
+    conn: &mut db::Conn<'_>,
+    nonce: Unrecorded,
+    values: &[db::Value],
+    topics: &[String],
+) -> Result<u64, Error> {
+    let statement = |notify: &str| {
+        format!(
+            "WITH fresh AS (
+                 INSERT INTO seen_nonces (nonce, forget_after) VALUES (?6, ?7)
+                 ON CONFLICT (nonce) DO NOTHING RETURNING 1
+             ), changed AS ({STORE_ANSWER} AND EXISTS (SELECT 1 FROM fresh) RETURNING 1)
+             SELECT (SELECT COUNT(*) FROM fresh), n{notify}
+             FROM (SELECT COUNT(*) AS n FROM changed) AS c"
+        )
+    };
+    let mut alone = values.to_vec();
+    alone.extend(nonce.args());
+    let mut notified = alone.clone();
+    notified.push(db::Value::from(db::listen::CHANNEL));
+    notified.push(db::Value::from(state.hub.notice(topics)));
+    let notify = ", CASE WHEN n > 0 THEN pg_notify(?8, ?9) END";
+    let (row, told) = match conn.query_one(&statement(notify), &notified) {
+        Ok(row) => (row, true),
+        // As in `store`: nothing was stored; stored without the notification, which the
+        // listening connection sends.
+        Err(error) => {
+            tracing::warn!(%error, "storing an answer with its notification failed; storing it alone");
+            (conn.query_one(&statement(""), &alone)?, false)
+        }
+    };
+    let (fresh, changed): (i64, i64) = (row.get(0)?, row.get(1)?);
+    if fresh == 0 {
+        return Err(Error::Unauthorized);
+    }
+    if changed == 1 && !told {
+        for topic in topics {
+            state.hub.publish_remote(topic);
+        }
+    }
+    Ok(changed.max(0) as u64)
+}
+
 /// Applies a device's answer to the login `login_id`, whose [`ANSWER_READ`] rows are `read`
 /// (the request signature already verified; `device_key` is the device's registered key,
-/// used again for the answer's own signature).
+/// used again for the answer's own signature). The request's nonce, when `unrecorded`
+/// (PostgreSQL), is taken and recorded by the statement that stores the answer; a refusal
+/// before that leaves it to the caller.
+#[allow(clippy::too_many_arguments)]
 pub fn answer(
     state: &AppState,
+    conn: &mut db::Conn<'_>,
+    unrecorded: &mut Option<Unrecorded>,
     read: Vec<Row>,
     login_id: &str,
     device_id: &str,
@@ -271,9 +356,6 @@ pub fn answer(
         // Stored and, in the same statement, the other processes woken (the site, the
         // user's other devices); this process's waiters after it.
         let topics = [format!("login:{login_id}"), format!("user:{user_id}")];
-        let update =
-            "UPDATE logins SET status = ?2, answered_at = ?3, device_id = ?4, answer_signature = ?5
-             WHERE id = ?1 AND status = 'pending'";
         let values = args![
             login_id,
             status.as_str(),
@@ -281,23 +363,9 @@ pub fn answer(
             device_id,
             &request.signature
         ];
-        let mut conn = state.db()?;
-        let changed = match conn.execute_notify(update, values, &state.hub, &topics) {
-            Ok(changed) => changed,
-            // Nothing was stored (one statement): a valid answer is not lost to a failed
-            // notification (a full queue): stored alone, and the listening connection tells
-            // the other processes.
-            Err(error) if conn.engine() == db::Engine::Postgres => {
-                tracing::warn!(%error, "storing an answer with its notification failed; storing it alone");
-                let changed = conn.execute(update, values)?;
-                if changed == 1 {
-                    for topic in &topics {
-                        state.hub.publish_remote(topic);
-                    }
-                }
-                changed
-            }
-            Err(error) => return Err(error),
+        let changed = match unrecorded.take() {
+            Some(nonce) => store_with_nonce(state, conn, nonce, values, &topics)?,
+            None => store(state, conn, values, &topics)?,
         };
         if changed != 1 {
             return Err(Error::ChallengeAnswered);

@@ -164,8 +164,14 @@ impl AppState {
                     .map_err(|e| Error::Internal(format!("opening the database failed: {e}")))?
             }
             Engine::Postgres => {
-                let pool =
-                    Pool::Postgres(db::postgres::Pool::connect(db, config.db_connections).await?);
+                let pool = Pool::Postgres(
+                    db::postgres::Pool::connect(
+                        db,
+                        config.db_connections,
+                        std::time::Duration::from_secs(config.request_timeout),
+                    )
+                    .await?,
+                );
                 let state = tokio::task::spawn_blocking(move || {
                     Self::with_pool(config, pool, data_key, clock)
                 })

@@ -123,8 +123,14 @@ async fn answer(
         // The login is read with the device, in the same round trip.
         let id = id.map(|Path(v)| v).ok();
         let login_id = [Value::from(id.as_deref().unwrap_or_default())];
-        let (devices, login) = device::authenticate_reading(
+        let mut conn = state.db()?;
+        let device::Authenticated {
+            devices,
+            also: login,
+            mut nonce,
+        } = device::authenticate_reading(
             state,
+            &mut conn,
             &headers,
             method.as_str(),
             &target,
@@ -132,20 +138,30 @@ async fn answer(
             device::Signer::DeviceKey,
             Some((login::ANSWER_READ, &login_id)),
         )?;
-        let device = device::single(devices)?;
-        device::require_active(&device)?;
-        let id = id.ok_or(Error::ChallengeNotFound)?;
-        let (request, _): (AnswerRequest, _) =
-            json_body(&headers, Ok(bytes), state.config.body_limit)?;
-        login::answer(
-            state,
-            login,
-            &id,
-            &device.id,
-            &device.user_id,
-            &device.key,
-            &request,
-        )
+        let answered = (|| {
+            let device = device::single(devices)?;
+            device::require_active(&device)?;
+            let id = id.ok_or(Error::ChallengeNotFound)?;
+            let (request, _): (AnswerRequest, _) =
+                json_body(&headers, Ok(bytes), state.config.body_limit)?;
+            login::answer(
+                state,
+                &mut conn,
+                &mut nonce,
+                login,
+                &id,
+                &device.id,
+                &device.user_id,
+                &device.key,
+                &request,
+            )
+        })();
+        // A request refused before its nonce went in with the answer records it now: its
+        // replay is refused as every replay is (401).
+        if let Some(nonce) = nonce {
+            nonce.record(&mut conn)?;
+        }
+        answered
     })
     .await?;
     Ok(Json(response).into_response())

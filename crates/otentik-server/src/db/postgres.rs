@@ -117,6 +117,10 @@ pub const DEFAULT_CONNECTIONS: usize = 16;
 /// How long a request waits for a free connection, or for a new one to open.
 const WAIT: Duration = Duration::from_secs(5);
 
+/// The longest the migrations of one component may take (waiting for another process's
+/// included).
+const MIGRATION_LIMIT: Duration = Duration::from_secs(600);
+
 /// A pool of connections to one PostgreSQL database.
 #[derive(Clone)]
 pub struct Pool {
@@ -126,23 +130,44 @@ pub struct Pool {
 
 impl Pool {
     /// Connects to `url` (`postgres://user@host:port/db`), checks it answers and migrates
-    /// it.
-    pub async fn connect(url: &str, connections: usize) -> Result<Self, Error> {
+    /// it. Unless the URL sets `options`, a statement is cancelled after `statement_timeout`
+    /// (the request timeout: a statement stuck on a lock would otherwise hold its connection
+    /// and thread long after its request has been answered).
+    pub async fn connect(
+        url: &str,
+        connections: usize,
+        statement_timeout: Duration,
+    ) -> Result<Self, Error> {
         let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| Error::Internal(format!("the PostgreSQL URL does not parse: {e}")))?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(WAIT);
         }
+        if config.get_keepalives_idle() > Duration::from_secs(30) {
+            config.keepalives_idle(Duration::from_secs(30));
+        }
+        if config.get_options().is_none() {
+            config.options(format!(
+                "-c statement_timeout={}",
+                statement_timeout.as_millis().max(1)
+            ));
+        }
         let url = url.to_owned();
         tokio::task::spawn_blocking(move || {
+            let manager = Manager {
+                config,
+                // A call whose answer does not come (a connection cut without a reset) ends
+                // a little after PostgreSQL would have cancelled its statement.
+                limit: statement_timeout.saturating_add(WAIT),
+            };
             let pool = r2d2::Pool::builder()
                 .max_size(u32::try_from(connections.max(2)).unwrap_or(u32::MAX))
                 // Opened when first needed: many processes may share one database.
                 .min_idle(Some(0))
                 .connection_timeout(WAIT)
                 .error_handler(Box::new(LogErrors))
-                .build_unchecked(Manager { config });
+                .build_unchecked(manager);
             let this = Self { pool, url };
             migrate(&mut this.get()?)?;
             Ok(this)
@@ -182,6 +207,8 @@ fn unavailable(error: r2d2::Error) -> Error {
 #[derive(Debug)]
 struct Manager {
     config: tokio_postgres::Config,
+    /// The longest a call may take.
+    limit: Duration,
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -189,7 +216,7 @@ impl r2d2::ManageConnection for Manager {
     type Error = Error;
 
     fn connect(&self) -> Result<Session, Error> {
-        Session::open(&self.config)
+        Session::open(&self.config, self.limit)
     }
 
     /// On every check-out: whether the server has closed the connection while it sat in the
@@ -202,18 +229,22 @@ impl r2d2::ManageConnection for Manager {
         }
     }
 
-    fn has_broken(&self, session: &mut Session) -> bool {
-        session.driver.is_none() || session.client.is_closed()
+    /// Never: a connection that ended goes back to the pool, which wakes a request waiting
+    /// for one, and that request's check-out ([`Manager::is_valid`]) drops it and opens
+    /// another (r2d2 wakes no one when it drops a broken connection itself).
+    fn has_broken(&self, _: &mut Session) -> bool {
+        false
     }
 }
 
-/// The pool's errors (a connection that cannot be opened) go to the server's log.
+/// The pool's errors (a connection that cannot be opened, one found closed at check-out) go
+/// to the server's log.
 #[derive(Debug)]
 struct LogErrors;
 
 impl r2d2::HandleError<Error> for LogErrors {
     fn handle_error(&self, error: Error) {
-        tracing::warn!(%error, "a PostgreSQL connection could not be opened");
+        tracing::warn!(%error, "a PostgreSQL connection failed");
     }
 }
 
@@ -235,20 +266,27 @@ pub struct Session {
     driver: Option<Driver>,
     /// Statements prepared on this connection, by their SQL.
     statements: HashMap<String, tokio_postgres::Statement>,
+    /// The longest a call may take before the connection is given up.
+    limit: Duration,
 }
 
 impl Session {
-    fn open(config: &tokio_postgres::Config) -> Result<Self, Error> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Internal(format!("starting a PostgreSQL connection: {e}")))?;
-        let (client, connection) = runtime.block_on(config.connect(tokio_postgres::NoTls))?;
+    fn open(config: &tokio_postgres::Config, limit: Duration) -> Result<Self, Error> {
+        // In `Local` at once: a failed connection leaves a host name's lookup behind, which
+        // dropping the runtime must not wait for.
+        let runtime = Local(Some(
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Error::Internal(format!("starting a PostgreSQL connection: {e}")))?,
+        ));
+        let (client, connection) = block(&runtime, config.connect(tokio_postgres::NoTls))??;
         Ok(Self {
-            runtime: Local(Some(runtime)),
+            runtime,
             client,
             driver: Some(Box::pin(connection)),
             statements: HashMap::new(),
+            limit,
         })
     }
 
@@ -258,14 +296,15 @@ impl Session {
         let Some(connection) = self.driver.as_mut() else {
             return false;
         };
-        let Some(runtime) = self.runtime.0.as_ref() else {
-            return false;
-        };
-        let ended = runtime.block_on(async {
-            // Lets the runtime look at the socket (a poll that does not wait) first.
+        let ended = block(&self.runtime, async {
+            // Lets the runtime look at the socket (a poll that does not wait) first: a
+            // yielding task makes tokio's single-threaded runtime poll its I/O driver without
+            // waiting before it polls the task again (pinned by the test that ends idle
+            // connections with pg_terminate_backend).
             tokio::task::yield_now().await;
             std::future::poll_fn(|cx| Poll::Ready(connection.as_mut().poll(cx).is_ready())).await
-        });
+        })
+        .unwrap_or(true);
         if ended {
             self.driver = None;
         }
@@ -283,19 +322,11 @@ impl Session {
         missing.sort_unstable();
         missing.dedup();
         if !missing.is_empty() {
-            let Self {
-                runtime,
-                client,
-                driver,
-                statements,
-            } = self;
-            let client = &*client;
-            let prepared = drive(
-                runtime,
-                driver,
-                futures_util::future::try_join_all(missing.iter().map(|sql| client.prepare(sql))),
-            )??;
-            statements.extend(missing.iter().map(|sql| (*sql).to_owned()).zip(prepared));
+            let prepared = self.drive(|client| {
+                futures_util::future::try_join_all(missing.iter().map(|sql| client.prepare(sql)))
+            })??;
+            self.statements
+                .extend(missing.iter().map(|sql| (*sql).to_owned()).zip(prepared));
         }
         sql.iter()
             .map(|sql| {
@@ -305,6 +336,24 @@ impl Session {
                     .ok_or_else(|| Error::Internal("a prepared statement went missing".into()))
             })
             .collect()
+    }
+}
+
+impl Session {
+    /// Runs the requests `work` makes of the client ([`drive`]).
+    fn drive<'a, F: Future>(
+        &'a mut self,
+        work: impl FnOnce(&'a tokio_postgres::Client) -> F,
+    ) -> Result<F::Output, Error> {
+        let Self {
+            runtime,
+            client,
+            driver,
+            limit,
+            ..
+        } = self;
+        let client: &'a tokio_postgres::Client = client;
+        drive(runtime, driver, *limit, work(client))
     }
 }
 
@@ -320,51 +369,70 @@ impl Drop for Local {
     }
 }
 
-/// Runs `work` (requests of the session's client) to completion on the session's runtime,
-/// driving the connection meanwhile. A connection that ends meanwhile is gone for good: the
-/// pool replaces it.
-fn drive<F: Future>(
-    runtime: &Local,
-    driver: &mut Option<Driver>,
-    work: F,
-) -> Result<F::Output, Error> {
-    let (Some(runtime), Some(connection)) = (runtime.0.as_ref(), driver.as_mut()) else {
-        return Err(closed());
-    };
-    let run = || {
-        runtime.block_on(async {
-            let mut work = std::pin::pin!(work);
-            std::future::poll_fn(|cx| {
-                if let Poll::Ready(output) = work.as_mut().poll(cx) {
-                    return Poll::Ready(Ok(output));
-                }
-                match connection.as_mut().poll(cx) {
-                    Poll::Pending => Poll::Pending,
-                    Poll::Ready(end) => Poll::Ready(Err(end)),
-                }
-            })
-            .await
-        })
-    };
-    // On a worker of a multi-threaded runtime (never in the server's requests), the worker
-    // hands its other tasks over first.
+/// Runs `future` to completion on the session's runtime (from a worker of a multi-threaded
+/// runtime, which never happens in the server's requests, that worker first hands its other
+/// tasks over).
+fn block<F: Future>(runtime: &Local, future: F) -> Result<F::Output, Error> {
+    let runtime = runtime.0.as_ref().ok_or_else(closed)?;
     let on_worker = tokio::runtime::Handle::try_current().is_ok_and(|current| {
         current.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
     });
-    let outcome = if on_worker {
-        tokio::task::block_in_place(run)
+    Ok(if on_worker {
+        tokio::task::block_in_place(|| runtime.block_on(future))
     } else {
-        run()
+        runtime.block_on(future)
+    })
+}
+
+/// Runs `work` (requests of the session's client) to completion on the session's runtime,
+/// driving the connection meanwhile, for at most `limit`. A connection that ends meanwhile,
+/// or a call that takes longer, gives the connection up for good: the pool replaces it.
+fn drive<F: Future>(
+    runtime: &Local,
+    driver: &mut Option<Driver>,
+    limit: Duration,
+    work: F,
+) -> Result<F::Output, Error> {
+    let Some(connection) = driver.as_mut() else {
+        return Err(closed());
     };
-    outcome.map_err(|end| {
-        *driver = None;
-        match end {
-            Ok(()) => closed(),
-            Err(error) => {
-                Error::DatabaseUnavailable(format!("the connection to PostgreSQL ended: {error}"))
+    let outcome = block(runtime, async {
+        let mut work = std::pin::pin!(work);
+        let both = std::future::poll_fn(|cx| {
+            if let Poll::Ready(output) = work.as_mut().poll(cx) {
+                return Poll::Ready(Ok(output));
+            }
+            match connection.as_mut().poll(cx) {
+                Poll::Pending => Poll::Pending,
+                // The connection may have handed over the last answer before it ended.
+                Poll::Ready(end) => match work.as_mut().poll(cx) {
+                    Poll::Ready(output) => Poll::Ready(Err((Some(output), end))),
+                    Poll::Pending => Poll::Ready(Err((None, end))),
+                },
+            }
+        });
+        tokio::time::timeout(limit, both).await
+    })?;
+    match outcome {
+        Ok(Ok(output)) => Ok(output),
+        Ok(Err((output, end))) => {
+            *driver = None;
+            match (output, end) {
+                (Some(output), _) => Ok(output),
+                (None, Ok(())) => Err(closed()),
+                (None, Err(error)) => Err(Error::DatabaseUnavailable(format!(
+                    "the connection to PostgreSQL ended: {error}"
+                ))),
             }
         }
-    })
+        Err(_) => {
+            *driver = None;
+            Err(Error::DatabaseUnavailable(format!(
+                "PostgreSQL did not answer within {} s",
+                limit.as_secs()
+            )))
+        }
+    }
 }
 
 /// One connection of the pool, returned to it when dropped.
@@ -376,6 +444,23 @@ pub struct Conn {
 }
 
 impl Conn {
+    /// `result`, after forgetting the connection's prepared statements if it says one is
+    /// stale (another process's migration changed what it reads, or the server no longer has
+    /// it): the next call prepares them again instead of failing the same way until the
+    /// connection is closed.
+    fn noted<T>(&mut self, result: Result<T, Error>) -> Result<T, Error> {
+        use tokio_postgres::error::SqlState;
+        if let Err(Error::Postgres(error)) = &result
+            && error.code().is_some_and(|code| {
+                *code == SqlState::FEATURE_NOT_SUPPORTED
+                    || *code == SqlState::INVALID_SQL_STATEMENT_NAME
+            })
+        {
+            self.session.statements.clear();
+        }
+        result
+    }
+
     /// Keeps a statement (inside a transaction) to be sent, in order, in the same round trip
     /// as the next statement run on this connection; its error fails that statement.
     pub fn defer(&mut self, sql: &str, args: &[Value]) {
@@ -420,24 +505,21 @@ impl Conn {
 
     /// Runs one statement (after the deferred ones); the rows it changed.
     pub fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, Error> {
+        let result = self.execute_once(sql, args);
+        self.noted(result)
+    }
+
+    fn execute_once(&mut self, sql: &str, args: &[Value]) -> Result<u64, Error> {
         let sql = numbered(sql);
         let deferred = std::mem::take(&mut self.deferred);
         let (before, statement) = self.prepared(&deferred, &[(sql.as_str(), args)])?;
-        let Session {
-            runtime,
-            client,
-            driver,
-            ..
-        } = &mut *self.session;
-        let client = &*client;
-        let (done, changed) = drive(
-            runtime,
-            driver,
+        let arguments = params(args);
+        let (done, changed) = self.session.drive(|client| {
             futures_util::future::join(
                 run(client, &before, &deferred),
-                client.execute(&statement[0], &params(args)),
-            ),
-        )?;
+                client.execute(&statement[0], &arguments),
+            )
+        })?;
         done?;
         Ok(changed?)
     }
@@ -453,6 +535,11 @@ impl Conn {
     /// prepare it). The rows of each of `statements`; the first failure is the answer (in a
     /// transaction, the statements after it fail too).
     pub fn pipeline(&mut self, statements: &[(&str, &[Value])]) -> Result<Vec<Vec<Row>>, Error> {
+        let result = self.pipeline_once(statements);
+        self.noted(result)
+    }
+
+    fn pipeline_once(&mut self, statements: &[(&str, &[Value])]) -> Result<Vec<Vec<Row>>, Error> {
         let deferred = std::mem::take(&mut self.deferred);
         let sql: Vec<String> = statements.iter().map(|(sql, _)| numbered(sql)).collect();
         let numbered: Vec<(&str, &[Value])> = sql
@@ -462,16 +549,7 @@ impl Conn {
             .collect();
         let (before, prepared) = self.prepared(&deferred, &numbered)?;
         let arguments: Vec<_> = statements.iter().map(|(_, args)| params(args)).collect();
-        let Session {
-            runtime,
-            client,
-            driver,
-            ..
-        } = &mut *self.session;
-        let client = &*client;
-        let (done, results) = drive(
-            runtime,
-            driver,
+        let (done, results) = self.session.drive(|client| {
             futures_util::future::join(
                 run(client, &before, &deferred),
                 futures_util::future::join_all(
@@ -480,8 +558,8 @@ impl Conn {
                         .zip(&arguments)
                         .map(|(statement, args)| client.query(statement, args)),
                 ),
-            ),
-        )?;
+            )
+        })?;
         done?;
         results
             .into_iter()
@@ -492,20 +570,16 @@ impl Conn {
     /// Several statements without arguments (after the deferred statements: a `COMMIT`
     /// sends them with it).
     pub fn batch(&mut self, sql: &str) -> Result<(), Error> {
+        let result = self.batch_once(sql);
+        self.noted(result)
+    }
+
+    fn batch_once(&mut self, sql: &str) -> Result<(), Error> {
         let deferred = std::mem::take(&mut self.deferred);
         let (before, _) = self.prepared(&deferred, &[])?;
-        let Session {
-            runtime,
-            client,
-            driver,
-            ..
-        } = &mut *self.session;
-        let client = &*client;
-        let (done, batch) = drive(
-            runtime,
-            driver,
-            futures_util::future::join(run(client, &before, &deferred), client.batch_execute(sql)),
-        )?;
+        let (done, batch) = self.session.drive(|client| {
+            futures_util::future::join(run(client, &before, &deferred), client.batch_execute(sql))
+        })?;
         done?;
         Ok(batch?)
     }
@@ -649,22 +723,35 @@ impl Conn {
             driver,
             ..
         } = &mut *self.session;
-        drive(runtime, driver, async {
+        drive(runtime, driver, MIGRATION_LIMIT, async {
             let tx = client.transaction().await?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-                .await?;
-            if create {
-                tx.batch_execute(
-                    "CREATE TABLE IF NOT EXISTS schema_migrations (
-                         component TEXT PRIMARY KEY,
-                         version BIGINT NOT NULL
-                     )",
-                )
-                .await?;
+            let applied = async {
+                // Waiting for another process's migrations, or a long one, is not a stuck
+                // request: no statement timeout here.
+                tx.batch_execute("SET LOCAL statement_timeout = 0").await?;
+                tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+                    .await?;
+                if create {
+                    tx.batch_execute(
+                        "CREATE TABLE IF NOT EXISTS schema_migrations (
+                             component TEXT PRIMARY KEY,
+                             version BIGINT NOT NULL
+                         )",
+                    )
+                    .await?;
+                }
+                apply(&tx, component, migrations).await
             }
-            apply(&tx, component, migrations).await?;
-            tx.commit().await?;
-            Ok(())
+            .await;
+            match applied {
+                Ok(()) => Ok(tx.commit().await?),
+                Err(error) => {
+                    // Sent now (dropping the transaction would only queue it): the connection
+                    // goes back to its pool without the migration lock.
+                    let _ = tx.rollback().await;
+                    Err(error)
+                }
+            }
         })?
     }
 }

@@ -81,7 +81,8 @@ impl Server {
         configure(&mut config);
         let clock = Arc::new(ManualClock::new(real_now()));
         let data_key = DataKey::from_hex(DATA_KEY).unwrap();
-        let on_postgres = db == ":memory:" && otentik_test_support::postgres::selected();
+        let on_postgres = (db == ":memory:" && otentik_test_support::postgres::selected())
+            || otentik_server::db::Engine::of(db) == otentik_server::db::Engine::Postgres;
         let db = test_db(db);
         let state = AppState::connect(config, &db, data_key, clock.clone())
             .await

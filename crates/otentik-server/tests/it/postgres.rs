@@ -53,6 +53,16 @@ async fn create_login(server: &Binary, user: &str) -> (StatusCode, serde_json::V
         .await
 }
 
+/// A connection of the test's own to the database at `url` (what another process or an
+/// administrator does to it).
+async fn admin(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+}
+
 /// Long-polls in the background; the challenges it got.
 fn poll_in_background(
     device: &Arc<Device>,
@@ -421,30 +431,28 @@ async fn a_pooled_connection_the_database_closed_is_replaced_before_a_request_us
     let (status, body) = enrol("before").await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     // The database ends every connection of the server (as an administrator's
-    // pg_terminate_backend or a failover does) while they sit idle in its pool.
-    let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+    // pg_terminate_backend does, or a restart) while they sit idle in its pool.
+    let admin = admin(&url).await;
+    let ended: Vec<i32> = admin
+        .query(
+            "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
         .await
-        .unwrap();
-    tokio::spawn(connection);
-    let others =
-        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()";
-    let ended = admin
-        .query(&format!("SELECT pg_terminate_backend(pid) {others}"), &[])
-        .await
-        .unwrap();
-    assert!(
-        ended.len() >= 2,
-        "the pooled connection and the listening one: {}",
-        ended.len()
-    );
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert!(!ended.is_empty(), "the server's pooled connection");
     otentik_test_support::wait::until_async(
         Duration::from_secs(10),
         "the ended connections to be gone",
         || async {
             let left: i64 = admin
                 .query_one(
-                    &format!("SELECT COUNT(*) {others} AND backend_type = 'client backend'"),
-                    &[],
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = ANY($1)",
+                    &[&ended],
                 )
                 .await
                 .ok()?
@@ -457,4 +465,88 @@ async fn a_pooled_connection_the_database_closed_is_replaced_before_a_request_us
     // The next request gets a new connection, not the dead one's error.
     let (status, body) = enrol("after").await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_stuck_on_a_lock_is_cancelled_at_the_request_timeout() {
+    let url = Cluster::shared().database();
+    let server = crate::harness::Server::launch(|c| c.request_timeout = 1, &url, None).await;
+    let _device = server.enrolled_device("u").await;
+    // Another connection holds the user's lock, as a transaction stuck in another process
+    // would, until the test lets go.
+    let admin = admin(&url).await;
+    admin
+        .batch_execute("BEGIN; SELECT pg_advisory_xact_lock(hashtextextended('u', 0))")
+        .await
+        .unwrap();
+    // A login waits for the lock; the request timeout answers it.
+    let (status, body) = server.create_login("u").await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    // The server's statement does not go on waiting behind the answered request: PostgreSQL
+    // cancels it, and its connection is free again.
+    otentik_test_support::wait::until_async(
+        Duration::from_secs(10),
+        "the server's statement waiting for the lock to be cancelled",
+        || async {
+            let waiting: i64 = admin
+                .query_one(
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()
+                     AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'",
+                    &[],
+                )
+                .await
+                .ok()?
+                .get(0);
+            (waiting == 0).then_some(())
+        },
+        tokio::time::sleep,
+    )
+    .await;
+    admin.batch_execute("COMMIT").await.unwrap();
+    let (status, body) = server.create_login("u").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_whose_nonce_another_process_recorded_first_is_refused_and_not_stored() {
+    let url = Cluster::shared().database();
+    let server = crate::harness::Server::launch(|_| {}, &url, None).await;
+    let device = server.enrolled_device("u").await;
+    let (status, login) = server.create_login("u").await;
+    assert_eq!(status, StatusCode::CREATED, "{login}");
+    let login_id = login["login_id"].as_str().unwrap().to_owned();
+    let challenge = device.challenges(5).await.remove(0);
+    let body = serde_json::to_vec(&otentik_protocol::answer::sign(
+        &challenge,
+        Decision::Deny,
+        None,
+        &device.key,
+    ))
+    .unwrap();
+    let path = format!("/challenges/{login_id}/answer");
+    let headers = device.sign("POST", &path, &body, device.now());
+    // The same request reached another process a moment before, which recorded its nonce
+    // (the race the answer's single statement decides): the login is still pending.
+    let admin = admin(&url).await;
+    let key = format!("{}/{}", device.id, headers.nonce);
+    admin
+        .execute(
+            "INSERT INTO seen_nonces (nonce, forget_after) VALUES ($1, $2)",
+            &[&key, &i64::MAX],
+        )
+        .await
+        .unwrap();
+    let (status, replay) = device
+        .send_signed(Method::POST, &path, &headers, Some(&body))
+        .await;
+    assert_eq!(
+        (status, replay["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized")),
+        "{replay}"
+    );
+    assert_eq!(server.login_status(&login_id, 0).await, "pending");
+    // The device's own next request (a new nonce) is stored.
+    let (status, answered) = device.answer(&challenge, Decision::Deny, None).await;
+    assert_eq!(status, StatusCode::OK, "{answered}");
+    assert_eq!(server.login_status(&login_id, 0).await, "denied");
 }
