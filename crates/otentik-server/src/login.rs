@@ -236,7 +236,7 @@ fn store(
         // Nothing was stored (one statement): a valid answer is not lost to a failed
         // notification (a full queue): stored alone, and the listening connection tells the
         // other processes.
-        Err(error) if conn.engine() == db::Engine::Postgres => {
+        Err(error) if notification_failed(&error) => {
             tracing::warn!(%error, "storing an answer with its notification failed; storing it alone");
             let changed = conn.execute(STORE_ANSWER, values)?;
             if changed == 1 {
@@ -250,12 +250,22 @@ fn store(
     }
 }
 
+/// Whether PostgreSQL refused a statement for its `pg_notify` (a full notification queue, a
+/// payload too long) rather than for the change it makes: then the change is stored alone.
+/// Any other failure (a cancelled statement, a lost connection) is not retried.
+fn notification_failed(error: &Error) -> bool {
+    use tokio_postgres::error::SqlState;
+    matches!(error, Error::Postgres(e) if e.code().is_some_and(|code| {
+        *code == SqlState::PROGRAM_LIMIT_EXCEEDED || *code == SqlState::INVALID_PARAMETER_VALUE
+    }))
+}
+
 /// [`store`] on PostgreSQL with the request's nonce recorded by the same statement, one round
 /// trip: the answer is stored only if the nonce is new, and a replay is refused (401).
 fn store_with_nonce(
     state: &AppState,
     conn: &mut db::Conn<'_>,
-    nonce: Unrecorded,
+    nonce: &Unrecorded,
     values: &[db::Value],
     topics: &[String],
 ) -> Result<u64, Error> {
@@ -279,10 +289,11 @@ fn store_with_nonce(
         Ok(row) => (row, true),
         // As in `store`: nothing was stored; stored without the notification, which the
         // listening connection sends.
-        Err(error) => {
+        Err(error) if notification_failed(&error) => {
             tracing::warn!(%error, "storing an answer with its notification failed; storing it alone");
             (conn.query_one(&statement(""), &alone)?, false)
         }
+        Err(error) => return Err(error),
     };
     let (fresh, changed): (i64, i64) = (row.get(0)?, row.get(1)?);
     if fresh == 0 {
@@ -299,8 +310,8 @@ fn store_with_nonce(
 /// Applies a device's answer to the login `login_id`, whose [`ANSWER_READ`] rows are `read`
 /// (the request signature already verified; `device_key` is the device's registered key,
 /// used again for the answer's own signature). The request's nonce, when `unrecorded`
-/// (PostgreSQL), is taken and recorded by the statement that stores the answer; a refusal
-/// before that leaves it to the caller.
+/// (PostgreSQL), is recorded by the statement that stores the answer (and then set to `None`);
+/// a refusal before that, or a failure of that statement, leaves it to the caller.
 #[allow(clippy::too_many_arguments)]
 pub fn answer(
     state: &AppState,
@@ -363,8 +374,13 @@ pub fn answer(
             device_id,
             &request.signature
         ];
-        let changed = match unrecorded.take() {
-            Some(nonce) => store_with_nonce(state, conn, nonce, values, &topics)?,
+        let changed = match unrecorded {
+            Some(nonce) => {
+                // Stays the caller's to record if the statement fails (nothing was stored).
+                let changed = store_with_nonce(state, conn, nonce, values, &topics)?;
+                *unrecorded = None;
+                changed
+            }
             None => store(state, conn, values, &topics)?,
         };
         if changed != 1 {

@@ -130,7 +130,7 @@ pub struct Pool {
 
 impl Pool {
     /// Connects to `url` (`postgres://user@host:port/db`), checks it answers and migrates
-    /// it. Unless the URL sets `options`, a statement is cancelled after `statement_timeout`
+    /// it. Unless the URL's `options` set one, a statement is cancelled after `statement_timeout`
     /// (the request timeout: a statement stuck on a lock would otherwise hold its connection
     /// and thread long after its request has been answered).
     pub async fn connect(
@@ -144,14 +144,23 @@ impl Pool {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(WAIT);
         }
+        // A connection cut without a word is noticed within about a minute.
         if config.get_keepalives_idle() > Duration::from_secs(30) {
             config.keepalives_idle(Duration::from_secs(30));
         }
-        if config.get_options().is_none() {
-            config.options(format!(
+        if config.get_keepalives_interval().is_none() {
+            config.keepalives_interval(Duration::from_secs(10));
+        }
+        if config.get_keepalives_retries().is_none() {
+            config.keepalives_retries(3);
+        }
+        let options = config.get_options().unwrap_or_default().to_owned();
+        if !options.contains("statement_timeout") {
+            let timeout = format!(
                 "-c statement_timeout={}",
                 statement_timeout.as_millis().max(1)
-            ));
+            );
+            config.options(format!("{options} {timeout}").trim());
         }
         let url = url.to_owned();
         tokio::task::spawn_blocking(move || {
@@ -280,7 +289,19 @@ impl Session {
                 .build()
                 .map_err(|e| Error::Internal(format!("starting a PostgreSQL connection: {e}")))?,
         ));
-        let (client, connection) = block(&runtime, config.connect(tokio_postgres::NoTls))??;
+        // Bounded as a whole: `connect_timeout` covers the TCP connection, not a server that
+        // accepts it and never answers the start-up.
+        let (client, connection) = block(
+            &runtime,
+            // Made inside the runtime: a timer needs one.
+            async { tokio::time::timeout(limit, config.connect(tokio_postgres::NoTls)).await },
+        )?
+        .map_err(|_| {
+            Error::DatabaseUnavailable(format!(
+                "PostgreSQL did not answer within {} s",
+                limit.as_secs()
+            ))
+        })??;
         Ok(Self {
             runtime,
             client,

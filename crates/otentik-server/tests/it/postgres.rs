@@ -550,3 +550,62 @@ async fn an_answer_whose_nonce_another_process_recorded_first_is_refused_and_not
     assert_eq!(status, StatusCode::OK, "{answered}");
     assert_eq!(server.login_status(&login_id, 0).await, "denied");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_whose_statement_fails_still_records_its_nonce() {
+    let url = Cluster::shared().database();
+    let server = crate::harness::Server::launch(|c| c.request_timeout = 1, &url, None).await;
+    let device = server.enrolled_device("u").await;
+    let (status, login) = server.create_login("u").await;
+    assert_eq!(status, StatusCode::CREATED, "{login}");
+    let login_id = login["login_id"].as_str().unwrap().to_owned();
+    let challenge = device.challenges(5).await.remove(0);
+    let body = serde_json::to_vec(&otentik_protocol::answer::sign(
+        &challenge,
+        Decision::Deny,
+        None,
+        &device.key,
+    ))
+    .unwrap();
+    let path = format!("/challenges/{login_id}/answer");
+    let headers = device.sign("POST", &path, &body, device.now());
+    // Another connection holds the login's row: the statement that stores the answer waits,
+    // and PostgreSQL cancels it at the statement timeout.
+    let admin = admin(&url).await;
+    admin
+        .batch_execute(&format!(
+            "BEGIN; SELECT 1 FROM logins WHERE id = '{login_id}' FOR UPDATE"
+        ))
+        .await
+        .unwrap();
+    let (status, failed) = device
+        .send_signed(Method::POST, &path, &headers, Some(&body))
+        .await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{failed}");
+    // Nothing was stored, but the request's nonce is recorded all the same.
+    let key = format!("{}/{}", device.id, headers.nonce);
+    otentik_test_support::wait::until_async(
+        Duration::from_secs(10),
+        "the failed answer's nonce to be recorded",
+        || async {
+            let rows = admin
+                .query("SELECT 1 FROM seen_nonces WHERE nonce = $1", &[&key])
+                .await
+                .ok()?;
+            (!rows.is_empty()).then_some(())
+        },
+        tokio::time::sleep,
+    )
+    .await;
+    admin.batch_execute("COMMIT").await.unwrap();
+    // A captured copy sent again is a replay: refused, and the login stays pending.
+    let (status, replay) = device
+        .send_signed(Method::POST, &path, &headers, Some(&body))
+        .await;
+    assert_eq!(
+        (status, replay["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized")),
+        "{replay}"
+    );
+    assert_eq!(server.login_status(&login_id, 0).await, "pending");
+}
