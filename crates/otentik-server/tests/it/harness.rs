@@ -191,6 +191,28 @@ impl Server {
         .await;
     }
 
+    /// Enrols a device for `user`, creates a login and has the device sign a denial of it,
+    /// not sent yet (to send once, or again as a replay).
+    pub async fn signed_denial(&self, user: &str) -> (Device, SignedAnswer) {
+        let device = self.enrolled_device(user).await;
+        let (status, login) = self.create_login(user).await;
+        assert_eq!(status, StatusCode::CREATED, "{login}");
+        let login_id = login["login_id"].as_str().unwrap().to_owned();
+        let challenge = device.challenges(5).await.remove(0);
+        let body = serde_json::to_vec(&answer::sign(&challenge, Decision::Deny, None, &device.key))
+            .unwrap();
+        let path = format!("/challenges/{login_id}/answer");
+        let headers = device.sign("POST", &path, &body, device.now());
+        let signed = SignedAnswer {
+            login_id,
+            challenge,
+            path,
+            headers,
+            body,
+        };
+        (device, signed)
+    }
+
     pub async fn login_status(&self, login_id: &str, wait: u64) -> String {
         let (status, body) = self
             .rp(
@@ -202,6 +224,15 @@ impl Server {
         assert_eq!(status, StatusCode::OK, "{body}");
         body["status"].as_str().unwrap().to_owned()
     }
+}
+
+/// An answer request signed but not sent ([`Server::signed_denial`]).
+pub struct SignedAnswer {
+    pub login_id: String,
+    pub challenge: Challenge,
+    pub path: String,
+    pub headers: request::SignedHeaders,
+    pub body: Vec<u8>,
 }
 
 /// An authenticator as far as the protocol goes: a key pair, a pinned server key, a TOTP seed.
@@ -418,6 +449,17 @@ impl Device {
             &format!("{}{path}", self.push_url),
             headers,
             body,
+        )
+        .await
+    }
+
+    /// Sends a signed answer request as it was signed.
+    pub async fn send_answer(&self, signed: &SignedAnswer) -> (StatusCode, Value) {
+        self.send_signed(
+            Method::POST,
+            &signed.path,
+            &signed.headers,
+            Some(&signed.body),
         )
         .await
     }

@@ -511,24 +511,12 @@ async fn a_statement_stuck_on_a_lock_is_cancelled_at_the_request_timeout() {
 async fn an_answer_whose_nonce_another_process_recorded_first_is_refused_and_not_stored() {
     let url = Cluster::shared().database();
     let server = crate::harness::Server::launch(|_| {}, &url, None).await;
-    let device = server.enrolled_device("u").await;
-    let (status, login) = server.create_login("u").await;
-    assert_eq!(status, StatusCode::CREATED, "{login}");
-    let login_id = login["login_id"].as_str().unwrap().to_owned();
-    let challenge = device.challenges(5).await.remove(0);
-    let body = serde_json::to_vec(&otentik_protocol::answer::sign(
-        &challenge,
-        Decision::Deny,
-        None,
-        &device.key,
-    ))
-    .unwrap();
-    let path = format!("/challenges/{login_id}/answer");
-    let headers = device.sign("POST", &path, &body, device.now());
+    let (device, signed) = server.signed_denial("u").await;
+    let login_id = &signed.login_id;
     // The same request reached another process a moment before, which recorded its nonce
     // (the race the answer's single statement decides): the login is still pending.
     let admin = admin(&url).await;
-    let key = format!("{}/{}", device.id, headers.nonce);
+    let key = format!("{}/{}", device.id, signed.headers.nonce);
     admin
         .execute(
             "INSERT INTO seen_nonces (nonce, forget_after) VALUES ($1, $2)",
@@ -536,39 +524,25 @@ async fn an_answer_whose_nonce_another_process_recorded_first_is_refused_and_not
         )
         .await
         .unwrap();
-    let (status, replay) = device
-        .send_signed(Method::POST, &path, &headers, Some(&body))
-        .await;
+    let (status, replay) = device.send_answer(&signed).await;
     assert_eq!(
         (status, replay["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("unauthorized")),
         "{replay}"
     );
-    assert_eq!(server.login_status(&login_id, 0).await, "pending");
+    assert_eq!(server.login_status(login_id, 0).await, "pending");
     // The device's own next request (a new nonce) is stored.
-    let (status, answered) = device.answer(&challenge, Decision::Deny, None).await;
+    let (status, answered) = device.answer(&signed.challenge, Decision::Deny, None).await;
     assert_eq!(status, StatusCode::OK, "{answered}");
-    assert_eq!(server.login_status(&login_id, 0).await, "denied");
+    assert_eq!(server.login_status(login_id, 0).await, "denied");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_whose_statement_fails_still_records_its_nonce() {
     let url = Cluster::shared().database();
     let server = crate::harness::Server::launch(|c| c.request_timeout = 1, &url, None).await;
-    let device = server.enrolled_device("u").await;
-    let (status, login) = server.create_login("u").await;
-    assert_eq!(status, StatusCode::CREATED, "{login}");
-    let login_id = login["login_id"].as_str().unwrap().to_owned();
-    let challenge = device.challenges(5).await.remove(0);
-    let body = serde_json::to_vec(&otentik_protocol::answer::sign(
-        &challenge,
-        Decision::Deny,
-        None,
-        &device.key,
-    ))
-    .unwrap();
-    let path = format!("/challenges/{login_id}/answer");
-    let headers = device.sign("POST", &path, &body, device.now());
+    let (device, signed) = server.signed_denial("u").await;
+    let login_id = &signed.login_id;
     // Another connection holds the login's row: the statement that stores the answer waits,
     // and PostgreSQL cancels it at the statement timeout.
     let admin = admin(&url).await;
@@ -578,12 +552,10 @@ async fn an_answer_whose_statement_fails_still_records_its_nonce() {
         ))
         .await
         .unwrap();
-    let (status, failed) = device
-        .send_signed(Method::POST, &path, &headers, Some(&body))
-        .await;
+    let (status, failed) = device.send_answer(&signed).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{failed}");
     // Nothing was stored, but the request's nonce is recorded all the same.
-    let key = format!("{}/{}", device.id, headers.nonce);
+    let key = format!("{}/{}", device.id, signed.headers.nonce);
     otentik_test_support::wait::until_async(
         Duration::from_secs(10),
         "the failed answer's nonce to be recorded",
@@ -599,13 +571,11 @@ async fn an_answer_whose_statement_fails_still_records_its_nonce() {
     .await;
     admin.batch_execute("COMMIT").await.unwrap();
     // A captured copy sent again is a replay: refused, and the login stays pending.
-    let (status, replay) = device
-        .send_signed(Method::POST, &path, &headers, Some(&body))
-        .await;
+    let (status, replay) = device.send_answer(&signed).await;
     assert_eq!(
         (status, replay["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("unauthorized")),
         "{replay}"
     );
-    assert_eq!(server.login_status(&login_id, 0).await, "pending");
+    assert_eq!(server.login_status(login_id, 0).await, "pending");
 }

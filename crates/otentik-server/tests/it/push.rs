@@ -1029,24 +1029,12 @@ async fn enrolments_without_a_poll_key_still_work_and_the_device_key_is_not_a_po
 #[tokio::test]
 async fn a_replayed_answer_is_refused_as_a_replay_whether_it_was_applied_or_refused() {
     let server = Server::start().await;
-    let device = server.enrolled_device("u").await;
-    let (status, login) = server.create_login("u").await;
-    assert_eq!(status, StatusCode::CREATED, "{login}");
-    let login_id = login["login_id"].as_str().unwrap().to_owned();
-    let challenge = device.challenges(5).await.remove(0);
-    let body =
-        serde_json::to_vec(&answer::sign(&challenge, Decision::Deny, None, &device.key)).unwrap();
-    let path = format!("/challenges/{login_id}/answer");
-    let headers = device.sign("POST", &path, &body, device.now());
-    let (status, first) = device
-        .send_signed(Method::POST, &path, &headers, Some(&body))
-        .await;
+    let (device, signed) = server.signed_denial("u").await;
+    let (status, first) = device.send_answer(&signed).await;
     assert_eq!(status, StatusCode::OK, "{first}");
     // The exact request again: refused as a replay (on PostgreSQL the nonce goes in with the
     // answer, in one statement), not as an answered challenge.
-    let (status, replay) = device
-        .send_signed(Method::POST, &path, &headers, Some(&body))
-        .await;
+    let (status, replay) = device.send_answer(&signed).await;
     assert_eq!(
         (status, replay["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("unauthorized")),
@@ -1054,18 +1042,18 @@ async fn a_replayed_answer_is_refused_as_a_replay_whether_it_was_applied_or_refu
     );
     // A refused answer (its login does not exist) records its nonce too.
     let missing = "/challenges/ch_missing/answer";
-    let headers = device.sign("POST", missing, &body, device.now());
+    let headers = device.sign("POST", missing, &signed.body, device.now());
     let (status, refused) = device
-        .send_signed(Method::POST, missing, &headers, Some(&body))
+        .send_signed(Method::POST, missing, &headers, Some(&signed.body))
         .await;
     assert_eq!(refused["code"], "challenge_not_found", "{status} {refused}");
     let (status, replay) = device
-        .send_signed(Method::POST, missing, &headers, Some(&body))
+        .send_signed(Method::POST, missing, &headers, Some(&signed.body))
         .await;
     assert_eq!(
         (status, replay["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("unauthorized")),
         "{replay}"
     );
-    assert_eq!(server.login_status(&login_id, 0).await, "denied");
+    assert_eq!(server.login_status(&signed.login_id, 0).await, "denied");
 }
